@@ -1,0 +1,119 @@
+"""The ``ei-maps`` command.
+
+Prints human-readable summaries; with ``--json`` it prints exactly one JSON
+object on stdout (progress bars and messages go to stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from .config import ModelConfig, TrainConfig
+
+
+def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig) -> None:
+    g = p.add_argument_group("model (paper defaults)")
+    g.add_argument("--side", type=int, default=defaults.side, help="grid side L (default %(default)s)")
+    g.add_argument("--r-exc", type=int, default=defaults.r_exc, help="excitatory radius (default %(default)s)")
+    g.add_argument("--r-inh", type=int, default=defaults.r_inh, help="inhibitory radius (default %(default)s)")
+    g.add_argument("--w-exc", type=float, default=defaults.w_exc, help="excitatory kernel sum (default %(default)s)")
+    g.add_argument("--w-inh", type=float, default=defaults.w_inh, help="inhibitory kernel sum (default %(default)s)")
+    g.add_argument("--sigma2", type=float, default=defaults.sigma2,
+                   help="variance of the excitatory Gaussian, grid units^2 (default %(default)s)")
+    g.add_argument("--lam", type=float, default=defaults.lam, help="soft threshold (default %(default)s)")
+    g.add_argument("--eta", type=float, default=defaults.eta, help="dynamics step (default %(default)s)")
+    g.add_argument("--target-sparsity", type=float, default=None,
+                   help="adapt lam towards this fraction of active units (default: fixed lam)")
+    g.add_argument("--boundary", choices=("zero", "periodic"), default=defaults.boundary,
+                   help="sheet edges (default %(default)s, as published)")
+    g.add_argument("--dtype", choices=("float32", "float64"), default=defaults.dtype,
+                   help="floating type (default %(default)s)")
+    g.add_argument("--model-seed", type=int, default=None,
+                   help="seed of the dictionary initialisation (default: --seed)")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ei-maps",
+        description="Topographic maps from networks of excitatory and inhibitory neurons.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    train = sub.add_parser("train", help="train a map")
+    kinds = train.add_subparsers(dest="kind", metavar="KIND")
+    images = kinds.add_parser("images", help="natural-image patches -> orientation map (paper Fig. 2)",
+                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    t = TrainConfig()
+    images.add_argument("--steps", type=int, default=t.steps, help="gradient steps")
+    images.add_argument("--batch", type=int, default=t.batch, help="patches per step")
+    images.add_argument("--lr", type=float, default=t.lr, help="learning rate")
+    images.add_argument("--seed", type=int, default=t.seed, help="seed of patches and dictionary")
+    images.add_argument("--patch-size", type=int, default=t.patch_size, help="patch side in pixels")
+    images.add_argument("--images", default=None,
+                        help="IMAGES.mat (Olshausen) or a folder of PNG/JPEG/TIFF photographs "
+                             "(default: photographs bundled with scikit-image)")
+    images.add_argument("--no-whiten", action="store_true", help="do not whiten photographs from a folder")
+    images.add_argument("--out", default="runs/images", help="run directory")
+    images.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    images.add_argument("--checkpoint-every", type=int, default=t.checkpoint_every, help="steps between checkpoints")
+    images.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    images.add_argument("--no-progress", action="store_true", help="no progress bar")
+    images.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+    _add_model_options(images, ModelConfig())
+    return parser
+
+
+def _train_images(args: argparse.Namespace) -> dict:
+    from .experiments.images import train_images
+
+    model = ModelConfig(side=args.side, r_exc=args.r_exc, r_inh=args.r_inh, w_exc=args.w_exc,
+                        w_inh=args.w_inh, sigma2=args.sigma2, lam=args.lam, eta=args.eta,
+                        target_sparsity=args.target_sparsity, boundary=args.boundary, dtype=args.dtype,
+                        seed=args.seed if args.model_seed is None else args.model_seed,
+                        n_inputs=args.patch_size**2)
+    train = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed,
+                        patch_size=args.patch_size, images=args.images, whiten=not args.no_whiten,
+                        checkpoint_every=args.checkpoint_every)
+    log = (lambda msg: print(msg, file=sys.stderr))
+    ds = train_images(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
+                      figures=not args.no_figures, log=log)
+    return json.loads(ds.attrs["summary"])
+
+
+def _print_summary(summary: dict) -> None:
+    print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s "
+          f"({summary['ms_per_step']:.1f} ms/step) -> {summary['out']}/run.nc")
+    if "final_sparsity" in summary:
+        print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
+              f"settling iterations {summary['final_iterations']:.1f}, lam {summary['lam']:.4g}")
+    print(f"  receptive fields: adjacent |cos| {summary['adjacent_similarity']:.3f} vs random "
+          f"{summary['random_similarity']:.3f}; oriented fraction {summary['oriented_fraction']:.2f}; "
+          f"spatial spread {summary['spatial_spread_median']:.2f} (1 = unlocalised)")
+    for f in summary.get("figures", []):
+        print(f"  figure: {f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ei-maps`` command; returns the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command != "train" or getattr(args, "kind", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        summary = _train_images(args)
+    except KeyboardInterrupt:
+        print("interrupted; the checkpoint in the run directory resumes with --resume", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError) as err:
+        print(f"ei-maps: error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        _print_summary(summary)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

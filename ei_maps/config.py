@@ -1,0 +1,195 @@
+"""Validated parameter sets and the paper's presets.
+
+Every run's full configuration is one of these dataclasses; results store them
+as JSON in their attrs so a saved run can rebuild its model exactly.
+"""
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+DTYPES = ("float32", "float64")
+BACKENDS = ("numba", "numpy")
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Parameters of the E/I activation model (names as in DESIGN.md).
+
+    Parameters
+    ----------
+    side : int
+        Grid side L; the sheet has L*L excitatory and L*L inhibitory units.
+    n_inputs : int
+        Input dimension D (256 for 16 x 16 patches).
+    r_exc, r_inh : int
+        Radii of the excitatory and inhibitory kernels (grid units).
+    w_exc, w_inh : float
+        Sums of the excitatory and inhibitory kernels.
+    sigma2 : float
+        Variance of the excitatory Gaussian (grid units squared).
+    lam : float
+        Soft threshold.
+    eta : float
+        Step size of the dynamics.
+    leak : float or None
+        Leak; ``None`` means ``w_exc + w_inh`` (the published choice).
+    eps : float
+        Relative-change tolerance of the stopping rule.
+    max_iter : int
+        Maximum number of updates per settle.
+    dtype : {"float32", "float64"}
+        Floating type of the state and dictionary.
+    boundary : {"zero", "periodic"}
+        ``"zero"`` pads the sheet with silent units (published); ``"periodic"``
+        makes it a torus.
+    target_sparsity : float or None
+        If set, ``lam`` is adapted after every learning step towards this
+        fraction of active units.
+    seed : int or None
+        Seed of the dictionary initialisation ``0.3 * N(0, 1)``.
+    backend : {"numba", "numpy"}
+        Jitted kernel (default) or the plain NumPy/SciPy path used to check it.
+    """
+
+    side: int = 40
+    n_inputs: int = 256
+    r_exc: int = 3
+    r_inh: int = 5
+    w_exc: float = 30.0
+    w_inh: float = 5.0
+    sigma2: float = 3.0
+    lam: float = 0.05
+    eta: float = 0.025
+    leak: float | None = None
+    eps: float = 5e-3
+    max_iter: int = 49
+    dtype: str = "float32"
+    boundary: str = "zero"
+    target_sparsity: float | None = None
+    seed: int | None = 0
+    backend: str = "numba"
+
+    def __post_init__(self) -> None:
+        for name in ("side", "n_inputs", "max_iter"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        for name in ("r_exc", "r_inh"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 0,
+                     f"{name} must be a non-negative integer (grid units), got {value!r}")
+        for name in ("w_exc", "w_inh", "sigma2", "lam", "eta", "eps"):
+            value = getattr(self, name)
+            _require(isinstance(value, numbers.Real) and math.isfinite(value),
+                     f"{name} must be a finite number, got {value!r}")
+        _require(self.w_exc >= 0, f"w_exc must be >= 0, got {self.w_exc}")
+        _require(self.w_inh >= 0, f"w_inh must be >= 0, got {self.w_inh}")
+        _require(self.sigma2 > 0, f"sigma2 must be > 0 (grid units squared), got {self.sigma2}")
+        _require(self.lam >= 0, f"lam must be >= 0, got {self.lam}")
+        _require(self.eta > 0, f"eta must be > 0, got {self.eta}")
+        _require(self.eps > 0, f"eps must be > 0, got {self.eps}")
+        if self.leak is not None:
+            _require(math.isfinite(self.leak) and self.leak > 0, f"leak must be > 0, got {self.leak}")
+        _require(self.dtype in DTYPES, f"dtype must be one of {DTYPES}, got {self.dtype!r}")
+        _require(self.boundary in ("zero", "periodic"),
+                 f"boundary must be 'zero' or 'periodic', got {self.boundary!r}")
+        _require(self.backend in BACKENDS, f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.target_sparsity is not None:
+            _require(0 < self.target_sparsity < 1,
+                     f"target_sparsity must lie in (0, 1), got {self.target_sparsity}")
+        # The leak alone maps a -> (1 - eta*leak) a each update: beyond 2 it
+        # oscillates with growing amplitude, so the dynamics cannot settle.
+        _require(self.eta * self.effective_leak < 2,
+                 f"unstable dynamics: eta * leak = {self.eta} * {self.effective_leak} = "
+                 f"{self.eta * self.effective_leak:.4g} must be < 2 (lower eta, or w_exc + w_inh / leak)")
+
+    @property
+    def effective_leak(self) -> float:
+        """The leak actually used: ``leak`` or ``w_exc + w_inh``."""
+        return float(self.w_exc + self.w_inh) if self.leak is None else float(self.leak)
+
+    def replace(self, **changes: Any) -> "ModelConfig":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Parameters of a training run on image patches.
+
+    Parameters
+    ----------
+    steps : int
+        Number of gradient steps.
+    batch : int
+        Patches per step.
+    lr : float
+        Learning rate of the dictionary update.
+    seed : int
+        Seed of the patch sampler (the model has its own).
+    patch_size : int
+        Patch side in pixels.
+    images : str or None
+        ``None`` for the bundled photographs, else an ``IMAGES.mat`` file or a
+        folder of photographs.
+    whiten : bool
+        Whiten photographs read from a folder.
+    f0 : float
+        Whitening cutoff (cycles/pixel).
+    checkpoint_every : int
+        Steps between checkpoints (0 disables them).
+    probe_lam : float
+        Soft threshold used when probing receptive fields (paper: 0.025).
+    """
+
+    steps: int = 10_000
+    batch: int = 128
+    lr: float = 0.03
+    seed: int = 0
+    patch_size: int = 16
+    images: str | None = None
+    whiten: bool = True
+    f0: float = 0.4
+    checkpoint_every: int = 500
+    probe_lam: float = 0.025
+
+    def __post_init__(self) -> None:
+        _require(_is_int(self.steps) and self.steps >= 0, f"steps must be an integer >= 0, got {self.steps!r}")
+        _require(_is_int(self.batch) and self.batch >= 1, f"batch must be a positive integer, got {self.batch!r}")
+        _require(_is_int(self.patch_size) and self.patch_size >= 1,
+                 f"patch_size must be a positive integer, got {self.patch_size!r}")
+        _require(_is_int(self.checkpoint_every) and self.checkpoint_every >= 0,
+                 f"checkpoint_every must be an integer >= 0, got {self.checkpoint_every!r}")
+        _require(math.isfinite(self.lr) and self.lr > 0, f"lr must be > 0, got {self.lr!r}")
+        _require(math.isfinite(self.f0) and self.f0 > 0, f"f0 must be > 0 (cycles/pixel), got {self.f0!r}")
+        _require(math.isfinite(self.probe_lam) and self.probe_lam >= 0,
+                 f"probe_lam must be >= 0, got {self.probe_lam!r}")
+
+
+def to_json(config: ModelConfig | TrainConfig) -> str:
+    """JSON text of a config (for NetCDF attrs)."""
+    return json.dumps(asdict(config), sort_keys=True)
+
+
+def from_json(cls: type, text: str):
+    """Rebuild a config of class ``cls`` from :func:`to_json` text; unknown keys are ignored."""
+    data = json.loads(text)
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
+
+
+#: Paper settings for natural images (Fig. 2): model and training.
+PAPER_IMAGES_MODEL = ModelConfig()
+PAPER_IMAGES_TRAIN = TrainConfig()

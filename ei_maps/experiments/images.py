@@ -1,0 +1,226 @@
+"""Natural-image topographic maps, end to end (the paper's Fig. 2).
+
+``train_images`` loads and whitens photographs, trains the activation model on
+random patches with checkpoints, probes the receptive fields, runs a short
+"saccade" across an edge, measures the map and writes ``run.nc`` plus figures.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from ..analysis.activity import activity_centroid
+from ..analysis.receptive_fields import as_fields, orientation_strength, probe_receptive_fields, spatial_spread
+from ..analysis.topography import neighbor_similarity
+from ..config import ModelConfig, TrainConfig, from_json
+from ..io import config_attrs, load_dataset, model_from_dataset, save_dataset
+from ..models import ActivationModel
+from ..models.learning import Trainer
+
+RUN_FILE = "run.nc"
+CHECKPOINT_FILE = "checkpoint.nc"
+
+
+def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:
+    """Everything needed to continue or inspect a run: dictionary, history, configs, sampler state."""
+    model = trainer.model
+    p = train_config.patch_size
+    n = trainer.step
+    step = np.arange(1, n + 1)
+    ds = xr.Dataset(
+        {"dictionary": as_fields(model.dictionary, model.side, (p, p), name="dictionary"),
+         "loss": ("step", np.asarray(trainer.history["loss"], float)),
+         "sparsity": ("step", np.asarray(trainer.history["sparsity"], float)),
+         "iterations": ("step", np.asarray(trainer.history["iterations"], np.int32)),
+         "lam": ("step", np.asarray(trainer.history["lam"], float))},
+        coords={"step": step})
+    ds["dictionary"].attrs["description"] = "feed-forward weights, unit-norm over (patch_y, patch_x)"
+    ds["loss"].attrs.update(long_name="0.5 * mean squared reconstruction error per patch")
+    ds["sparsity"].attrs.update(long_name="fraction of units with |a_exc| > 1e-5")
+    ds["iterations"].attrs.update(long_name="settling updates")
+    ds["lam"].attrs.update(long_name="soft threshold used at this step")
+    ds.attrs.update(config_attrs("model", model.config))
+    ds.attrs.update(config_attrs("train", train_config))
+    ds.attrs.update(steps_done=n, sampler_state=json.dumps(trainer.sampler.get_state()),
+                    ei_maps_version=__version__, kind="images")
+    return ds
+
+
+def _load_resume_state(out: Path) -> xr.Dataset | None:
+    candidates = [load_dataset(out / name) for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda d: int(d.attrs.get("steps_done", 0)))
+
+
+def _check_resumable(saved: xr.Dataset, model_config: ModelConfig, train_config: TrainConfig) -> None:
+    old_model = from_json(ModelConfig, saved.attrs["model_config"])
+    old_train = from_json(TrainConfig, saved.attrs["train_config"])
+    # lam may have adapted and steps may be extended; everything else must match
+    diffs = [f"model {k}: saved {v!r}, asked {getattr(model_config, k)!r}"
+             for k, v in asdict(old_model).items() if k != "lam" and v != getattr(model_config, k)]
+    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
+              for k, v in asdict(old_train).items()
+              if k not in ("steps", "checkpoint_every") and v != getattr(train_config, k)]
+    if diffs:
+        raise ValueError("cannot resume: the saved run was made with other parameters ("
+                         + "; ".join(diffs) + "); use the same options or another --out")
+
+
+def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames: int = 8,
+            step: int = 1) -> xr.Dataset:
+    """Settled activity while a patch moves across an edge in ``image``.
+
+    Each frame is settled on its own (the stopping rule couples a batch).
+
+    Returns
+    -------
+    Dataset with ``activity`` (frame, unit_y, unit_x), ``patch`` (frame,
+    patch_y, patch_x), ``position`` (frame, coord) of the patch's top-left
+    pixel and the bump ``centroid`` (frame, coord).
+    """
+    from ..stimuli import extract_patch, find_edge_path
+
+    positions = find_edge_path(image, patch_size, n_frames=n_frames, step=step)
+    patches = np.stack([extract_patch(image, y, x, patch_size) for y, x in positions])
+    activity = np.stack([model.settle(p[None])[0] for p in patches])
+    side = model.side
+    act = xr.DataArray(activity.reshape(-1, side, side), dims=("frame", "unit_y", "unit_x"))
+    ds = xr.Dataset({
+        "activity": act,
+        "patch": (("frame", "patch_y", "patch_x"), patches.reshape(-1, patch_size, patch_size)),
+        "position": (("frame", "coord"), np.asarray(positions, float)),
+        "centroid": activity_centroid(act, model.config.boundary)})
+    ds = ds.assign_coords(coord=["y", "x"], frame=np.arange(len(positions)))
+    return ds
+
+
+def map_measures(fields: xr.DataArray) -> dict[str, float]:
+    """Scalar quality measures of a sheet of receptive fields."""
+    sim = neighbor_similarity(fields)
+    orient = orientation_strength(fields)
+    spread = spatial_spread(fields)
+    return {"adjacent_similarity": float(sim["adjacent"]),
+            "random_similarity": float(sim["random"]),
+            "orientation_strength_median": float(orient.median()),
+            "oriented_fraction": float((orient > 0.3).mean()),
+            "spatial_spread_median": float(spread.median())}
+
+
+def train_images(model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
+                 out: str | Path = "runs/images", resume: bool = False, progress: bool = True,
+                 figures: bool = True, log=print) -> xr.Dataset:
+    """Train a topographic map on natural-image patches and save everything.
+
+    Parameters
+    ----------
+    model_config, train_config
+        Defaults are the paper's settings (side 40, 16 x 16 patches, batch
+        128, 10,000 steps); ``n_inputs`` is set from the patch size.
+    out : path
+        Run directory: ``run.nc``, ``checkpoint.nc`` during training, figures.
+    resume : bool
+        Continue from the checkpoint (or finished run) in ``out``; the
+        parameters must match, ``steps`` may be larger.
+    progress : bool
+        Show a progress bar.
+    figures : bool
+        Write PNG figures.
+    log : callable
+        Where human-readable messages go (``print`` by default).
+
+    Returns
+    -------
+    xarray.Dataset
+        The saved run (also at ``out/run.nc``); ``attrs["summary"]`` is JSON
+        with the map measures.
+    """
+    from ..stimuli import PatchSampler, load_images
+
+    train_config = train_config or TrainConfig()
+    p = train_config.patch_size
+    model_config = (model_config or ModelConfig()).replace(n_inputs=p * p)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0)
+    sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype=model_config.dtype)
+
+    saved = _load_resume_state(out) if resume else None
+    if saved is not None:
+        _check_resumable(saved, model_config, train_config)
+        model = model_from_dataset(saved)
+        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
+    else:
+        if resume:
+            log(f"nothing to resume in {out}: starting a new run")
+        model = ActivationModel.from_config(model_config)
+
+    def checkpoint(tr: Trainer) -> None:
+        save_dataset(state_dataset(tr, train_config), out / CHECKPOINT_FILE)
+
+    trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch,
+                      lr=train_config.lr, checkpoint=checkpoint,
+                      checkpoint_every=train_config.checkpoint_every, progress=progress)
+    if saved is not None:
+        trainer.restore(int(saved.attrs["steps_done"]),
+                        {k: saved[k].values for k in Trainer.HISTORY},
+                        json.loads(saved.attrs["sampler_state"]))
+    started = time.perf_counter()
+    first_step = trainer.step
+    trainer.run()
+    train_seconds = time.perf_counter() - started
+
+    ds = state_dataset(trainer, train_config)
+    fields = probe_receptive_fields(model, lam=train_config.probe_lam, patch_shape=(p, p))
+    ds["receptive_fields"] = fields
+    sac = saccade(model, images[0], p)
+    for name, var in sac.data_vars.items():
+        ds[f"saccade_{name}"] = var
+    summary: dict[str, Any] = {
+        "out": str(out), "steps": trainer.step, "steps_this_call": trainer.step - first_step,
+        "train_seconds": round(train_seconds, 2),
+        "ms_per_step": round(1e3 * train_seconds / max(1, trainer.step - first_step), 3),
+        **map_measures(fields)}
+    if trainer.step:
+        tail = slice(max(0, trainer.step - 100), trainer.step)
+        summary.update(final_loss=float(np.mean(trainer.history["loss"][tail])),
+                       final_sparsity=float(np.mean(trainer.history["sparsity"][tail])),
+                       final_iterations=float(np.mean(trainer.history["iterations"][tail])),
+                       lam=float(model.lam))
+    summary["saccade_centroid_path"] = float(
+        np.nansum(np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)))
+    ds.attrs["summary"] = json.dumps(summary)
+    save_dataset(ds, out / RUN_FILE)
+    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    if figures:
+        summary["figures"] = [str(f) for f in write_figures(ds, out)]
+        ds.attrs["summary"] = json.dumps(summary)
+    return ds
+
+
+def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
+    """The run's figures: receptive-field grid, training curves, saccade."""
+    from .. import plotting
+
+    side = ds.sizes["unit_y"]
+    written = [plotting.save_figure(
+        plotting.plot_receptive_fields(ds["receptive_fields"],
+                                       title=f"receptive fields, {side} x {side} sheet, "
+                                             f"{ds.attrs['steps_done']} steps"),
+        out / "receptive_fields.png")]
+    if ds.sizes.get("step", 0):
+        written.append(plotting.save_figure(plotting.plot_training(ds[list(Trainer.HISTORY)]),
+                                            out / "training.png"))
+    if "saccade_activity" in ds:
+        written.append(plotting.save_figure(
+            plotting.plot_saccade(ds["saccade_activity"], ds["saccade_patch"], ds["saccade_centroid"]),
+            out / "saccade.png"))
+    return written

@@ -1,0 +1,361 @@
+"""The E/I activation model: two soft-thresholded rate sheets settled to a fixed point.
+
+For a batch of stimuli ``x`` (B, D) and dictionary ``Phi`` (D, L*L)::
+
+    s   = x @ Phi                                   drive of the E sheet
+    eE  = k_exc * aE,  iI = k_inh * aI              lateral input (2-D convolution)
+    aE <- S(aE + eta * (-leak * aE + s + eE - iI))
+    aI <- S(aI + eta * (-leak * aI + eE))
+    S(u) = sign(u) * max(|u| - lam, 0)
+
+starting from ``aE = aI = 0`` and stopping when the relative change of the
+whole batch state, ``||a_t - a_{t-1}|| / (eps + ||a_{t-1}||)``, drops below
+``eps`` (or after ``max_iter`` updates). This is the published algorithm of
+Lufkin et al. (2022).
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+from typing import Any, Iterator
+
+import numpy as np
+from scipy import ndimage
+
+from ..config import ModelConfig
+from ..sheet import RowSeparableKernel, excitatory_kernel, inhibitory_kernel
+from . import learning
+
+
+@functools.lru_cache(maxsize=None)
+def _threadpool_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+@contextlib.contextmanager
+def _single_threaded_blas(enabled: bool) -> Iterator[None]:
+    """Keep BLAS to one thread around the jitted loop.
+
+    OpenBLAS workers busy-wait for a while after each multithreaded product;
+    on a small machine they then steal the cores Numba's parallel loop needs
+    (measured here: settle 73 ms with 2 BLAS threads, 27 ms with one). The
+    products themselves lose less than that.
+    """
+    if not enabled:
+        yield
+        return
+    with _threadpool_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
+class UnstableDynamicsError(RuntimeError):
+    """The E/I dynamics diverged (activations became non-finite)."""
+
+
+class ActivationModel:
+    """Excitatory/inhibitory rate model on a ``side x side`` sheet.
+
+    Parameters are those of :class:`ei_maps.config.ModelConfig` (paper
+    defaults for natural images); see there for units and meaning.
+
+    Attributes
+    ----------
+    dictionary : ndarray, shape (n_inputs, side*side)
+        Feed-forward weights, unit-norm columns after every learning step.
+    a_inh : ndarray, shape (batch, side*side)
+        Inhibitory activations of the last :meth:`settle`.
+    iterations : int
+        Number of updates of the last :meth:`settle`.
+    lam : float
+        Current soft threshold (changes during learning if
+        ``target_sparsity`` is set).
+
+    Examples
+    --------
+    >>> m = ActivationModel(side=40, n_inputs=256)
+    >>> a = m.settle(x)            # (batch, 1600)
+    >>> a = m.learn(x, lr=0.03)    # one gradient step
+    """
+
+    def __init__(self, side: int = 40, n_inputs: int = 256, r_exc: int = 3, r_inh: int = 5,
+                 w_exc: float = 30.0, w_inh: float = 5.0, sigma2: float = 3.0, lam: float = 0.05,
+                 eta: float = 0.025, leak: float | None = None, eps: float = 5e-3,
+                 max_iter: int = 49, dtype: str = "float32", boundary: str = "zero",
+                 target_sparsity: float | None = None, seed: int | None = 0,
+                 backend: str = "numba", dictionary: np.ndarray | None = None) -> None:
+        self._config = ModelConfig(
+            side=side, n_inputs=n_inputs, r_exc=r_exc, r_inh=r_inh, w_exc=float(w_exc),
+            w_inh=float(w_inh), sigma2=float(sigma2), lam=float(lam), eta=float(eta),
+            leak=None if leak is None else float(leak), eps=float(eps), max_iter=max_iter,
+            dtype=str(np.dtype(dtype)), boundary=boundary, target_sparsity=target_sparsity,
+            seed=seed, backend=backend)
+        cfg = self._config
+        self.dtype = np.dtype(cfg.dtype)
+        self.lam = cfg.lam
+        self.k_exc: RowSeparableKernel = excitatory_kernel(cfg.r_exc, cfg.w_exc, cfg.sigma2)
+        self.k_inh: RowSeparableKernel = inhibitory_kernel(cfg.r_inh, cfg.w_inh)
+        self._pad = max(cfg.r_exc, cfg.r_inh)
+        self._workspace: dict[str, Any] | None = None
+        if dictionary is None:
+            rng = np.random.default_rng(seed)
+            dictionary = learning.init_dictionary(cfg.n_inputs, cfg.side**2, rng)
+        self.dictionary = dictionary
+        self.a_inh: np.ndarray | None = None
+        self.iterations: int = 0
+        self.last_loss: float = float("nan")
+        self.last_sparsity: float = float("nan")
+
+    # ------------------------------------------------------------------ params
+    @classmethod
+    def from_config(cls, config: ModelConfig, **overrides: Any) -> "ActivationModel":
+        """Build a model from a :class:`ModelConfig` (``overrides`` win)."""
+        params = {f: getattr(config, f) for f in config.__dataclass_fields__}
+        params.update(overrides)
+        return cls(**params)
+
+    @property
+    def config(self) -> ModelConfig:
+        """The model's parameters, with the current ``lam``."""
+        return self._config.replace(lam=float(self.lam))
+
+    @property
+    def side(self) -> int:
+        return self._config.side
+
+    @property
+    def n_inputs(self) -> int:
+        return self._config.n_inputs
+
+    @property
+    def n_units(self) -> int:
+        return self._config.side ** 2
+
+    @property
+    def leak(self) -> float:
+        return self._config.effective_leak
+
+    @property
+    def dictionary(self) -> np.ndarray:
+        return self._dictionary
+
+    @dictionary.setter
+    def dictionary(self, value: np.ndarray) -> None:
+        value = np.asarray(value)
+        expected = (self.n_inputs, self.n_units)
+        if value.shape != expected:
+            raise ValueError(f"dictionary must have shape (n_inputs, side*side) = {expected}, "
+                             f"got {value.shape}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError("dictionary contains NaN or inf")
+        self._dictionary = np.ascontiguousarray(value, dtype=self.dtype)
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"ActivationModel(side={c.side}, n_inputs={c.n_inputs}, r_exc={c.r_exc}, "
+                f"r_inh={c.r_inh}, w_exc={c.w_exc}, w_inh={c.w_inh}, sigma2={c.sigma2}, "
+                f"lam={c.lam:.4g}, eta={c.eta}, boundary={c.boundary!r}, dtype={c.dtype!r})")
+
+    # ---------------------------------------------------------------- dynamics
+    def check_stimuli(self, x: np.ndarray) -> np.ndarray:
+        """Validate a batch of stimuli and return it as a C-contiguous 2-D array of ``dtype``."""
+        x = np.asarray(x)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2:
+            raise ValueError(f"stimuli must be a 2-D array (batch, n_inputs), got shape {x.shape}")
+        if x.shape[1] != self.n_inputs:
+            raise ValueError(f"stimuli have the wrong input width: expected n_inputs={self.n_inputs}, "
+                             f"got {x.shape[1]} (shape {x.shape})")
+        if x.shape[0] == 0:
+            raise ValueError("stimuli batch is empty")
+        if not np.issubdtype(x.dtype, np.number):
+            raise ValueError(f"stimuli must be numeric, got dtype {x.dtype}")
+        bad = ~np.isfinite(x)
+        if bad.any():
+            rows = np.unique(np.nonzero(bad)[0])
+            raise ValueError(f"stimuli contain NaN or inf in {rows.size} of {x.shape[0]} rows "
+                             f"(first bad row: {rows[0]})")
+        return np.ascontiguousarray(x, dtype=self.dtype)
+
+    def drive(self, x: np.ndarray) -> np.ndarray:
+        """Feed-forward drive ``x @ dictionary`` of the excitatory sheet, (batch, side*side)."""
+        return self.check_stimuli(x) @ self._dictionary
+
+    def settle(self, x: np.ndarray, lam: float | None = None) -> np.ndarray:
+        """Run the E/I dynamics to the fixed point for a batch of stimuli.
+
+        Parameters
+        ----------
+        x : array, shape (batch, n_inputs)
+            Stimuli (a 1-D array is a batch of one).
+        lam : float, optional
+            Soft threshold for this call only (e.g. 0.025 when probing
+            receptive fields); default the model's current ``lam``.
+
+        Returns
+        -------
+        a_exc : ndarray, shape (batch, side*side)
+            Settled excitatory activations. ``self.a_inh`` and
+            ``self.iterations`` hold the inhibitory activations and the
+            number of updates.
+
+        Raises
+        ------
+        UnstableDynamicsError
+            If the activations become non-finite (the parameters make the
+            dynamics diverge).
+        """
+        with _single_threaded_blas(self._config.backend == "numba"):
+            return self._settle_drive(self.drive(x), self.lam if lam is None else float(lam))
+
+    def _settle_drive(self, s: np.ndarray, lam: float) -> np.ndarray:
+        side = self.side
+        s = s.reshape(-1, side, side)
+        if self._config.backend == "numba":
+            a_e, a_i, n = self._settle_numba(s, lam)
+        else:
+            a_e, a_i, n = settle_numpy(s, self.k_exc.dense(), self.k_inh.dense(), lam=lam,
+                                       eta=self._config.eta, leak=self.leak, eps=self._config.eps,
+                                       max_iter=self._config.max_iter,
+                                       boundary=self._config.boundary)
+        if n < 0 or not (np.all(np.isfinite(a_e)) and np.all(np.isfinite(a_i))):
+            c = self.config
+            raise UnstableDynamicsError(
+                f"E/I dynamics diverged (non-finite activations after {abs(n)} updates) with "
+                f"w_exc={c.w_exc}, w_inh={c.w_inh}, leak={self.leak}, eta={c.eta}, lam={lam}, "
+                f"r_exc={c.r_exc}, r_inh={c.r_inh}, sigma2={c.sigma2}: lateral excitation "
+                f"outgrows leak and inhibition; lower w_exc or eta, or raise w_inh or leak")
+        batch = s.shape[0]
+        self.a_inh = a_i.reshape(batch, side * side)
+        self.iterations = int(n)
+        return a_e.reshape(batch, side * side)
+
+    def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int]:
+        from ._activation_numba import settle_batch
+
+        ws = self._get_workspace(s.shape[0])
+        state_e, state_i = ws["state_e"], ws["state_i"]
+        state_e[0].fill(0)
+        state_i[0].fill(0)
+        if self._config.boundary == "zero":
+            # slot 1's halo must be zero as well; only its interior is ever written
+            state_e[1].fill(0)
+            state_i[1].fill(0)
+        t = self.dtype.type
+        ke, ki = ws["k_exc"], ws["k_inh"]
+        n = settle_batch(np.ascontiguousarray(s), state_e, state_i, self._pad,
+                         self._config.boundary == "periodic",
+                         ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
+                         ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
+                         ws["h_exc"], ws["h_inh"], ws["exc"], ws["inh"],
+                         ws["change2"], ws["size2"], t(lam), t(self._config.eta), t(self.leak),
+                         float(self._config.eps), int(self._config.max_iter))
+        slot = abs(n) % 2
+        p, side = self._pad, self.side
+        a_e = state_e[slot, :, p:p + side, p:p + side].copy()
+        a_i = state_i[slot, :, p:p + side, p:p + side].copy()
+        return a_e, a_i, n
+
+    def _get_workspace(self, batch: int) -> dict[str, Any]:
+        ws = self._workspace
+        if ws is not None and ws["batch"] == batch:
+            return ws
+        side, pad, dt = self.side, self._pad, self.dtype
+        padded = side + 2 * pad
+
+        def kernel_arrays(k: RowSeparableKernel) -> dict[str, Any]:
+            levels = np.unique(k.half_width).astype(np.int64)
+            return {"radius": k.radius,
+                    "vertical": k.vertical.astype(dt),
+                    "horizontal": k.horizontal.astype(dt),
+                    "levels": levels,
+                    "level_of_row": np.searchsorted(levels, k.half_width).astype(np.int64)}
+
+        ke, ki = kernel_arrays(self.k_exc), kernel_arrays(self.k_inh)
+        ws = {"batch": batch, "k_exc": ke, "k_inh": ki,
+              "state_e": np.zeros((2, batch, padded, padded), dt),
+              "state_i": np.zeros((2, batch, padded, padded), dt),
+              "h_exc": np.zeros((batch, ke["levels"].size, padded, side), dt),
+              "h_inh": np.zeros((batch, ki["levels"].size, padded, side), dt),
+              "exc": np.zeros((batch, side, side), dt),
+              "inh": np.zeros((batch, side, side), dt),
+              "change2": np.zeros(batch), "size2": np.zeros(batch)}
+        self._workspace = ws
+        return ws
+
+    # ---------------------------------------------------------------- learning
+    def learn(self, x: np.ndarray, lr: float = 0.03) -> np.ndarray:
+        """One gradient step on a batch: settle, update the dictionary, renormalise.
+
+        ``dictionary += lr * (x - a_exc @ dictionary.T).T @ a_exc`` summed over
+        the batch, then every column is scaled to unit norm. If
+        ``target_sparsity`` is set, ``lam`` then moves by
+        ``0.01 * (fraction of |a_exc| > 1e-5 - target_sparsity)``.
+
+        Returns
+        -------
+        a_exc : ndarray, shape (batch, side*side)
+            The settled activations used for the update. ``last_loss`` (half
+            the mean squared reconstruction error per stimulus, before the
+            update) and ``last_sparsity`` (fraction of active units) are set.
+        """
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+        x = self.check_stimuli(x)
+        with _single_threaded_blas(self._config.backend == "numba"):
+            a = self._settle_drive(x @ self._dictionary, self.lam)
+            self.last_loss = learning.dictionary_update(self._dictionary, x, a, lr)
+        self.last_sparsity = learning.active_fraction(a)
+        if self._config.target_sparsity is not None:
+            self.lam = learning.adapt_lam(self.lam, self.last_sparsity, self._config.target_sparsity)
+        return a
+
+
+def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float, eta: float,
+                 leak: float, eps: float, max_iter: int, boundary: str = "zero"
+                 ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Plain NumPy/SciPy settling loop (reference path for checking the jitted one).
+
+    Parameters
+    ----------
+    s : ndarray, shape (batch, L, L)
+        Drive of the excitatory sheet.
+    k_exc, k_inh : ndarray
+        Dense odd-sized kernels.
+
+    Returns
+    -------
+    a_exc, a_inh : ndarray, shape (batch, L, L)
+    n : int
+        Number of updates, ``-n`` if the state became non-finite at update n.
+    """
+    mode = "constant" if boundary == "zero" else "wrap"
+    dt = s.dtype
+    lam, eta, leak = dt.type(lam), dt.type(eta), dt.type(leak)
+    ke, ki = k_exc.astype(dt)[None], k_inh.astype(dt)[None]
+    a_e = np.zeros_like(s)
+    a_i = np.zeros_like(s)
+
+    def soft(u: np.ndarray) -> np.ndarray:
+        return np.maximum(u - lam, 0) - np.maximum(-u - lam, 0)
+
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        return _settle_numpy_loop(s, ke, ki, a_e, a_i, soft, mode, eta, leak, eps, max_iter)
+
+
+def _settle_numpy_loop(s, ke, ki, a_e, a_i, soft, mode, eta, leak, eps, max_iter):
+    for n in range(1, max_iter + 1):
+        exc = ndimage.convolve(a_e, ke, mode=mode)
+        inh = ndimage.convolve(a_i, ki, mode=mode)
+        new_e = soft(a_e + eta * (-leak * a_e + s + exc - inh))
+        new_i = soft(a_i + eta * (-leak * a_i + exc))
+        change = np.sqrt(np.sum((new_e - a_e) ** 2, dtype=float) + np.sum((new_i - a_i) ** 2, dtype=float))
+        size = np.sqrt(np.sum(a_e.astype(float) ** 2) + np.sum(a_i.astype(float) ** 2))
+        a_e, a_i = new_e, new_i
+        if not np.isfinite(change):
+            return a_e, a_i, -n
+        if change / (eps + size) < eps:
+            return a_e, a_i, n
+    return a_e, a_i, max_iter

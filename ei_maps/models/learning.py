@@ -1,0 +1,168 @@
+"""Dictionary learning: the gradient update, sparsity control and the Trainer.
+
+The update is one gradient step on the reconstruction error
+``0.5 * ||x - a @ Phi.T||^2`` with the settled activations ``a`` held fixed,
+followed by renormalising every column of ``Phi`` to unit length.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+
+import numpy as np
+
+#: An activation counts as "active" above this magnitude (published value).
+ACTIVE_THRESHOLD = 1e-5
+#: Step of the soft-threshold adaptation (published value).
+LAM_ADAPT_RATE = 0.01
+
+
+def init_dictionary(n_inputs: int, n_units: int, rng: np.random.Generator,
+                    scale: float = 0.3) -> np.ndarray:
+    """Initial dictionary ``scale * N(0, 1)`` of shape (n_inputs, n_units), as published."""
+    return scale * rng.standard_normal((n_inputs, n_units))
+
+
+def normalise_columns(dictionary: np.ndarray) -> None:
+    """Scale every column to unit norm in place (columns of norm < 1e-8 are left tiny, not NaN)."""
+    norms = np.sqrt(np.sum(dictionary * dictionary, axis=0))
+    dictionary /= np.maximum(norms, 1e-8)
+
+
+def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: float) -> float:
+    """One gradient step on the dictionary, in place; returns the loss before it.
+
+    Parameters
+    ----------
+    dictionary : ndarray, shape (n_inputs, n_units)
+    x : ndarray, shape (batch, n_inputs)
+    a : ndarray, shape (batch, n_units)
+        Settled excitatory activations.
+    lr : float
+        Learning rate (the gradient is summed, not averaged, over the batch).
+
+    Returns
+    -------
+    float
+        Half the mean squared reconstruction error per stimulus,
+        ``0.5 * mean_b ||x_b - Phi a_b||^2``.
+    """
+    residual = x - a @ dictionary.T
+    dictionary += lr * (residual.T @ a)
+    normalise_columns(dictionary)
+    return 0.5 * float(np.mean(np.sum(residual.astype(np.float64) ** 2, axis=1)))
+
+
+def active_fraction(a: np.ndarray) -> float:
+    """Fraction of activations with ``|a| > 1e-5``."""
+    return float(np.mean(np.abs(a) > ACTIVE_THRESHOLD))
+
+
+def adapt_lam(lam: float, sparsity: float, target: float) -> float:
+    """Move the soft threshold towards a target fraction of active units.
+
+    ``lam + 0.01 * (sparsity - target)``, kept >= 0 because a negative
+    threshold would turn the shrinkage into an expansion.
+    """
+    return max(0.0, float(lam) + LAM_ADAPT_RATE * (sparsity - target))
+
+
+class Trainer:
+    """Runs gradient steps on batches from a sampler, with history and checkpoints.
+
+    Parameters
+    ----------
+    model : ActivationModel
+    sampler : object with ``sample(batch) -> (batch, n_inputs)`` and
+        ``get_state()`` / ``set_state(state)`` for exact resumption.
+    steps : int
+        Total number of steps the run should reach.
+    batch : int
+        Stimuli per step.
+    lr : float
+        Learning rate.
+    checkpoint : callable or None
+        ``checkpoint(trainer)`` is called every ``checkpoint_every`` steps,
+        at the end, and when the run is interrupted (Ctrl-C), before the
+        interruption propagates.
+    checkpoint_every : int
+        Steps between checkpoints (0: only at the end / on interruption).
+    progress : bool
+        Show a tqdm progress bar with loss, sparsity, iterations and lam.
+
+    Attributes
+    ----------
+    step : int
+        Steps completed so far (a resumed trainer starts above 0).
+    history : dict of lists
+        Per-step ``loss``, ``sparsity``, ``iterations`` and ``lam`` (the
+        threshold used for that step).
+    """
+
+    HISTORY = ("loss", "sparsity", "iterations", "lam")
+
+    def __init__(self, model, sampler, steps: int, batch: int, lr: float,
+                 checkpoint=None, checkpoint_every: int = 0, progress: bool = True) -> None:
+        self.model = model
+        self.sampler = sampler
+        self.steps = int(steps)
+        self.batch = int(batch)
+        self.lr = float(lr)
+        self.checkpoint = checkpoint
+        self.checkpoint_every = int(checkpoint_every)
+        self.progress = progress
+        self.step = 0
+        self.history: dict[str, list[float]] = {k: [] for k in self.HISTORY}
+
+    def restore(self, step: int, history: dict[str, "np.ndarray"], sampler_state: dict) -> None:
+        """Continue from a checkpoint: completed steps, history so far, sampler state."""
+        self.step = int(step)
+        self.history = {k: [float(v) for v in history[k][:step]] for k in self.HISTORY}
+        self.sampler.set_state(sampler_state)
+
+    def run(self) -> None:
+        """Train until ``steps`` steps are done.
+
+        Ctrl-C is honoured between steps, so the checkpoint it triggers is a
+        consistent state (a step is never half applied); a second Ctrl-C
+        interrupts at once.
+        """
+        from tqdm.auto import tqdm
+
+        interrupted = []
+
+        def on_sigint(signum, frame):
+            if interrupted:
+                raise KeyboardInterrupt
+            interrupted.append(True)
+
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
+        bar = tqdm(total=self.steps, initial=self.step, disable=not self.progress,
+                   unit="step", dynamic_ncols=True, desc="training")
+        try:
+            while self.step < self.steps:
+                lam = self.model.lam
+                self.model.learn(self.sampler.sample(self.batch), lr=self.lr)
+                self.step += 1
+                h = self.history
+                h["loss"].append(self.model.last_loss)
+                h["sparsity"].append(self.model.last_sparsity)
+                h["iterations"].append(self.model.iterations)
+                h["lam"].append(lam)
+                bar.update(1)
+                if self.step % 20 == 0 or self.step == self.steps:
+                    bar.set_postfix(loss=f"{h['loss'][-1]:.3g}", sparsity=f"{h['sparsity'][-1]:.3f}",
+                                    iters=h["iterations"][-1], lam=f"{lam:.3g}", refresh=False)
+                if interrupted:
+                    if self.checkpoint:
+                        bar.write(f"interrupted at step {self.step}: checkpoint saved, "
+                                  f"continue with --resume")
+                        self.checkpoint(self)
+                    raise KeyboardInterrupt
+                if self.checkpoint and self.checkpoint_every and self.step % self.checkpoint_every == 0:
+                    self.checkpoint(self)
+        finally:
+            bar.close()
+            if in_main:
+                signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,47 @@
+"""Shared fixtures: the authors' reference algorithm from ../shared/reference when present."""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("EI_MAPS_SHARED", ROOT.parent / "shared"))
+REFERENCE = SHARED / "reference"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="slow end-to-end run: use --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """The published algorithm (../shared/reference/activation_reference.py), or skip."""
+    path = REFERENCE / "activation_reference.py"
+    if not path.is_file():
+        pytest.skip(f"reference implementation not found at {path}")
+    spec = importlib.util.spec_from_file_location("activation_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def published_dictionary():
+    import numpy as np
+
+    path = REFERENCE / "published_fig2_dictionary.npy"
+    if not path.is_file():
+        pytest.skip(f"published dictionary not found at {path}")
+    return np.load(path)

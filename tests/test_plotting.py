@@ -1,0 +1,238 @@
+"""Tests for ei_maps.plotting: figures build, save, and show the right data."""
+from __future__ import annotations
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+import xarray as xr
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+
+from ei_maps.plotting import (
+    MOSAIC_SEPARATOR,
+    plot_activation_map,
+    plot_receptive_fields,
+    plot_saccade,
+    plot_training,
+    receptive_field_mosaic,
+    save_figure,
+)
+
+NY, NX, P = 6, 6, 4
+
+
+def make_fields(ny: int = NY, nx: int = NX, p: int = P, seed: int = 0) -> xr.DataArray:
+    rng = np.random.default_rng(seed)
+    return xr.DataArray(
+        rng.normal(size=(ny, nx, p, p)), dims=("unit_y", "unit_x", "patch_y", "patch_x")
+    )
+
+
+def make_history(n: int = 3, drop: tuple[str, ...] = ()) -> xr.Dataset:
+    rng = np.random.default_rng(1)
+    data = {
+        "loss": ("step", 1.0 / (1 + np.arange(n)) + 0.01 * rng.random(n)),
+        "sparsity": ("step", 0.1 + 0.01 * rng.random(n)),
+        "iterations": ("step", rng.integers(10, 50, size=n)),
+        "lam": ("step", np.linspace(0.1, 0.2, n)),
+    }
+    for name in drop:
+        del data[name]
+    return xr.Dataset(data, coords={"step": np.arange(n)})
+
+
+def make_saccade(frames: int = 5, side: int = 8, p: int = 4):
+    yy, xx = np.mgrid[0:side, 0:side]
+    centres = np.stack([np.full(frames, side / 2), np.linspace(1, side - 2, frames)], axis=1)
+    act = np.exp(-((yy - centres[:, :1, None]) ** 2 + (xx - centres[:, 1:, None]) ** 2) / 2.0)
+    patches = np.zeros((frames, p, p))
+    for t in range(frames):
+        patches[t, :, : min(p, t + 1)] = 1.0
+    return (
+        xr.DataArray(act, dims=("frame", "unit_y", "unit_x")),
+        xr.DataArray(patches, dims=("frame", "patch_y", "patch_x")),
+        xr.DataArray(centres, dims=("frame", "coord"), coords={"coord": ["y", "x"]}),
+    )
+
+
+def the_image(fig: Figure) -> AxesImage:
+    images = [im for ax in fig.axes for im in ax.get_images()]
+    assert len(images) == 1
+    return images[0]
+
+
+def assert_png_matches(path, fig: Figure, dpi: int) -> np.ndarray:
+    assert path.exists() and path.stat().st_size > 0
+    img = mpimg.imread(path)
+    w_in, h_in = fig.get_size_inches()
+    assert img.shape[1] == pytest.approx(w_in * dpi, abs=1)
+    assert img.shape[0] == pytest.approx(h_in * dpi, abs=1)
+    return img
+
+
+# --- save_figure ---------------------------------------------------------
+def test_save_figure_writes_png_creates_dirs_and_is_atomic(tmp_path):
+    fig = plot_activation_map(make_saccade()[0].isel(frame=0))
+    target = tmp_path / "a" / "b" / "map.png"
+    out = save_figure(fig, target, dpi=50)
+    assert out == target
+    assert_png_matches(target, fig, dpi=50)
+    # overwrite in place, still no temp files left anywhere
+    save_figure(fig, target, dpi=50)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["map.png"]
+
+
+def test_save_figure_failure_leaves_no_temp(tmp_path, monkeypatch):
+    fig = plot_activation_map(make_saccade()[0].isel(frame=0))
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(fig, "savefig", boom)
+    with pytest.raises(RuntimeError):
+        save_figure(fig, tmp_path / "x.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_figure_rejects_non_png(tmp_path):
+    with pytest.raises(ValueError, match=r"\.png"):
+        save_figure(Figure(), tmp_path / "x.pdf")
+
+
+# --- receptive fields ----------------------------------------------------
+def test_receptive_fields_figure_and_png_aspect(tmp_path):
+    fig = plot_receptive_fields(make_fields())
+    assert isinstance(fig, Figure)
+    img = assert_png_matches(save_figure(fig, tmp_path / "rf.png", dpi=60), fig, dpi=60)
+    # Without a title the figure is exactly the mosaic (square here).
+    side = NY * (P + 1) - 1
+    mosaic = the_image(fig).get_array()
+    assert mosaic.shape == (side, side)
+    assert img.shape[0] == pytest.approx(img.shape[1], abs=1)
+    assert not any(ax.get_xticks().size or ax.get_yticks().size for ax in fig.axes)
+
+
+def test_receptive_fields_rectangular_layout_and_separators():
+    fields = make_fields(ny=3, nx=5).isel(patch_x=slice(0, 2))  # patch 4 x 2
+    mosaic = receptive_field_mosaic(fields)
+    assert mosaic.shape == (3 * 5 - 1, 5 * 3 - 1)
+    assert np.all(mosaic[4::5, :] == MOSAIC_SEPARATOR)
+    assert np.all(mosaic[:, 2::3] == MOSAIC_SEPARATOR)
+    # tile (1, 2) is field (1, 2) scaled to max |value| 1
+    tile = mosaic[5:9, 6:8]
+    expected = fields.isel(unit_y=1, unit_x=2).values
+    np.testing.assert_allclose(tile, expected / np.abs(expected).max())
+
+
+def test_receptive_fields_zero_field_is_finite_and_peak_hits_vmax():
+    fields = make_fields()
+    fields[2, 3] = 0.0
+    fields[4, 1] = 0.0
+    fields[4, 1, 2, 1] = 1.0
+    fig = plot_receptive_fields(fields, title="sheet")
+    im = the_image(fig)
+    mosaic = np.asarray(im.get_array())
+    assert np.all(np.isfinite(mosaic))
+    s = P + 1
+    np.testing.assert_array_equal(mosaic[2 * s : 2 * s + P, 3 * s : 3 * s + P], 0.0)
+    peak = mosaic[4 * s + 2, 1 * s + 1]
+    assert peak == im.norm.vmax
+    assert im.norm(peak) == pytest.approx(1.0)
+    # every tile spans at most the colour range, zero stays mid-grey
+    assert im.norm.vmin == -im.norm.vmax
+    tiles = mosaic[mosaic != MOSAIC_SEPARATOR]
+    assert tiles.min() >= -1 and tiles.max() <= 1
+
+
+def test_receptive_fields_dim_order_and_crop():
+    fields = make_fields()
+    swapped = fields.transpose("patch_x", "unit_x", "patch_y", "unit_y")
+    np.testing.assert_array_equal(receptive_field_mosaic(swapped), receptive_field_mosaic(fields))
+    fig = plot_receptive_fields(fields, max_side=2)
+    assert the_image(fig).get_array().shape == (2 * (P + 1) - 1,) * 2
+    with pytest.raises(ValueError, match="max_side"):
+        plot_receptive_fields(fields, max_side=0)
+
+
+def test_figure_size_scales_with_sheet():
+    small = plot_receptive_fields(make_fields(ny=6, nx=6, p=2))
+    big = plot_receptive_fields(make_fields(ny=40, nx=40, p=2))
+    assert big.get_size_inches()[0] == pytest.approx(10.0)
+    assert small.get_size_inches()[0] < big.get_size_inches()[0]
+
+
+def test_wrong_dims_raise_naming_missing():
+    fields = make_fields().isel(patch_x=0)
+    with pytest.raises(ValueError, match="patch_x"):
+        plot_receptive_fields(fields)
+    act, patches, _ = make_saccade()
+    with pytest.raises(ValueError, match="unit_y"):
+        plot_activation_map(act.isel(frame=0).rename(unit_y="row"))
+    with pytest.raises(ValueError, match="frame"):
+        plot_saccade(act.isel(frame=0), patches)
+
+
+# --- training ------------------------------------------------------------
+@pytest.mark.parametrize("n", [1, 3, 200])
+def test_training_panels(tmp_path, n):
+    fig = plot_training(make_history(n))
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 4
+    assert fig.axes[1].get_ylabel() == "fraction active"
+    ticks = fig.axes[-1].get_xticks()
+    np.testing.assert_array_equal(ticks, np.round(ticks))  # steps are counts
+    assert_png_matches(save_figure(fig, tmp_path / "train.png", dpi=40), fig, dpi=40)
+
+
+def test_training_running_mean_drawn_for_long_runs():
+    fig = plot_training(make_history(200, drop=("lam", "iterations", "sparsity")))
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 2  # raw (faint) + running mean (window 4)
+    assert lines[0].get_alpha() < 1
+    assert np.all(np.isfinite(lines[1].get_ydata()))
+
+
+def test_training_missing_variable_skips_panel():
+    fig = plot_training(make_history(3, drop=("iterations",)))
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss (a.u.)", "fraction active", "\u03bb (a.u.)"]
+
+
+def test_training_without_known_variables_raises():
+    with pytest.raises(ValueError, match="loss"):
+        plot_training(xr.Dataset({"other": ("step", [1.0])}))
+
+
+# --- saccade / activation map --------------------------------------------
+def test_saccade_figure(tmp_path):
+    act, patches, centroids = make_saccade()
+    fig = plot_saccade(act, patches, centroids)
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert [f"t={t}" for t in range(5)] == [t for t in titles if t.startswith("t=")]
+    maps = [ax.get_images()[0] for ax in fig.axes if ax.get_images()
+            and ax.get_images()[0].get_cmap().name == "RdBu_r"]
+    assert len(maps) == 5
+    assert len({(m.norm.vmin, m.norm.vmax) for m in maps}) == 1
+    assert maps[0].norm.vmin == -maps[0].norm.vmax
+    assert any(ax.get_ylabel() == "activation (a.u.)" for ax in fig.axes)  # colourbar
+    assert_png_matches(save_figure(fig, tmp_path / "saccade.png", dpi=40), fig, dpi=40)
+
+
+def test_saccade_without_centroids_and_frame_mismatch():
+    act, patches, centroids = make_saccade()
+    assert isinstance(plot_saccade(act, patches), Figure)
+    with pytest.raises(ValueError, match="frames"):
+        plot_saccade(act, patches.isel(frame=slice(0, 3)))
+    with pytest.raises(ValueError, match="frames"):
+        plot_saccade(act, patches, centroids.isel(frame=slice(0, 2)))
+
+
+def test_activation_map(tmp_path):
+    act = make_saccade()[0].isel(frame=2)
+    fig = plot_activation_map(act, title="frame 2")
+    im = fig.axes[0].get_images()[0]
+    assert im.norm.vmin == -im.norm.vmax == -float(act.max())
+    assert_png_matches(save_figure(fig, tmp_path / "map.png", dpi=40), fig, dpi=40)
+    # all-zero map must not produce a degenerate colour range
+    zero = plot_activation_map(xr.zeros_like(act))
+    assert zero.axes[0].get_images()[0].norm.vmax > 0
