@@ -8,7 +8,7 @@ Ctrl-C never leaves a half-written file under the final name.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +20,10 @@ ENGINE = "h5netcdf"
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` and move the result to ``path`` atomically.
 
+    The temporary file sits in the destination directory (so the final
+    ``os.replace`` is a rename on one filesystem) under a hidden unique name,
+    and is removed if writing fails or is interrupted.
+
     Parameters
     ----------
     path : path-like
@@ -29,14 +33,16 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    # not tempfile.mkstemp: that creates the file 0600, and the final file
+    # should get the usual umask-derived permissions
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
     try:
-        write(tmp_path)
-        os.replace(tmp_path, path)
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 

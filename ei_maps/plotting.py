@@ -20,7 +20,6 @@ Conventions
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +31,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from .io import atomic_write
 
 __all__ = [
     "MOSAIC_SEPARATOR",
@@ -173,22 +174,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 150) -> Pa
         raise ValueError(f"save_figure writes PNG; path must end in .png, got {str(path)!r}")
     if dpi <= 0:
         raise ValueError(f"dpi must be positive, got {dpi!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Same directory so os.replace is a rename within one filesystem; a
-    # leading dot keeps globbing for *.png from picking up partial files.
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        # Plain open() (not tempfile) so the final file gets the usual
-        # umask-derived permissions rather than 0600.
-        with open(tmp, "xb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi))
 
 
 # --------------------------------------------------------------------------

@@ -138,7 +138,9 @@ class ActivationModel:
 
     @property
     def dictionary(self) -> np.ndarray:
-        return self._dictionary
+        # held transposed (units, inputs) so each unit's weights are contiguous
+        # for the sparse update; this is a view, shape (n_inputs, side*side)
+        return self._phi_t.T
 
     @dictionary.setter
     def dictionary(self, value: np.ndarray) -> None:
@@ -149,7 +151,7 @@ class ActivationModel:
                              f"got {value.shape}")
         if not np.all(np.isfinite(value)):
             raise ValueError("dictionary contains NaN or inf")
-        self._dictionary = np.ascontiguousarray(value, dtype=self.dtype)
+        self._phi_t = np.ascontiguousarray(value.T, dtype=self.dtype)
 
     def __repr__(self) -> str:
         c = self.config
@@ -181,7 +183,7 @@ class ActivationModel:
 
     def drive(self, x: np.ndarray) -> np.ndarray:
         """Feed-forward drive ``x @ dictionary`` of the excitatory sheet, (batch, side*side)."""
-        return self.check_stimuli(x) @ self._dictionary
+        return self.check_stimuli(x) @ self.dictionary
 
     def settle(self, x: np.ndarray, lam: float | None = None) -> np.ndarray:
         """Run the E/I dynamics to the fixed point for a batch of stimuli.
@@ -233,34 +235,42 @@ class ActivationModel:
         return a_e.reshape(batch, side * side)
 
     def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int]:
-        from ._activation_numba import settle_batch
+        from ._activation_numba import TILE, settle_batch
 
-        ws = self._get_workspace(s.shape[0])
+        batch, side, p = s.shape[0], self.side, self._pad
+        tiles = -(-batch // TILE)
+        ws = self._get_workspace(tiles)
+        # (batch, y, x) -> (tile, y, x, lane); lanes past the batch get zero drive
+        drive = ws["drive"]
+        drive[:] = np.pad(s, ((0, tiles * TILE - batch), (0, 0), (0, 0))).reshape(
+            tiles, TILE, side, side).transpose(0, 2, 3, 1)
         state_e, state_i = ws["state_e"], ws["state_i"]
+        # start from silence; slot 1's interior is written before it is read,
+        # and its halo is either never written (zero boundary) or refreshed
         state_e[0].fill(0)
         state_i[0].fill(0)
-        if self._config.boundary == "zero":
-            # slot 1's halo must be zero as well; only its interior is ever written
-            state_e[1].fill(0)
-            state_i[1].fill(0)
         t = self.dtype.type
         ke, ki = ws["k_exc"], ws["k_inh"]
-        n = settle_batch(np.ascontiguousarray(s), state_e, state_i, self._pad,
-                         self._config.boundary == "periodic",
+        flat = lambda arr: arr.reshape(arr.shape[:-2] + (-1,))  # noqa: E731  (x, lane) runs
+        n = settle_batch(flat(drive), flat(state_e), flat(state_i), p, self._config.boundary == "periodic",
                          ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
-                         ws["h_exc"], ws["h_inh"], ws["exc"], ws["inh"],
+                         flat(ws["h_exc"]), flat(ws["h_inh"]), flat(ws["exc"]), flat(ws["inh"]), ws["sums"],
                          ws["change2"], ws["size2"], t(lam), t(self._config.eta), t(self.leak),
                          float(self._config.eps), int(self._config.max_iter))
         slot = abs(n) % 2
-        p, side = self._pad, self.side
-        a_e = state_e[slot, :, p:p + side, p:p + side].copy()
-        a_i = state_i[slot, :, p:p + side, p:p + side].copy()
-        return a_e, a_i, n
 
-    def _get_workspace(self, batch: int) -> dict[str, Any]:
+        def untile(state: np.ndarray) -> np.ndarray:
+            inner = state[slot, :, p:p + side, p:p + side, :]
+            return inner.transpose(0, 3, 1, 2).reshape(tiles * TILE, side, side)[:batch].copy()
+
+        return untile(state_e), untile(state_i), n
+
+    def _get_workspace(self, tiles: int) -> dict[str, Any]:
+        from ._activation_numba import TILE
+
         ws = self._workspace
-        if ws is not None and ws["batch"] == batch:
+        if ws is not None and ws["tiles"] == tiles:
             return ws
         side, pad, dt = self.side, self._pad, self.dtype
         padded = side + 2 * pad
@@ -274,14 +284,16 @@ class ActivationModel:
                     "level_of_row": np.searchsorted(levels, k.half_width).astype(np.int64)}
 
         ke, ki = kernel_arrays(self.k_exc), kernel_arrays(self.k_inh)
-        ws = {"batch": batch, "k_exc": ke, "k_inh": ki,
-              "state_e": np.zeros((2, batch, padded, padded), dt),
-              "state_i": np.zeros((2, batch, padded, padded), dt),
-              "h_exc": np.zeros((batch, ke["levels"].size, padded, side), dt),
-              "h_inh": np.zeros((batch, ki["levels"].size, padded, side), dt),
-              "exc": np.zeros((batch, side, side), dt),
-              "inh": np.zeros((batch, side, side), dt),
-              "change2": np.zeros(batch), "size2": np.zeros(batch)}
+        ws = {"tiles": tiles, "k_exc": ke, "k_inh": ki,
+              "drive": np.zeros((tiles, side, side, TILE), dt),
+              "state_e": np.zeros((2, tiles, padded, padded, TILE), dt),
+              "state_i": np.zeros((2, tiles, padded, padded, TILE), dt),
+              "h_exc": np.zeros((tiles, ke["levels"].size, padded, side, TILE), dt),
+              "h_inh": np.zeros((tiles, ki["levels"].size, padded, side, TILE), dt),
+              "exc": np.zeros((tiles, side, side, TILE), dt),
+              "inh": np.zeros((tiles, side, side, TILE), dt),
+              "sums": np.zeros((tiles, 2, side * TILE), dt),
+              "change2": np.zeros((tiles, TILE), dt), "size2": np.zeros((tiles, TILE), dt)}
         self._workspace = ws
         return ws
 
@@ -305,8 +317,15 @@ class ActivationModel:
             raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         x = self.check_stimuli(x)
         with _single_threaded_blas(self._config.backend == "numba"):
-            a = self._settle_drive(x @ self._dictionary, self.lam)
-            self.last_loss = learning.dictionary_update(self._dictionary, x, a, lr)
+            a = self._settle_drive(x @ self.dictionary, self.lam)
+            if self._config.backend == "numba":
+                from ._learning_numba import sparse_dictionary_update
+
+                residual = np.empty_like(x)
+                sparse_dictionary_update(self._phi_t, x, a, self.dtype.type(lr), residual)
+                self.last_loss = learning.reconstruction_loss(residual)
+            else:
+                self.last_loss = learning.dictionary_update(self.dictionary, x, a, lr)
         self.last_sparsity = learning.active_fraction(a)
         if self._config.target_sparsity is not None:
             self.lam = learning.adapt_lam(self.lam, self.last_sparsity, self._config.target_sparsity)

@@ -50,6 +50,11 @@ def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: 
     residual = x - a @ dictionary.T
     dictionary += lr * (residual.T @ a)
     normalise_columns(dictionary)
+    return reconstruction_loss(residual)
+
+
+def reconstruction_loss(residual: np.ndarray) -> float:
+    """``0.5 * mean_b ||residual_b||^2``: half the squared error per stimulus."""
     return 0.5 * float(np.mean(np.sum(residual.astype(np.float64) ** 2, axis=1)))
 
 

@@ -1,0 +1,177 @@
+"""End to end on a tiny sheet: train, save, reload, resume, figures, CLI, quality."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from ei_maps.config import ModelConfig, TrainConfig
+from ei_maps.experiments.images import CHECKPOINT_FILE, RUN_FILE, map_measures, train_images
+from ei_maps.io import load_dataset, load_model
+from ei_maps.models import ActivationModel
+from ei_maps.models.learning import Trainer
+from ei_maps.stimuli import PatchSampler, bundled_images
+
+TINY_MODEL = ModelConfig(side=8, r_exc=2, r_inh=3)
+TINY_TRAIN = TrainConfig(steps=12, batch=16, patch_size=8, checkpoint_every=5)
+
+
+def _train(tmp_path, name="run", **train_changes):
+    train = TrainConfig(**{**TINY_TRAIN.__dict__, **train_changes})
+    return train_images(TINY_MODEL, train, out=tmp_path / name, progress=False, log=lambda m: None)
+
+
+def test_run_dataset_layout_and_reload(tmp_path):
+    ds = _train(tmp_path)
+    out = tmp_path / "run"
+    assert (out / RUN_FILE).is_file() and not (out / CHECKPOINT_FILE).exists()
+    for name in ("receptive_fields.png", "training.png", "saccade.png"):
+        assert (out / name).stat().st_size > 1000
+    saved = load_dataset(out / RUN_FILE)
+    for var in ("dictionary", "receptive_fields"):
+        assert saved[var].dims == ("unit_y", "unit_x", "patch_y", "patch_x")
+        assert saved[var].shape == (8, 8, 8, 8)
+    for var in ("loss", "sparsity", "iterations", "lam"):
+        assert saved[var].dims == ("step",) and saved.sizes["step"] == 12
+        assert np.all(np.isfinite(saved[var]))
+    assert saved.attrs["model_side"] == 8 and saved.attrs["train_steps"] == 12
+    assert saved.attrs["model_target_sparsity"] == "none"
+    summary = json.loads(saved.attrs["summary"])
+    assert summary["steps"] == 12
+    # the model rebuilt from the file is the trained one, exactly
+    model = load_model(out)
+    np.testing.assert_array_equal(model.dictionary,
+                                  saved["dictionary"].values.reshape(64, 64).T)
+    assert model.config.side == 8 and model.config.r_inh == 3
+    assert model.dictionary.dtype == np.float32
+    # its settled response probes to the stored receptive fields
+    from ei_maps.analysis import probe_receptive_fields
+    xr.testing.assert_allclose(probe_receptive_fields(model, lam=0.025).drop_attrs(),
+                               saved["receptive_fields"].drop_attrs(), atol=0)
+    assert ds.attrs["steps_done"] == 12
+
+
+def test_same_seed_same_result_and_resume_matches_uninterrupted(tmp_path):
+    full = _train(tmp_path, "full")
+    again = _train(tmp_path, "again")
+    np.testing.assert_array_equal(full["dictionary"].values, again["dictionary"].values)
+    # 7 steps, then resume to 12: identical to 12 in one go
+    _train(tmp_path, "split", steps=7)
+    resumed = train_images(TINY_MODEL, TINY_TRAIN, out=tmp_path / "split", resume=True,
+                           progress=False, log=lambda m: None)
+    np.testing.assert_array_equal(full["dictionary"].values, resumed["dictionary"].values)
+    np.testing.assert_array_equal(full["loss"].values, resumed["loss"].values)
+    other = _train(tmp_path, "other", seed=1)
+    assert not np.array_equal(full["dictionary"].values, other["dictionary"].values)
+
+
+def test_resume_from_checkpoint_after_interrupt(tmp_path):
+    out = tmp_path / "run"
+    calls = []
+
+    # interrupt from inside the run, as Ctrl-C would, after the 7th step
+    import ei_maps.models.learning as learning
+
+    original = learning.Trainer.run
+
+    def run_and_interrupt(self):
+        sampler_sample = self.sampler.sample
+
+        def sample(batch):
+            if self.step == 7 and not calls:
+                calls.append(self.step)
+                os.kill(os.getpid(), signal.SIGINT)
+            return sampler_sample(batch)
+
+        self.sampler.sample = sample
+        return original(self)
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("needs the main thread for signals")
+    learning.Trainer.run = run_and_interrupt
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train_images(TINY_MODEL, TINY_TRAIN, out=out, progress=False, log=lambda m: None)
+    finally:
+        learning.Trainer.run = original
+    ckpt = load_dataset(out / CHECKPOINT_FILE)
+    assert ckpt.attrs["steps_done"] == 8  # the step in flight completes, then it saves
+    assert not (out / RUN_FILE).exists()
+    resumed = train_images(TINY_MODEL, TINY_TRAIN, out=out, resume=True, progress=False, log=lambda m: None)
+    full = _train(tmp_path, "full")
+    np.testing.assert_array_equal(full["dictionary"].values, resumed["dictionary"].values)
+
+
+def test_resume_with_other_parameters_is_refused(tmp_path):
+    _train(tmp_path, steps=3)
+    with pytest.raises(ValueError, match="cannot resume.*side"):
+        train_images(TINY_MODEL.replace(side=9), TINY_TRAIN, out=tmp_path / "run", resume=True,
+                     progress=False, log=lambda m: None)
+
+
+def test_checkpoints_are_written_during_training(tmp_path):
+    seen = []
+    model = ActivationModel(side=6, n_inputs=16, r_inh=2)
+    sampler = PatchSampler(bundled_images(), patch_size=4, seed=0)
+    trainer = Trainer(model, sampler, steps=9, batch=4, lr=0.03,
+                      checkpoint=lambda tr: seen.append(tr.step), checkpoint_every=4, progress=False)
+    trainer.run()
+    assert seen == [4, 8]
+    assert len(trainer.history["loss"]) == 9
+
+
+def test_cli_train_images_json(tmp_path):
+    out = tmp_path / "cli"
+    proc = subprocess.run(
+        [sys.executable, "-m", "ei_maps", "train", "images", "--side", "8", "--r-exc", "2", "--r-inh", "3",
+         "--patch-size", "8", "--batch", "8", "--steps", "4", "--out", str(out), "--json",
+         "--no-progress", "--no-figures"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["steps"] == 4 and (out / RUN_FILE).is_file()
+    assert not list(out.glob("*.png"))
+
+
+def test_cli_reports_bad_input_clearly(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "ei_maps", "train", "images", "--images", str(tmp_path / "missing"),
+         "--out", str(tmp_path / "x"), "--steps", "1", "--no-progress"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "ei-maps: error:" in proc.stderr and "missing" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "ei_maps", "train", "images", "--eta", "0.5",
+                           "--out", str(tmp_path / "y"), "--steps", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "unstable dynamics" in proc.stderr
+
+
+def test_training_learns_localised_oriented_topographic_fields():
+    """A short run on natural images: the quality measures pass, and fail before training."""
+    model = ActivationModel(side=16, seed=0)
+    sampler = PatchSampler(bundled_images(), patch_size=16, seed=0)
+    from ei_maps.analysis import probe_receptive_fields
+
+    def quality(m):
+        return map_measures(probe_receptive_fields(m, lam=0.025))
+
+    checks = {
+        "oriented": lambda q: q["oriented_fraction"] > 0.5,
+        "localised": lambda q: q["spatial_spread_median"] < 0.8,
+        "topographic": lambda q: (q["adjacent_similarity"] > 0.5
+                                  and q["adjacent_similarity"] > 4 * q["random_similarity"]),
+    }
+    before = quality(model)
+    for _ in range(800):
+        model.learn(sampler.sample(128), lr=0.03)
+    after = quality(model)
+    for name, check in checks.items():
+        assert not check(before), (name, before)
+        assert check(after), (name, after)
