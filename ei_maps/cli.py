@@ -52,7 +52,8 @@ def _build_parser() -> argparse.ArgumentParser:
     images.add_argument("--images", default=None,
                         help="IMAGES.mat (Olshausen) or a folder of PNG/JPEG/TIFF photographs "
                              "(default: photographs bundled with scikit-image)")
-    images.add_argument("--no-whiten", action="store_true", help="do not whiten photographs from a folder")
+    images.add_argument("--no-whiten", action="store_true",
+                        help="do not whiten the photographs (IMAGES.mat is already whitened)")
     images.add_argument("--out", default="runs/images", help="run directory")
     images.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     images.add_argument("--checkpoint-every", type=int, default=t.checkpoint_every, help="steps between checkpoints")

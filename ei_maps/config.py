@@ -145,7 +145,7 @@ class TrainConfig:
         ``None`` for the bundled photographs, else an ``IMAGES.mat`` file or a
         folder of photographs.
     whiten : bool
-        Whiten photographs read from a folder.
+        Whiten the photographs (bundled or from a folder; IMAGES.mat is used as it is).
     f0 : float
         Whitening cutoff (cycles/pixel).
     checkpoint_every : int

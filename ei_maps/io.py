@@ -105,7 +105,8 @@ def model_from_dataset(ds: xr.Dataset, **overrides):
     if "model_config" not in ds.attrs or "dictionary" not in ds:
         raise ValueError("dataset holds no model (needs a 'dictionary' variable and 'model_config' attr)")
     config = from_json(ModelConfig, ds.attrs["model_config"])
-    return ActivationModel.from_config(config, dictionary=fields_to_columns(ds["dictionary"]), **overrides)
+    params = {"dictionary": fields_to_columns(ds["dictionary"]), **overrides}
+    return ActivationModel.from_config(config, **params)
 
 
 def load_model(path: str | os.PathLike, **overrides):

@@ -335,7 +335,15 @@ def plot_training(history: xr.Dataset, title: str | None = None) -> Figure:
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (var, panel_title, ylabel) in zip(axes, panels):
         raw = np.asarray(history[var].values, dtype=float)
-        if window > 1:
+        finite = raw[np.isfinite(raw)]
+        constant = finite.size > 0 and np.ptp(finite) <= 1e-9 * max(1.0, np.abs(finite).max())
+        # no offset notation: a constant lam would otherwise show "1e-14 + 5e-2"
+        ax.ticklabel_format(axis="y", useOffset=False)
+        if constant:
+            ax.plot(steps, raw, color="C0", lw=1.6, marker=marker, ms=4)
+            ax.text(0.99, 0.9, f"constant: {finite[0]:.4g}", transform=ax.transAxes, ha="right",
+                    va="top", fontsize="small")
+        elif window > 1:
             ax.plot(steps, raw, color="C0", alpha=0.3, lw=0.8, label="raw")
             ax.plot(steps, _running_mean(raw, window), color="C0", lw=1.6,
                     label=f"running mean ({window} steps)")

@@ -25,7 +25,6 @@ import functools
 import json
 import math
 import os
-import tempfile
 import warnings
 from numbers import Integral
 from pathlib import Path
@@ -250,24 +249,19 @@ def _read_cache(path: Path, f0: float) -> list[np.ndarray] | None:
 
 def _write_cache(path: Path, f0: float, images: list[np.ndarray]) -> None:
     """Write atomically so a concurrent reader never sees a half-written file."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
+    from ..io import atomic_write
+
+    def write(tmp: Path) -> None:
+        # an open file, not a name: np.savez would append ".npz" to the temp name
+        with open(tmp, "wb") as fh:
             np.savez(fh, version=np.int64(_CACHE_VERSION), f0=np.float64(f0),
                      names=np.array(BUNDLED_NAMES), **{f"image{i}": im for i, im in enumerate(images)})
-        os.replace(tmp, path)
-        tmp = None
+
+    try:
+        atomic_write(path, write)
     except OSError as exc:
         # an unwritable cache only costs recomputation next time
         warnings.warn(f"could not write the image cache {path}: {exc}", RuntimeWarning, stacklevel=3)
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 @functools.lru_cache(maxsize=8)
