@@ -11,6 +11,7 @@ import sys
 from typing import Sequence
 
 from .config import ModelConfig, TrainConfig
+from .models import UnstableDynamicsError
 
 
 def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig) -> None:
@@ -87,6 +88,9 @@ def _print_summary(summary: dict) -> None:
     if "final_sparsity" in summary:
         print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
               f"settling iterations {summary['final_iterations']:.1f}, lam {summary['lam']:.4g}")
+    if summary.get("collapsed"):
+        print("  WARNING: the map collapsed (every unit learned nearly the same field); "
+              "check the whitening (--images, --no-whiten) and lr")
     print(f"  receptive fields: adjacent |cos| {summary['adjacent_similarity']:.3f} vs random "
           f"{summary['random_similarity']:.3f}; oriented fraction {summary['oriented_fraction']:.2f}; "
           f"spatial spread {summary['spatial_spread_median']:.2f} (1 = unlocalised)")
@@ -106,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the checkpoint in the run directory resumes with --resume", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, OSError, UnstableDynamicsError) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2
     if args.json:

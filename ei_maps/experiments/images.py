@@ -195,6 +195,11 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
                        final_sparsity=float(np.mean(trainer.history["sparsity"][tail])),
                        final_iterations=float(np.mean(trainer.history["iterations"][tail])),
                        lam=float(model.lam))
+    # all units sharing one field is the known failure mode (e.g. under-whitened images)
+    summary["collapsed"] = summary["random_similarity"] > 0.9
+    if summary["collapsed"]:
+        log("warning: the map collapsed: random pairs of units have |cos| "
+            f"{summary['random_similarity']:.2f}, nearly every unit learned the same field")
     summary["saccade_centroid_path"] = float(
         np.nansum(np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)))
     ds.attrs["summary"] = json.dumps(summary)

@@ -356,25 +356,22 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
     ke, ki = k_exc.astype(dt)[None], k_inh.astype(dt)[None]
     a_e = np.zeros_like(s)
     a_i = np.zeros_like(s)
-
-    def soft(u: np.ndarray) -> np.ndarray:
-        return np.maximum(u - lam, 0) - np.maximum(-u - lam, 0)
-
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
-        return _settle_numpy_loop(s, ke, ki, a_e, a_i, soft, mode, eta, leak, eps, max_iter)
-
-
-def _settle_numpy_loop(s, ke, ki, a_e, a_i, soft, mode, eta, leak, eps, max_iter):
-    for n in range(1, max_iter + 1):
-        exc = ndimage.convolve(a_e, ke, mode=mode)
-        inh = ndimage.convolve(a_i, ki, mode=mode)
-        new_e = soft(a_e + eta * (-leak * a_e + s + exc - inh))
-        new_i = soft(a_i + eta * (-leak * a_i + exc))
-        change = np.sqrt(np.sum((new_e - a_e) ** 2, dtype=float) + np.sum((new_i - a_i) ** 2, dtype=float))
-        size = np.sqrt(np.sum(a_e.astype(float) ** 2) + np.sum(a_i.astype(float) ** 2))
-        a_e, a_i = new_e, new_i
-        if not np.isfinite(change):
-            return a_e, a_i, -n
-        if change / (eps + size) < eps:
-            return a_e, a_i, n
+        for n in range(1, max_iter + 1):
+            exc = ndimage.convolve(a_e, ke, mode=mode)
+            inh = ndimage.convolve(a_i, ki, mode=mode)
+            new_e = _soft_threshold(a_e + eta * (-leak * a_e + s + exc - inh), lam)
+            new_i = _soft_threshold(a_i + eta * (-leak * a_i + exc), lam)
+            change = np.sqrt(np.sum((new_e - a_e) ** 2, dtype=float) + np.sum((new_i - a_i) ** 2, dtype=float))
+            size = np.sqrt(np.sum(a_e.astype(float) ** 2) + np.sum(a_i.astype(float) ** 2))
+            a_e, a_i = new_e, new_i
+            if not np.isfinite(change):
+                return a_e, a_i, -n
+            if change / (eps + size) < eps:
+                return a_e, a_i, n
     return a_e, a_i, max_iter
+
+
+def _soft_threshold(u: np.ndarray, lam) -> np.ndarray:
+    """Two-sided soft threshold ``sign(u) * max(|u| - lam, 0)``."""
+    return np.maximum(u - lam, 0) - np.maximum(-u - lam, 0)
