@@ -27,7 +27,7 @@ from numba import njit, prange
 
 
 #: Stimuli per tile (lanes).
-TILE = 8
+TILE = 16
 
 # Inner loops index 1-D views with the bare loop counter: numba then knows
 # the index is non-negative, drops its negative-index wraparound test, and
@@ -55,89 +55,107 @@ def _wrap_halo(a, pad, side):
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
-def _row_separable_sum(a, pad, side, radius, vertical, horizontal, levels, level_of_row, h, out):
-    """out[y, x] = sum over the disk of vertical[dy] * horizontal[|dx|] * a[y+dy, x+dx], per lane.
+def _horizontal(a, i, pad, side, horizontal, levels, h):
+    """Horizontal sums of padded row ``i`` of ``a`` for every level into ``h`` (levels, side * TILE).
 
-    Rows are flat ``(x, lane)`` runs of ``side * TILE`` values, so a shift by
-    ``d`` columns is a shift by ``d * TILE`` in memory. ``levels`` are the
-    distinct row half-widths in increasing order and ``h[k, i]`` the
-    horizontal sum of padded row ``i`` out to half-width ``levels[k]``; each
-    level is the previous one plus its extra tap pairs, so a row costs one pass
-    per tap pair. The kernel is symmetric in ``dy``, so the vertical pass adds
-    mirrored rows before multiplying.
+    Rows are flat ``(x, lane)`` runs, so a shift by ``d`` columns is a shift by
+    ``d * TILE`` in memory. Level ``k`` sums ``horizontal[|dx|] * a[i, x+dx]``
+    out to half-width ``levels[k]``; each level is the previous one plus its
+    extra tap pairs, so a row costs one pass per tap pair.
     """
-    n_levels = levels.shape[0]
-    g0 = horizontal[0]
     width = side * TILE
-    for i in range(pad - radius, pad + side + radius):
-        row = a[i]
-        centre = row[pad * TILE:pad * TILE + width]
-        for k in range(n_levels):
-            hk = h[k, i]
-            first = 1
-            if k == 0:
-                for x in range(width):
-                    hk[x] = g0 * centre[x]
-            else:
-                prev = h[k - 1, i]
-                d = levels[k - 1] + 1
-                gd = horizontal[d]
-                right = row[(pad + d) * TILE:(pad + d) * TILE + width]
-                left = row[(pad - d) * TILE:(pad - d) * TILE + width]
-                for x in range(width):
-                    hk[x] = prev[x] + gd * (right[x] + left[x])
-                first = d + 1
-            for d in range(first, levels[k] + 1):
-                gd = horizontal[d]
-                right = row[(pad + d) * TILE:(pad + d) * TILE + width]
-                left = row[(pad - d) * TILE:(pad - d) * TILE + width]
-                for x in range(width):
-                    hk[x] += gd * (right[x] + left[x])
-    c_mid = vertical[radius]
-    mid_level = level_of_row[radius]
-    for y in range(side):
-        o = out[y]
-        mid = h[mid_level, pad + y]
-        for x in range(width):
-            o[x] = c_mid * mid[x]
-        for r in range(radius):
-            c = vertical[r]
-            lev = level_of_row[r]
-            up = h[lev, pad + y + r - radius]
-            down = h[lev, pad + y + radius - r]
+    row = a[i]
+    centre = row[pad * TILE:pad * TILE + width]
+    g0 = horizontal[0]
+    for k in range(levels.shape[0]):
+        hk = h[k]
+        first = 1
+        if k == 0:
             for x in range(width):
-                o[x] += c * (up[x] + down[x])
+                hk[x] = g0 * centre[x]
+        else:
+            prev = h[k - 1]
+            d = levels[k - 1] + 1
+            gd = horizontal[d]
+            right = row[(pad + d) * TILE:(pad + d) * TILE + width]
+            left = row[(pad - d) * TILE:(pad - d) * TILE + width]
+            for x in range(width):
+                hk[x] = prev[x] + gd * (right[x] + left[x])
+            first = d + 1
+        for d in range(first, levels[k] + 1):
+            gd = horizontal[d]
+            right = row[(pad + d) * TILE:(pad + d) * TILE + width]
+            left = row[(pad - d) * TILE:(pad - d) * TILE + width]
+            for x in range(width):
+                hk[x] += gd * (right[x] + left[x])
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
-def _update(s, a_e, a_i, new_e, new_i, exc, inh, pad, side, lam, eta, leak, sums, change, size):
-    """Soft-thresholded E/I update of one tile.
+def _vertical(ring, i, radius, vertical, level_of_row, out):
+    """out = sum over dy of vertical[dy] * (level sums of padded row i + dy), mirrored rows added first.
 
-    The per-lane squared change and size go to ``change`` and ``size``
-    (TILE,); ``sums`` (2, side * TILE) is scratch that accumulates them per
-    ``(x, lane)`` position so the main loop stays one vector loop.
+    ``ring[j % (2 radius + 1)]`` holds the level sums of padded row ``j``.
     """
+    n = 2 * radius + 1
+    mid = ring[i % n, level_of_row[radius]]
+    c = vertical[radius]
+    for x in range(out.shape[0]):
+        out[x] = c * mid[x]
+    for r in range(radius):
+        c = vertical[r]
+        lev = level_of_row[r]
+        up = ring[(i + r - radius) % n, lev]
+        down = ring[(i + radius - r) % n, lev]
+        for x in range(out.shape[0]):
+            out[x] += c * (up[x] + down[x])
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
+           exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row, ring_e,
+           inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row, ring_i,
+           exc, inh, sums, change, size, lam, eta, leak):
+    """One update of one tile, row by row.
+
+    The lateral input of output row ``y`` needs the horizontal sums of rows
+    ``y - r .. y + r``; they are kept in ring buffers of ``2 r + 1`` rows, so
+    each row is summed once and the tile's working set stays in cache. The
+    soft-thresholded update of both sheets follows at once, with the squared
+    change and size of each ``(x, lane)`` accumulated in ``sums`` and folded
+    into per-lane ``change`` and ``size`` (TILE,) at the end.
+    """
+    width = side * TILE
+    n_e = 2 * exc_radius + 1
+    n_i = 2 * inh_radius + 1
+    for i in range(pad - exc_radius, pad + exc_radius):
+        _horizontal(a_e, i, pad, side, exc_horizontal, exc_levels, ring_e[i % n_e])
+    for i in range(pad - inh_radius, pad + inh_radius):
+        _horizontal(a_i, i, pad, side, inh_horizontal, inh_levels, ring_i[i % n_i])
     # typed like the state so float32 runs stay float32 in the vector loop
     zero = lam * 0
-    width = side * TILE
     acc_change = sums[0]
     acc_size = sums[1]
     for x in range(width):
         acc_change[x] = 0
         acc_size[x] = 0
     for y in range(side):
-        ae_row = a_e[pad + y, pad * TILE:pad * TILE + width]
-        ai_row = a_i[pad + y, pad * TILE:pad * TILE + width]
-        ne_row = new_e[pad + y, pad * TILE:pad * TILE + width]
-        ni_row = new_i[pad + y, pad * TILE:pad * TILE + width]
+        i = pad + y
+        _horizontal(a_e, i + exc_radius, pad, side, exc_horizontal, exc_levels,
+                    ring_e[(i + exc_radius) % n_e])
+        _horizontal(a_i, i + inh_radius, pad, side, inh_horizontal, inh_levels,
+                    ring_i[(i + inh_radius) % n_i])
+        _vertical(ring_e, i, exc_radius, exc_vertical, exc_level_of_row, exc)
+        _vertical(ring_i, i, inh_radius, inh_vertical, inh_level_of_row, inh)
+        ae_row = a_e[i, pad * TILE:pad * TILE + width]
+        ai_row = a_i[i, pad * TILE:pad * TILE + width]
+        ne_row = new_e[i, pad * TILE:pad * TILE + width]
+        ni_row = new_i[i, pad * TILE:pad * TILE + width]
         s_row = s[y]
-        e_row = exc[y]
-        i_row = inh[y]
         for x in range(width):
             ae = ae_row[x]
             ai = ai_row[x]
-            e = e_row[x]
-            ue = ae + eta * (-leak * ae + s_row[x] + e - i_row[x])
+            e = exc[x]
+            ue = ae + eta * (-leak * ae + s_row[x] + e - inh[x])
             ui = ai + eta * (-leak * ai + e)
             # two-sided soft threshold, branch-free so the loop vectorises
             ne = max(ue - lam, zero) - max(-ue - lam, zero)
@@ -161,7 +179,7 @@ def _update(s, a_e, a_i, new_e, new_i, exc, inh, pad, side, lam, eta, leak, sums
 def settle_batch(s, state_e, state_i, pad, periodic,
                  exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
                  inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
-                 h_exc, h_inh, exc, inh, sums, change2, size2,
+                 ring_e, ring_i, exc, inh, sums, change2, size2,
                  lam, eta, leak, eps, max_iter):
     """Iterate the E/I dynamics of a tiled batch to the fixed point.
 
@@ -172,7 +190,7 @@ def settle_batch(s, state_e, state_i, pad, periodic,
     state_e, state_i : (2, tiles, L + 2 pad, (L + 2 pad) * TILE)
         Double-buffered padded activations; slot 0 holds the start state
         (zeros). After ``n`` updates the result is in slot ``n % 2``.
-    h_exc, h_inh, exc, inh, sums : per-tile scratch
+    ring_e, ring_i, exc, inh, sums : per-tile scratch
     change2, size2 : (tiles, TILE)
         Per-stimulus squared change and size of the last update (state dtype).
 
@@ -193,12 +211,10 @@ def settle_batch(s, state_e, state_i, pad, periodic,
             if periodic:
                 _wrap_halo(a_e, pad, side)
                 _wrap_halo(a_i, pad, side)
-            _row_separable_sum(a_e, pad, side, exc_radius, exc_vertical, exc_horizontal,
-                               exc_levels, exc_level_of_row, h_exc[b], exc[b])
-            _row_separable_sum(a_i, pad, side, inh_radius, inh_vertical, inh_horizontal,
-                               inh_levels, inh_level_of_row, h_inh[b], inh[b])
-            _update(s[b], a_e, a_i, state_e[dst, b], state_i[dst, b], exc[b], inh[b],
-                    pad, side, lam, eta, leak, sums[b], change2[b], size2[b])
+            _sweep(s[b], a_e, a_i, state_e[dst, b], state_i[dst, b], pad, side,
+                   exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row, ring_e[b],
+                   inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row, ring_i[b],
+                   exc[b], inh[b], sums[b], change2[b], size2[b], lam, eta, leak)
         # fixed summation order: the result does not depend on the thread count
         change = 0.0
         size = 0.0
@@ -211,3 +227,41 @@ def settle_batch(s, state_e, state_i, pad, periodic,
         if np.sqrt(change) / (eps + np.sqrt(size)) < eps:
             return it
     return max_iter
+
+
+@njit(cache=True, parallel=True)
+def to_tiles(s, drive):
+    """Copy a batch (B, L, L) into lanes-innermost tiles (tiles, L, L * TILE); spare lanes get 0."""
+    batch, side = s.shape[0], s.shape[1]
+    for k in prange(drive.shape[0]):
+        for y in range(side):
+            row = drive[k, y]
+            for x in range(side):
+                for t in range(TILE):
+                    b = k * TILE + t
+                    row[x * TILE + t] = s[b, y, x] if b < batch else 0
+
+
+@njit(cache=True, parallel=True)
+def from_tiles(state, slot, pad, out):
+    """Copy the interior of a padded tiled state (2, tiles, n, n * TILE) slot into out (B, L, L)."""
+    batch, side = out.shape[0], out.shape[1]
+    for k in prange(state.shape[1]):
+        for y in range(side):
+            row = state[slot, k, pad + y]
+            for x in range(side):
+                for t in range(TILE):
+                    b = k * TILE + t
+                    if b < batch:
+                        out[b, y, x] = row[(pad + x) * TILE + t]
+
+
+@njit(cache=True, parallel=True)
+def clear_slot(state, slot):
+    """Zero one slot of a tiled state in parallel."""
+    for k in prange(state.shape[1]):
+        tile = state[slot, k]
+        for i in range(tile.shape[0]):
+            row = tile[i]
+            for j in range(row.shape[0]):
+                row[j] = 0

@@ -235,36 +235,30 @@ class ActivationModel:
         return a_e.reshape(batch, side * side)
 
     def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int]:
-        from ._activation_numba import TILE, settle_batch
+        from ._activation_numba import TILE, clear_slot, from_tiles, settle_batch, to_tiles
 
         batch, side, p = s.shape[0], self.side, self._pad
         tiles = -(-batch // TILE)
         ws = self._get_workspace(tiles)
-        # (batch, y, x) -> (tile, y, x, lane); lanes past the batch get zero drive
-        drive = ws["drive"]
-        drive[:] = np.pad(s, ((0, tiles * TILE - batch), (0, 0), (0, 0))).reshape(
-            tiles, TILE, side, side).transpose(0, 2, 3, 1)
+        to_tiles(np.ascontiguousarray(s), ws["drive"])
         state_e, state_i = ws["state_e"], ws["state_i"]
         # start from silence; slot 1's interior is written before it is read,
         # and its halo is either never written (zero boundary) or refreshed
-        state_e[0].fill(0)
-        state_i[0].fill(0)
+        clear_slot(state_e, 0)
+        clear_slot(state_i, 0)
         t = self.dtype.type
         ke, ki = ws["k_exc"], ws["k_inh"]
-        flat = lambda arr: arr.reshape(arr.shape[:-2] + (-1,))  # noqa: E731  (x, lane) runs
-        n = settle_batch(flat(drive), flat(state_e), flat(state_i), p, self._config.boundary == "periodic",
+        n = settle_batch(ws["drive"], state_e, state_i, p, self._config.boundary == "periodic",
                          ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
-                         flat(ws["h_exc"]), flat(ws["h_inh"]), flat(ws["exc"]), flat(ws["inh"]), ws["sums"],
+                         ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"],
                          ws["change2"], ws["size2"], t(lam), t(self._config.eta), t(self.leak),
                          float(self._config.eps), int(self._config.max_iter))
-        slot = abs(n) % 2
-
-        def untile(state: np.ndarray) -> np.ndarray:
-            inner = state[slot, :, p:p + side, p:p + side, :]
-            return inner.transpose(0, 3, 1, 2).reshape(tiles * TILE, side, side)[:batch].copy()
-
-        return untile(state_e), untile(state_i), n
+        a_e = np.empty((batch, side, side), self.dtype)
+        a_i = np.empty((batch, side, side), self.dtype)
+        from_tiles(state_e, abs(n) % 2, p, a_e)
+        from_tiles(state_i, abs(n) % 2, p, a_i)
+        return a_e, a_i, n
 
     def _get_workspace(self, tiles: int) -> dict[str, Any]:
         from ._activation_numba import TILE
@@ -285,13 +279,13 @@ class ActivationModel:
 
         ke, ki = kernel_arrays(self.k_exc), kernel_arrays(self.k_inh)
         ws = {"tiles": tiles, "k_exc": ke, "k_inh": ki,
-              "drive": np.zeros((tiles, side, side, TILE), dt),
-              "state_e": np.zeros((2, tiles, padded, padded, TILE), dt),
-              "state_i": np.zeros((2, tiles, padded, padded, TILE), dt),
-              "h_exc": np.zeros((tiles, ke["levels"].size, padded, side, TILE), dt),
-              "h_inh": np.zeros((tiles, ki["levels"].size, padded, side, TILE), dt),
-              "exc": np.zeros((tiles, side, side, TILE), dt),
-              "inh": np.zeros((tiles, side, side, TILE), dt),
+              "drive": np.zeros((tiles, side, side * TILE), dt),
+              "state_e": np.zeros((2, tiles, padded, padded * TILE), dt),
+              "state_i": np.zeros((2, tiles, padded, padded * TILE), dt),
+              "ring_e": np.zeros((tiles, 2 * ke["radius"] + 1, ke["levels"].size, side * TILE), dt),
+              "ring_i": np.zeros((tiles, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
+              "exc": np.zeros((tiles, side * TILE), dt),
+              "inh": np.zeros((tiles, side * TILE), dt),
               "sums": np.zeros((tiles, 2, side * TILE), dt),
               "change2": np.zeros((tiles, TILE), dt), "size2": np.zeros((tiles, TILE), dt)}
         self._workspace = ws
