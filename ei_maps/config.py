@@ -88,8 +88,8 @@ class ModelConfig:
             _require(_is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
         for name in ("r_exc", "r_inh"):
             value = getattr(self, name)
-            _require(_is_int(value) and value >= 0,
-                     f"{name} must be a non-negative integer (grid units), got {value!r}")
+            _require(_is_int(value) and value >= 1,
+                     f"{name} must be a positive integer (grid units), got {value!r}")
         for name in ("w_exc", "w_inh", "sigma2", "lam", "eta", "eps"):
             value = getattr(self, name)
             _require(isinstance(value, numbers.Real) and math.isfinite(value),

@@ -55,8 +55,8 @@ def _disk_half_widths(radius: int) -> np.ndarray:
 
 
 def _check_radius(name: str, radius: int) -> int:
-    if int(radius) != radius or radius < 0:
-        raise ValueError(f"{name} must be a non-negative integer (grid units), got {radius!r}")
+    if int(radius) != radius or radius < 1:
+        raise ValueError(f"{name} must be a positive integer (grid units), got {radius!r}")
     return int(radius)
 
 
