@@ -62,6 +62,16 @@ def _build_parser() -> argparse.ArgumentParser:
     images.add_argument("--no-progress", action="store_true", help="no progress bar")
     images.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     _add_model_options(images, ModelConfig())
+
+    analyze = sub.add_parser("analyze", help="orientation map, pinwheels and topography of a trained run",
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    analyze.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding run.nc")
+    analyze.add_argument("--method", choices=("gratings", "fields"), default="gratings",
+                         help="orientation preference from gratings through the settled dynamics, "
+                              "or from the receptive fields (fast)")
+    analyze.add_argument("--permutations", type=int, default=199, help="permutations for the Mantel p-value")
+    analyze.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    analyze.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     return parser
 
 
@@ -80,6 +90,29 @@ def _train_images(args: argparse.Namespace) -> dict:
     ds = train_images(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
                       figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
+
+
+def _analyze(args: argparse.Namespace) -> dict:
+    from .experiments.analyze import analyze_run
+
+    if args.permutations < 1:
+        raise ValueError(f"--permutations must be >= 1, got {args.permutations}")
+    return analyze_run(args.run_dir, n_permutations=args.permutations, figures=not args.no_figures,
+                       gratings=args.method == "gratings")
+
+
+def _print_analysis(summary: dict) -> None:
+    o, p, t = summary["orientation"], summary["pinwheels"], summary["topography"]
+    lo, hi = p["density_interval"]
+    print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {o['selectivity_median']:.3f}")
+    print(f"  pinwheels: {p['count']} (+1/2: {p['n_plus']}, -1/2: {p['n_minus']}) in {p['area']:.0f} units^2; "
+          f"column spacing {summary['column_spacing']:.2f} units")
+    print(f"  pinwheel density {p['density']:.2f} per column spacing^2 (95% {lo:.2f}-{hi:.2f}; "
+          f"cortex: ~3.1 = pi); map quality {p['quality']:.2f}")
+    print(f"  adjacent units differ by {t['neighbor_orientation_diff_deg']:.1f} deg (random map: 45); "
+          f"Spearman(cortical, RF distance) {t['distance_spearman']:.3f}, Mantel p = {t['mantel_p']:.3g}")
+    for f in summary.get("figures", []):
+        print(f"  figure: {f}")
 
 
 def _print_summary(summary: dict) -> None:
@@ -102,11 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ei-maps`` command; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    if args.command != "train" or getattr(args, "kind", None) is None:
+    if args.command is None or (args.command == "train" and getattr(args, "kind", None) is None):
         parser.print_help(sys.stderr)
         return 2
     try:
-        summary = _train_images(args)
+        summary = _analyze(args) if args.command == "analyze" else _train_images(args)
     except KeyboardInterrupt:
         print("interrupted; the checkpoint in the run directory resumes with --resume", file=sys.stderr)
         return 130
@@ -115,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.json:
         print(json.dumps(summary))
+    elif args.command == "analyze":
+        _print_analysis(summary)
     else:
         _print_summary(summary)
     return 0

@@ -109,6 +109,9 @@ class ModelConfig:
         if self.target_sparsity is not None:
             _require(0 < self.target_sparsity < 1,
                      f"target_sparsity must lie in (0, 1), got {self.target_sparsity}")
+        _require(self.effective_leak > 0,
+                 "leak is 0 (w_exc + w_inh = 0 and no leak given): activity would grow without "
+                 "bound; pass leak > 0")
         # The leak alone maps a -> (1 - eta*leak) a each update: beyond 2 it
         # oscillates with growing amplitude, so the dynamics cannot settle.
         _require(self.eta * self.effective_leak < 2,

@@ -1,4 +1,4 @@
-"""Figures for receptive fields, training curves and saccade responses.
+"""Figures for receptive fields, training curves, saccade responses and maps.
 
 Plotting only: every function takes already-computed xarray results and
 returns a :class:`matplotlib.figure.Figure`. The only arithmetic done here is
@@ -16,6 +16,9 @@ Conventions
   patch.
 * Arrays are matched by dimension *name*, not position; any order of the
   required dims is accepted, and missing or extra dims raise ``ValueError``.
+* Positions on the sheet (centroids, pinwheels) are in grid-index units:
+  ``(0, 0)`` is the centre of unit ``(0, 0)``, which is where ``imshow``
+  draws it.
 """
 from __future__ import annotations
 
@@ -28,9 +31,10 @@ import xarray as xr
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Colormap
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Colormap, ListedColormap, Normalize, hsv_to_rgb
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, FormatStrFormatter, MaxNLocator
 
 from .io import atomic_write
 
@@ -42,6 +46,11 @@ __all__ = [
     "plot_training",
     "plot_saccade",
     "plot_activation_map",
+    "orientation_colors",
+    "plot_orientation_map",
+    "plot_selectivity",
+    "plot_power_spectrum",
+    "plot_similarity_by_distance",
 ]
 
 #: Value written into the mosaic's separator pixels. It lies below the tiles'
@@ -514,4 +523,386 @@ def plot_activation_map(activity: xr.DataArray, title: str | None = None) -> Fig
     if title:
         ax.set_title(title)
     fig.colorbar(image, ax=ax, label=_ACTIVATION_LABEL)
+    return fig
+
+
+# --------------------------------------------------------------------------
+# orientation maps
+# --------------------------------------------------------------------------
+_ORIENTATION_LABEL = "preferred orientation (deg)"
+_SELECTIVITY_LABEL = "orientation selectivity"
+_SELECTIVITY_CMAP = "viridis"
+#: Colour of units whose preference or selectivity is not finite.
+_BAD_RGB = (0.5, 0.5, 0.5)
+_KEY_TICKS_DEG = (0, 45, 90, 135, 180)
+# The map is at most ~5.5 in on its longer side in a 6 in wide figure; the
+# figure height follows the sheet's aspect plus bands for the title and colour
+# key, the pinwheel legend and the selectivity caption (7 in for a square sheet
+# with all three).
+_ORIENTATION_FIG_WIDTH = 6.0
+_ORIENTATION_MAP_INCHES = 5.5
+_ORIENTATION_BASE_BAND = 1.0
+_ORIENTATION_LEGEND_BAND = 0.3
+_ORIENTATION_CAPTION_BAND = 0.25
+_PINWHEEL_MS = 5.0
+
+# Wavelengths (grid units) offered as ticks on the power spectrum's top axis.
+_WAVELENGTH_TICKS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80,
+                     100, 150, 200, 300, 400, 500, 1000)
+# Minimum gap between top-axis ticks, as a fraction of the x range.
+_WAVELENGTH_TICK_GAP = 0.08
+
+
+def _hue_colormap(n: int = 256) -> ListedColormap:
+    """The orientation hue cycle (saturation and value 1) as a colormap on [0, 1]."""
+    hue = (np.arange(n) + 0.5) / n
+    return ListedColormap(hsv_to_rgb(np.stack([hue, np.ones(n), np.ones(n)], axis=-1)),
+                          name="orientation_hue")
+
+
+def _percentile_scale(values: np.ndarray, q: float = 99.0) -> float:
+    """``q``-th percentile of the finite values, or 1.0 when that is not positive."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 1.0
+    scale = float(np.percentile(finite, q))
+    # An all-zero (or negative) map stays black rather than dividing by 0.
+    return scale if scale > 0 else 1.0
+
+
+def orientation_colors(
+    preference: xr.DataArray, selectivity: xr.DataArray | None = None
+) -> np.ndarray:
+    """Colour a sheet by preferred orientation (hue) and selectivity (brightness).
+
+    Parameters
+    ----------
+    preference : xr.DataArray
+        Dims (``unit_y``, ``unit_x``), any order: preferred orientation in
+        radians in [0, pi). Values outside are wrapped modulo pi.
+    selectivity : xr.DataArray, optional
+        Same dims and sizes as ``preference``, values in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (ny, nx, 3)
+        RGB in [0, 1] from HSV with hue ``preference / pi`` (cyclic: 0 and
+        pi give the same colour), saturation 1, and value ``selectivity``
+        divided by its 99th percentile (over finite values) and clipped to
+        [0, 1]; value is 1 everywhere when ``selectivity`` is None. Units with
+        a non-finite preference or selectivity are mid-grey.
+
+    Raises
+    ------
+    ValueError
+        If dims are wrong or the two arrays differ in size.
+    """
+    preference = _require_dims(preference, ("unit_y", "unit_x"), "preference")
+    pref = np.asarray(preference.values, dtype=float)
+    bad = ~np.isfinite(pref)
+    hue = np.mod(np.where(bad, 0.0, pref) / np.pi, 1.0)
+    if selectivity is None:
+        value = np.ones_like(pref)
+    else:
+        selectivity = _require_dims(selectivity, ("unit_y", "unit_x"), "selectivity")
+        if selectivity.shape != preference.shape:
+            raise ValueError(
+                f"selectivity has shape {dict(selectivity.sizes)}, preference has "
+                f"{dict(preference.sizes)}"
+            )
+        sel = np.asarray(selectivity.values, dtype=float)
+        bad |= ~np.isfinite(sel)
+        scale = _percentile_scale(sel)
+        value = np.clip(np.where(np.isfinite(sel), sel, 0.0) / scale, 0.0, 1.0)
+    rgb = hsv_to_rgb(np.stack([hue, np.ones_like(hue), value], axis=-1))
+    rgb[bad] = _BAD_RGB
+    return rgb
+
+
+def _pinwheel_arrays(pinwheels: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(y, x, charge)`` of a pinwheel dataset as float arrays (possibly empty)."""
+    if not isinstance(pinwheels, xr.Dataset):
+        raise TypeError(f"pinwheels must be an xarray.Dataset, got {type(pinwheels).__name__}")
+    missing = [v for v in ("y", "x", "charge") if v not in pinwheels.variables]
+    if missing:
+        raise ValueError(
+            f"pinwheels is missing variables {missing}: expected 'y', 'x' and 'charge' on "
+            f"dim 'pinwheel', got {list(pinwheels.variables)}"
+        )
+    out = []
+    for name in ("y", "x", "charge"):
+        dims = tuple(pinwheels[name].dims)
+        if dims != ("pinwheel",):
+            raise ValueError(f"pinwheels[{name!r}] must have dims ('pinwheel',), got {dims}")
+        out.append(np.asarray(pinwheels[name].values, dtype=float))
+    return out[0], out[1], out[2]
+
+
+def plot_orientation_map(
+    preference: xr.DataArray,
+    selectivity: xr.DataArray | None = None,
+    pinwheels: xr.Dataset | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Draw an orientation preference map, optionally with selectivity and pinwheels.
+
+    Parameters
+    ----------
+    preference : xr.DataArray
+        Dims (``unit_y``, ``unit_x``), any order: preferred orientation in
+        radians in [0, pi).
+    selectivity : xr.DataArray, optional
+        Same dims and sizes, values in [0, 1]; shown as brightness.
+    pinwheels : xr.Dataset, optional
+        Variables ``y``, ``x`` (position in grid-index units, so unit
+        ``(iy, ix)`` is centred at ``(iy, ix)``) and ``charge`` (+0.5 or
+        -0.5) on dim ``pinwheel``, which may be empty. Pinwheels are split by
+        the sign of ``charge``; zero or NaN charges and NaN positions are not
+        drawn.
+    title : str, optional
+        Figure title; default "orientation preference".
+
+    Returns
+    -------
+    Figure
+        The map is one ``AxesImage`` holding :func:`orientation_colors` of
+        the inputs (RGB, nearest interpolation, equal aspect, no ticks,
+        ``unit_y = 0`` at the top), ~5.5 in on its longer side in a 6 in wide
+        figure whose height follows the sheet's aspect. Below it a horizontal colour key maps hue
+        to orientation 0-180 deg, labelled "preferred orientation (deg)".
+        With selectivity, a caption says that brightness is selectivity and
+        gives the 99th-percentile value that is drawn at full brightness.
+        With pinwheels, +1/2 pinwheels are white circles with black edges and
+        -1/2 pinwheels black squares with white edges (one ``Line2D`` each,
+        labelled "pinwheel +1/2" / "pinwheel -1/2"), and a legend above the
+        map gives their counts, e.g. "pinwheel +1/2 (12)".
+
+    Raises
+    ------
+    ValueError
+        If dims are wrong, the arrays differ in size, or ``pinwheels`` lacks a
+        variable or has one not on dim ``pinwheel``.
+    """
+    rgb = orientation_colors(preference, selectivity)
+    pw = _pinwheel_arrays(pinwheels) if pinwheels is not None else None
+
+    ny, nx = rgb.shape[:2]
+    height = (_ORIENTATION_MAP_INCHES * float(np.clip(ny / nx, 0.2, 1.0)) + _ORIENTATION_BASE_BAND
+              + (_ORIENTATION_LEGEND_BAND if pw is not None else 0.0)
+              + (_ORIENTATION_CAPTION_BAND if selectivity is not None else 0.0))
+    fig = _new_figure((_ORIENTATION_FIG_WIDTH, height), layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(rgb, interpolation="nearest", aspect="equal")
+    _hide_ticks(ax)
+
+    if pw is not None:
+        y, x, charge = pw
+        # Fix the limits first so markers near an edge cannot rescale the map.
+        ax.set_xlim(ax.get_xlim())
+        ax.set_ylim(ax.get_ylim())
+        for sign, name, marker, face, edge in ((1, "+1/2", "o", "white", "black"),
+                                              (-1, "\u22121/2", "s", "black", "white")):
+            sel = (np.sign(charge) == sign) & np.isfinite(y) & np.isfinite(x)
+            ax.plot(x[sel], y[sel], linestyle="none", marker=marker, ms=_PINWHEEL_MS,
+                    mfc=face, mec=edge, mew=1.0, label=f"pinwheel {name} ({int(sel.sum())})")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+                  fontsize="small", handletextpad=0.3, columnspacing=1.5, borderaxespad=0.2)
+
+    key = ScalarMappable(norm=Normalize(0.0, 180.0), cmap=_hue_colormap())
+    cbar = fig.colorbar(key, ax=ax, location="bottom", shrink=0.55, aspect=25, pad=0.03)
+    cbar.set_ticks(list(_KEY_TICKS_DEG))
+    cbar.set_label(_ORIENTATION_LABEL)
+    cbar.outline.set_linewidth(0.5)
+
+    if selectivity is not None:
+        sel = np.asarray(selectivity.values, dtype=float)
+        fig.supxlabel(
+            f"brightness = {_SELECTIVITY_LABEL} (full brightness at its 99th percentile, "
+            f"{_percentile_scale(sel):.2g}); grey = undefined",
+            fontsize="small",
+        )
+    fig.suptitle(title if title is not None else "orientation preference")
+    return fig
+
+
+def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Figure:
+    """Draw an orientation selectivity map with a colourbar.
+
+    Parameters
+    ----------
+    selectivity : xr.DataArray
+        Dims (``unit_y``, ``unit_x``), any order, values in [0, 1].
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
+        One ``AxesImage`` (viridis, nearest interpolation, equal aspect) on
+        ``vmin = 0, vmax = 1``, widened to the data's finite extremes only if
+        they lie outside; non-finite units are light grey. Colourbar labelled
+        "orientation selectivity".
+    """
+    selectivity = _require_dims(selectivity, ("unit_y", "unit_x"), "selectivity")
+    sel = np.asarray(selectivity.values, dtype=float)
+    finite = sel[np.isfinite(sel)]
+    vmin = min(0.0, float(finite.min())) if finite.size else 0.0
+    vmax = max(1.0, float(finite.max())) if finite.size else 1.0
+    fig = _new_figure((5.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    cmap = colormaps[_SELECTIVITY_CMAP].with_extremes(bad="lightgrey")
+    image = ax.imshow(sel, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest",
+                      aspect="equal")
+    ax.set_xlabel("unit_x")
+    ax.set_ylabel("unit_y")
+    if title:
+        ax.set_title(title)
+    fig.colorbar(image, ax=ax, label=_SELECTIVITY_LABEL)
+    return fig
+
+
+# --------------------------------------------------------------------------
+# map statistics
+# --------------------------------------------------------------------------
+def _require_coord(obj: xr.DataArray, dim: str, name: str) -> np.ndarray:
+    """The values of coordinate ``dim`` of ``obj`` as floats; ValueError if absent."""
+    if dim not in obj.coords:
+        raise ValueError(f"{name} needs a {dim!r} coordinate (the x-axis values)")
+    return np.asarray(obj[dim].values, dtype=float)
+
+
+def _inverse(values):
+    """``1 / values`` with 0 mapped to inf (wavenumber <-> wavelength)."""
+    values = np.array(values, dtype=float)
+    near_zero = np.isclose(values, 0.0)
+    out = np.full_like(values, np.inf)
+    out[~near_zero] = 1.0 / values[~near_zero]
+    return out
+
+
+def _wavelength_ticks(kmin: float, kmax: float) -> list[float]:
+    """Round wavelengths whose wavenumbers lie in [kmin, kmax], spaced for legibility."""
+    span = kmax - kmin
+    if not (np.isfinite(span) and span > 0):
+        return []
+    ticks: list[float] = []
+    last_k = np.inf
+    # Short wavelengths first: they sit far apart at high wavenumber; long
+    # ones crowd towards k = 0 and are dropped once closer than the gap.
+    for lam in _WAVELENGTH_TICKS:
+        k = 1.0 / lam
+        if kmin <= k <= kmax and last_k - k >= _WAVELENGTH_TICK_GAP * span:
+            ticks.append(lam)
+            last_k = k
+    return ticks
+
+
+def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None) -> Figure:
+    """Plot a radially averaged power spectrum and its column spacing.
+
+    Parameters
+    ----------
+    spectrum : xr.Dataset
+        Variable ``power`` on dim ``wavenumber`` whose coordinate is in cycles
+        per grid unit; optional variable ``fit`` on the same dim (a fitted
+        curve); attr ``column_spacing`` (grid units; NaN or absent when no
+        peak was found).
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
+        Power as markers joined by a line; the fit, if present, as a line;
+        when ``column_spacing`` is finite and positive, a vertical dashed line
+        at ``1 / column_spacing`` labelled "Λ = {column_spacing:.2f} units".
+        The y axis is logarithmic when every finite power is positive. The
+        x axis is labelled "spatial frequency (cycles / unit)" and the y axis
+        "power (a.u.)"; a top axis shows the matching wavelength in units.
+
+    Raises
+    ------
+    ValueError
+        If ``power`` is missing, a variable is not 1-D on ``wavenumber``, or
+        there is no ``wavenumber`` coordinate.
+    """
+    if not isinstance(spectrum, xr.Dataset):
+        raise TypeError(f"spectrum must be an xarray.Dataset, got {type(spectrum).__name__}")
+    if "power" not in spectrum.data_vars:
+        raise ValueError(
+            f"spectrum is missing variable 'power'; got {list(spectrum.data_vars)}"
+        )
+    power_da = _require_dims(spectrum["power"], ("wavenumber",), "spectrum['power']")
+    k = _require_coord(power_da, "wavenumber", "spectrum")
+    power = np.asarray(power_da.values, dtype=float)
+    fit = None
+    if "fit" in spectrum.data_vars:
+        fit = np.asarray(
+            _require_dims(spectrum["fit"], ("wavenumber",), "spectrum['fit']").values, dtype=float
+        )
+    spacing = float(spectrum.attrs.get("column_spacing", np.nan))
+
+    fig = _new_figure((6.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(k, power, color="C0", marker="o", ms=4, lw=1.2, label="power")
+    if fit is not None:
+        ax.plot(k, fit, color="C1", lw=1.6, label="fit")
+    finite_power = power[np.isfinite(power)]
+    if finite_power.size and np.all(finite_power > 0):
+        ax.set_yscale("log")
+    if np.isfinite(spacing) and spacing > 0:
+        ax.axvline(1.0 / spacing, color="k", ls="--", lw=1.0,
+                   label=f"\u039b = {spacing:.2f} units")
+    ax.set_xlabel("spatial frequency (cycles / unit)")
+    ax.set_ylabel("power (a.u.)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize="small", frameon=False)
+
+    kmin, kmax = ax.get_xlim()
+    top = ax.secondary_xaxis("top", functions=(_inverse, _inverse))
+    top.xaxis.set_major_locator(FixedLocator(_wavelength_ticks(max(kmin, 0.0), kmax)))
+    top.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    top.set_xlabel("wavelength (units)")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_similarity_by_distance(similarity: xr.DataArray, title: str | None = None) -> Figure:
+    """Plot tuning similarity against cortical distance, relative to chance.
+
+    Parameters
+    ----------
+    similarity : xr.DataArray
+        1-D on dim ``distance`` with a coordinate in grid units; values are
+        tuning similarity divided by a shuffled baseline (1 = chance).
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
+        Similarity as markers joined by a line, a horizontal dashed line at 1
+        labelled "shuffled baseline", axes labelled "cortical distance
+        (units)" and "similarity / shuffled".
+
+    Raises
+    ------
+    ValueError
+        If dims are wrong or there is no ``distance`` coordinate.
+    """
+    similarity = _require_dims(similarity, ("distance",), "similarity")
+    distance = _require_coord(similarity, "distance", "similarity")
+    values = np.asarray(similarity.values, dtype=float)
+
+    fig = _new_figure((5.5, 4.0), layout="constrained")
+    ax = fig.add_subplot()
+    ax.axhline(1.0, color="0.4", ls="--", lw=1.0, label="shuffled baseline")
+    ax.plot(distance, values, color="C0", marker="o", ms=4, lw=1.2)
+    ax.set_xlabel("cortical distance (units)")
+    ax.set_ylabel("similarity / shuffled")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    if title:
+        ax.set_title(title)
     return fig

@@ -10,9 +10,14 @@ from matplotlib.image import AxesImage
 
 from ei_maps.plotting import (
     MOSAIC_SEPARATOR,
+    orientation_colors,
     plot_activation_map,
+    plot_orientation_map,
+    plot_power_spectrum,
     plot_receptive_fields,
     plot_saccade,
+    plot_selectivity,
+    plot_similarity_by_distance,
     plot_training,
     receptive_field_mosaic,
     save_figure,
@@ -236,3 +241,181 @@ def test_activation_map(tmp_path):
     # all-zero map must not produce a degenerate colour range
     zero = plot_activation_map(xr.zeros_like(act))
     assert zero.axes[0].get_images()[0].norm.vmax > 0
+
+
+# --- orientation maps ----------------------------------------------------
+def make_orientation(ny: int = 6, nx: int = 7, seed: int = 2):
+    rng = np.random.default_rng(seed)
+    dims = ("unit_y", "unit_x")
+    pref = xr.DataArray(rng.uniform(0, np.pi, size=(ny, nx)), dims=dims)
+    sel = xr.DataArray(rng.uniform(0.2, 1.0, size=(ny, nx)), dims=dims)
+    return pref, sel
+
+
+def make_pinwheels(charges=(0.5, -0.5, 0.5)) -> xr.Dataset:
+    n = len(charges)
+    return xr.Dataset({
+        "y": ("pinwheel", np.linspace(0.5, 4.5, n)),
+        "x": ("pinwheel", np.linspace(1.5, 5.5, n)),
+        "charge": ("pinwheel", np.asarray(charges, dtype=float)),
+    })
+
+
+def pinwheel_lines(fig: Figure) -> dict[str, np.ndarray]:
+    """Plotted (x, y) points of each pinwheel line, keyed by its label."""
+    return {line.get_label(): np.column_stack([line.get_xdata(), line.get_ydata()])
+            for ax in fig.axes for line in ax.get_lines()
+            if line.get_label().startswith("pinwheel")}
+
+
+def test_orientation_map_figure_and_png(tmp_path):
+    pref, sel = make_orientation()
+    fig = plot_orientation_map(pref, sel, make_pinwheels(), title="map")
+    assert isinstance(fig, Figure)
+    rgb = np.asarray(the_image(fig).get_array())
+    assert rgb.shape == (6, 7, 3)
+    np.testing.assert_allclose(rgb, orientation_colors(pref, sel))
+    assert "preferred orientation (deg)" in [ax.get_xlabel() for ax in fig.axes]  # colour key
+    assert "selectivity" in fig.get_supxlabel()  # caption: brightness = selectivity
+    assert fig.get_suptitle() == "map"
+    img = assert_png_matches(save_figure(fig, tmp_path / "ori.png", dpi=40), fig, dpi=40)
+    assert img.ndim == 3
+
+
+def test_orientation_map_hue_is_cyclic_and_zero_selectivity_is_black():
+    dims = ("unit_y", "unit_x")
+    pref = xr.DataArray([[0.0, np.pi - 1e-9, np.pi / 2]], dims=dims)
+    sel = xr.DataArray([[1.0, 1.0, 0.0]], dims=dims)
+    rgb = np.asarray(the_image(plot_orientation_map(pref, sel)).get_array())
+    np.testing.assert_allclose(rgb[0, 0], rgb[0, 1], atol=1e-6)
+    np.testing.assert_allclose(rgb[0, 0], [1.0, 0.0, 0.0], atol=1e-6)  # full red
+    np.testing.assert_array_equal(rgb[0, 2], [0.0, 0.0, 0.0])
+    # without selectivity every unit is at full brightness, also pi/2
+    plain = np.asarray(the_image(plot_orientation_map(pref)).get_array())
+    np.testing.assert_allclose(plain.max(axis=-1), 1.0)
+    # pi/2 is the opposite hue (cyan): orthogonal orientations look most different
+    np.testing.assert_allclose(plain[0, 2], [0.0, 1.0, 1.0], atol=1e-6)
+
+
+def test_orientation_map_selectivity_scaled_by_99th_percentile():
+    pref = xr.DataArray(np.zeros((10, 10)), dims=("unit_y", "unit_x"))
+    sel = xr.DataArray(np.linspace(0, 0.5, 100).reshape(10, 10), dims=("unit_y", "unit_x"))
+    brightness = orientation_colors(pref, sel).max(axis=-1)  # HSV value
+    p99 = np.percentile(sel.values, 99)
+    np.testing.assert_allclose(brightness, np.clip(sel.values / p99, 0, 1))
+
+
+def test_orientation_map_pinwheel_markers():
+    pref, sel = make_orientation()
+    fig = plot_orientation_map(pref, sel, make_pinwheels((0.5, -0.5, 0.5)))
+    lines = pinwheel_lines(fig)
+    assert set(lines) == {"pinwheel +1/2 (2)", "pinwheel \u22121/2 (1)"}
+    np.testing.assert_allclose(lines["pinwheel \u22121/2 (1)"], [[3.5, 2.5]])  # (x, y)
+    legend_texts = [t.get_text() for ax in fig.axes if ax.get_legend()
+                    for t in ax.get_legend().get_texts()]
+    assert legend_texts == ["pinwheel +1/2 (2)", "pinwheel \u22121/2 (1)"]
+    # markers do not change the map's extent
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (-0.5, 6.5) and ax.get_ylim() == (5.5, -0.5)  # unit_y=0 on top
+
+
+def test_orientation_map_empty_pinwheels_and_no_selectivity(tmp_path):
+    pref, _ = make_orientation()
+    fig = plot_orientation_map(pref, pinwheels=make_pinwheels(()))
+    lines = pinwheel_lines(fig)
+    assert set(lines) == {"pinwheel +1/2 (0)", "pinwheel \u22121/2 (0)"}
+    assert all(v.size == 0 for v in lines.values())
+    assert fig.get_supxlabel() == ""  # no brightness caption without selectivity
+    assert_png_matches(save_figure(fig, tmp_path / "ori.png", dpi=30), fig, dpi=30)
+
+
+def test_orientation_map_bad_inputs():
+    pref, sel = make_orientation()
+    with pytest.raises(ValueError, match="unit_x"):
+        plot_orientation_map(pref.rename(unit_x="col"))
+    with pytest.raises(ValueError, match="unit_y"):
+        plot_orientation_map(pref, sel.isel(unit_y=0))
+    with pytest.raises(ValueError, match="shape"):
+        plot_orientation_map(pref, sel.isel(unit_y=slice(0, 3)))
+    with pytest.raises(ValueError, match="charge"):
+        plot_orientation_map(pref, pinwheels=make_pinwheels().drop_vars("charge"))
+    # dim order does not matter
+    np.testing.assert_allclose(orientation_colors(pref.T, sel.T), orientation_colors(pref, sel))
+
+
+def test_orientation_map_nan_units_are_grey():
+    pref, sel = make_orientation()
+    pref[0, 0] = np.nan
+    sel[1, 1] = np.nan
+    rgb = orientation_colors(pref, sel)
+    assert np.all(np.isfinite(rgb))
+    np.testing.assert_allclose(rgb[0, 0], [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(rgb[1, 1], [0.5, 0.5, 0.5])
+
+
+def test_selectivity_map(tmp_path):
+    _, sel = make_orientation()
+    fig = plot_selectivity(sel, title="selectivity")
+    im = fig.axes[0].get_images()[0]
+    assert (im.norm.vmin, im.norm.vmax) == (0.0, 1.0)
+    assert im.get_cmap().name.startswith("viridis")
+    assert any(ax.get_ylabel() == "orientation selectivity" for ax in fig.axes)
+    assert_png_matches(save_figure(fig, tmp_path / "sel.png", dpi=40), fig, dpi=40)
+    over = plot_selectivity(sel * 2)
+    assert over.axes[0].get_images()[0].norm.vmax == pytest.approx(float((sel * 2).max()))
+    with pytest.raises(ValueError, match="unit_y"):
+        plot_selectivity(sel.isel(unit_y=0))
+
+
+# --- map statistics ------------------------------------------------------
+def make_spectrum(spacing: float = 8.0, fit: bool = True) -> xr.Dataset:
+    k = np.linspace(0.0, 0.5, 21)
+    power = np.exp(-((k - 1 / 8) ** 2) / 0.002) + 0.01
+    data = {"power": ("wavenumber", power)}
+    if fit:
+        data["fit"] = ("wavenumber", power * 1.1)
+    return xr.Dataset(data, coords={"wavenumber": k}, attrs={"column_spacing": spacing})
+
+
+def test_power_spectrum(tmp_path):
+    fig = plot_power_spectrum(make_spectrum(), title="spectrum")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "spatial frequency (cycles / unit)"
+    assert ax.get_ylabel() == "power (a.u.)"
+    assert ax.get_yscale() == "log"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["power", "fit", "\u039b = 8.00 units"]
+    np.testing.assert_allclose(ax.get_lines()[2].get_xdata(), 1 / 8)
+    assert ax.get_lines()[2].get_linestyle() == "--"
+    assert_png_matches(save_figure(fig, tmp_path / "spec.png", dpi=40), fig, dpi=40)
+
+
+def test_power_spectrum_nan_spacing_no_fit_and_nonpositive_power(tmp_path):
+    spec = make_spectrum(spacing=np.nan, fit=False)
+    fig = plot_power_spectrum(spec)
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["power"]
+    assert_png_matches(save_figure(fig, tmp_path / "spec.png", dpi=40), fig, dpi=40)
+    spec["power"][0] = 0.0
+    assert plot_power_spectrum(spec).axes[0].get_yscale() == "linear"
+    with pytest.raises(ValueError, match="wavenumber"):
+        plot_power_spectrum(spec.rename(wavenumber="k"))
+    with pytest.raises(ValueError, match="power"):
+        plot_power_spectrum(spec.rename(power="p"))
+
+
+def test_similarity_by_distance(tmp_path):
+    d = np.arange(1, 9)
+    sim = xr.DataArray(1 + np.exp(-d / 2.0), dims="distance", coords={"distance": d})
+    fig = plot_similarity_by_distance(sim, title="similarity")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "cortical distance (units)"
+    assert ax.get_ylabel() == "similarity / shuffled"
+    baseline = [line for line in ax.get_lines() if line.get_label() == "shuffled baseline"]
+    assert len(baseline) == 1 and baseline[0].get_linestyle() == "--"
+    np.testing.assert_allclose(baseline[0].get_ydata(), 1.0)
+    data = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    np.testing.assert_allclose(data[0].get_xydata(), np.column_stack([d, sim.values]))
+    assert_png_matches(save_figure(fig, tmp_path / "sim.png", dpi=40), fig, dpi=40)
+    with pytest.raises(ValueError, match="distance"):
+        plot_similarity_by_distance(sim.rename(distance="r"))

@@ -1,0 +1,73 @@
+"""Orientation maps of the authors' published Fig. 2 dictionary and of a map of ours.
+
+    python benchmarks/analyze_published.py [--run runs/images] [--out docs/figures] [--json]
+
+The published dictionary is loaded into a paper-settings model, its receptive
+fields are probed as the paper did, and both maps are measured with the
+receptive-field method (and, for comparison, with gratings through the
+dynamics). Figures go to ``--out`` with prefixes ``published_`` and ``ours_``.
+
+Needs ../shared/reference/published_fig2_dictionary.npy (or EI_MAPS_SHARED).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", default="runs/images", help="a paper-settings run directory (trained if absent)")
+    parser.add_argument("--out", default="docs/figures", help="where the figures go")
+    parser.add_argument("--permutations", type=int, default=199)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from ei_maps.analysis import probe_receptive_fields
+    from ei_maps.experiments.analyze import analyze_map, write_analysis_figures
+    from ei_maps.experiments.images import train_images
+    from ei_maps.io import load_dataset, load_model
+    from ei_maps.models import ActivationModel
+
+    shared = Path(os.environ.get("EI_MAPS_SHARED", ROOT.parent / "shared"))
+    path = shared / "reference" / "published_fig2_dictionary.npy"
+    if not path.is_file():
+        sys.exit(f"published dictionary not found at {path} (set EI_MAPS_SHARED)")
+    run = Path(args.run)
+    if not (run / "run.nc").is_file():
+        print(f"no run in {run}: training the paper's map first", file=sys.stderr)
+        train_images(out=run)
+    out = Path(args.out)
+
+    published = ActivationModel(dictionary=np.load(path))
+    maps = {"published": (published, probe_receptive_fields(published, lam=0.025)),
+            "ours": (load_model(run), load_dataset(run / "run.nc")["receptive_fields"])}
+    results = {}
+    for name, (model, fields) in maps.items():
+        for method, use_gratings in (("fields", False), ("gratings", True)):
+            ds, summary = analyze_map(model, fields, n_permutations=args.permutations, gratings=use_gratings)
+            results[f"{name}_{method}"] = summary
+            if method == "fields":
+                write_analysis_figures(ds, ds.assign(receptive_fields=fields), out, prefix=f"{name}_")
+    if args.json:
+        print(json.dumps(results))
+        return
+    print(f"{'':20s} {'selectivity':>11s} {'pinwheels':>9s} {'Lambda':>7s} {'density':>8s} {'95% interval':>14s} "
+          f"{'quality':>7s} {'nbr diff':>8s} {'spearman':>8s}")
+    for name, s in results.items():
+        p, t = s["pinwheels"], s["topography"]
+        lo, hi = p["density_interval"]
+        print(f"{name:20s} {s['orientation']['selectivity_median']:11.3f} {p['count']:9d} "
+              f"{s['column_spacing']:7.2f} {p['density']:8.2f} {lo:6.2f}-{hi:<7.2f} {p['quality']:7.2f} "
+              f"{t['neighbor_orientation_diff_deg']:8.1f} {t['distance_spearman']:8.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""`ei-maps analyze` on a tiny trained run: files, keys, CLI, errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ei_maps.config import ModelConfig, TrainConfig
+from ei_maps.experiments.analyze import ANALYSIS_FILE, analyze_run
+from ei_maps.experiments.images import train_images
+from ei_maps.io import load_dataset
+
+REQUIRED = [("orientation", "selectivity_median"), ("pinwheels", "count"), ("pinwheels", "density"),
+            ("pinwheels", "density_interval"), ("pinwheels", "quality"), ("column_spacing",),
+            ("topography", "neighbor_orientation_diff_deg"), ("topography", "distance_spearman"),
+            ("topography", "mantel_p")]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analyze") / "run"
+    train_images(ModelConfig(side=14, r_exc=2, r_inh=3), TrainConfig(steps=600, batch=32, patch_size=8),
+                 out=out, progress=False, figures=False, log=lambda m: None)
+    return out
+
+
+def _get(summary, keys):
+    for k in keys:
+        summary = summary[k]
+    return summary
+
+
+def test_analyze_run_writes_dataset_and_figures(run_dir):
+    summary = analyze_run(run_dir, n_permutations=19)
+    for keys in REQUIRED:
+        _get(summary, keys)
+    ds = load_dataset(run_dir / ANALYSIS_FILE)
+    for var in ("preference", "selectivity", "rf_preference", "rf_selectivity"):
+        assert ds[var].dims == ("unit_y", "unit_x")
+    assert float(ds["preference"].min()) >= 0 and float(ds["preference"].max()) < np.pi
+    assert ds["pinwheel_charge"].size == summary["pinwheels"]["count"]
+    assert set(np.unique(ds["pinwheel_charge"])) <= {-0.5, 0.5}
+    assert summary["topography"]["mantel_p"] >= 1 / 20
+    for name in ("orientation_map.png", "selectivity.png", "power_spectrum.png",
+                 "similarity_by_distance.png", "receptive_fields.png"):
+        assert (run_dir / name).stat().st_size > 1000
+    # a trained map is smoother than a random one
+    assert summary["topography"]["neighbor_orientation_diff_deg"] < 40
+
+
+def test_cli_analyze_json(run_dir):
+    proc = subprocess.run([sys.executable, "-m", "ei_maps", "analyze", str(run_dir), "--json",
+                           "--no-figures", "--method", "fields", "--permutations", "9"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    for keys in REQUIRED:
+        _get(summary, keys)
+    assert summary["orientation"]["method"].startswith("receptive-field")
+    lo, hi = summary["pinwheels"]["density_interval"]
+    assert lo <= summary["pinwheels"]["density"] <= hi or summary["pinwheels"]["count"] == 0
+
+
+def test_cli_analyze_missing_run(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "ei_maps", "analyze", str(tmp_path / "nope")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "no such result file" in proc.stderr
