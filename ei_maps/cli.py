@@ -11,6 +11,7 @@ import sys
 from typing import Sequence
 
 from .config import ModelConfig, TrainConfig
+from .io import json_safe
 from .models import UnstableDynamicsError
 
 
@@ -101,32 +102,38 @@ def _analyze(args: argparse.Namespace) -> dict:
                        gratings=args.method == "gratings")
 
 
+def _fmt(value, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 def _print_analysis(summary: dict) -> None:
     o, p, t = summary["orientation"], summary["pinwheels"], summary["topography"]
     lo, hi = p["density_interval"]
-    print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {o['selectivity_median']:.3f}")
+    print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {_fmt(o['selectivity_median'], 3)}")
     print(f"  pinwheels: {p['count']} (+1/2: {p['n_plus']}, -1/2: {p['n_minus']}) in {p['area']:.0f} units^2; "
-          f"column spacing {summary['column_spacing']:.2f} units")
-    print(f"  pinwheel density {p['density']:.2f} per column spacing^2 (95% {lo:.2f}-{hi:.2f}; "
-          f"cortex: ~3.1 = pi); map quality {p['quality']:.2f}")
-    print(f"  adjacent units differ by {t['neighbor_orientation_diff_deg']:.1f} deg (random map: 45); "
-          f"Spearman(cortical, RF distance) {t['distance_spearman']:.3f}, Mantel p = {t['mantel_p']:.3g}")
+          f"column spacing {_fmt(summary['column_spacing'])} units"
+          + ("" if summary["column_spacing_fit_ok"] else " (no clear spectral peak: rough estimate)"))
+    print(f"  pinwheel density {_fmt(p['density'])} per column spacing^2 (95% {_fmt(lo)}-{_fmt(hi)}; "
+          f"cortex: ~3.1 = pi); map quality {_fmt(p['quality'])}")
+    print(f"  adjacent units differ by {_fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
+          f"Spearman(cortical, RF distance) {_fmt(t['distance_spearman'], 3)}, Mantel p = {_fmt(t['mantel_p'], 3)}")
     for f in summary.get("figures", []):
         print(f"  figure: {f}")
 
 
 def _print_summary(summary: dict) -> None:
-    print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s "
-          f"({summary['ms_per_step']:.1f} ms/step) -> {summary['out']}/run.nc")
+    rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
+    print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
     if "final_sparsity" in summary:
         print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
               f"settling iterations {summary['final_iterations']:.1f}, lam {summary['lam']:.4g}")
     if summary.get("collapsed"):
         print("  WARNING: the map collapsed (every unit learned nearly the same field); "
               "check the whitening (--images, --no-whiten) and lr")
-    print(f"  receptive fields: adjacent |cos| {summary['adjacent_similarity']:.3f} vs random "
-          f"{summary['random_similarity']:.3f}; oriented fraction {summary['oriented_fraction']:.2f}; "
-          f"spatial spread {summary['spatial_spread_median']:.2f} (1 = unlocalised)")
+    print(f"  receptive fields: adjacent |cos| {_fmt(summary.get('adjacent_similarity'), 3)} vs random "
+          f"{_fmt(summary.get('random_similarity'), 3)}; oriented fraction "
+          f"{_fmt(summary.get('oriented_fraction'))}; spatial spread "
+          f"{_fmt(summary.get('spatial_spread_median'))} (1 = unlocalised)")
     for f in summary.get("figures", []):
         print(f"  figure: {f}")
 
@@ -141,13 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         summary = _analyze(args) if args.command == "analyze" else _train_images(args)
     except KeyboardInterrupt:
-        print("interrupted; the checkpoint in the run directory resumes with --resume", file=sys.stderr)
+        print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
         return 130
     except (ValueError, OSError, UnstableDynamicsError) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(json_safe(summary)))
     elif args.command == "analyze":
         _print_analysis(summary)
     else:

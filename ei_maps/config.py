@@ -9,6 +9,7 @@ import json
 import math
 import numbers
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
 DTYPES = ("float32", "float64")
@@ -169,10 +170,14 @@ class TrainConfig:
     probe_lam: float = 0.025
 
     def __post_init__(self) -> None:
+        if self.images is not None:
+            # an absolute path, so a resumed run finds the same data from anywhere
+            object.__setattr__(self, "images", str(Path(self.images).expanduser().resolve()))
+        _require(_is_int(self.seed) and self.seed >= 0, f"seed must be an integer >= 0, got {self.seed!r}")
         _require(_is_int(self.steps) and self.steps >= 0, f"steps must be an integer >= 0, got {self.steps!r}")
         _require(_is_int(self.batch) and self.batch >= 1, f"batch must be a positive integer, got {self.batch!r}")
-        _require(_is_int(self.patch_size) and self.patch_size >= 1,
-                 f"patch_size must be a positive integer, got {self.patch_size!r}")
+        _require(_is_int(self.patch_size) and self.patch_size >= 2,
+                 f"patch_size must be an integer >= 2 (pixels), got {self.patch_size!r}")
         _require(_is_int(self.checkpoint_every) and self.checkpoint_every >= 0,
                  f"checkpoint_every must be an integer >= 0, got {self.checkpoint_every!r}")
         _require(math.isfinite(self.lr) and self.lr > 0, f"lr must be > 0, got {self.lr!r}")

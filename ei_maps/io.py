@@ -115,3 +115,18 @@ def load_model(path: str | os.PathLike, **overrides):
     if path.is_dir():
         path = path / "run.nc"
     return model_from_dataset(load_dataset(path), **overrides)
+
+
+def json_safe(value):
+    """A copy of nested dicts/lists/tuples with NaN and inf replaced by None (valid JSON)."""
+    import math
+
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

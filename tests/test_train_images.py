@@ -123,7 +123,7 @@ def test_checkpoints_are_written_during_training(tmp_path):
     trainer = Trainer(model, sampler, steps=9, batch=4, lr=0.03,
                       checkpoint=lambda tr: seen.append(tr.step), checkpoint_every=4, progress=False)
     trainer.run()
-    assert seen == [4, 8]
+    assert seen == [4, 8, 9]  # every 4 steps, and the final state
     assert len(trainer.history["loss"]) == 9
 
 
@@ -168,10 +168,69 @@ def test_training_learns_localised_oriented_topographic_fields():
         "topographic": lambda q: (q["adjacent_similarity"] > 0.5
                                   and q["adjacent_similarity"] > 4 * q["random_similarity"]),
     }
+    def saccade_stats(m):
+        from ei_maps.experiments.images import saccade
+
+        a = saccade(m, bundled_images()[0], 16)["activity"].values.reshape(8, -1)
+        spread = np.mean([np.mean(np.abs(x) > 0.1 * np.abs(x).max()) for x in a])
+        corr = np.corrcoef(a)
+        return spread, np.mean([corr[i, i + 1] for i in range(7)]), corr[0, 7]
+
     before = quality(model)
+    spread_before, _, _ = saccade_stats(model)
     for _ in range(800):
         model.learn(sampler.sample(128), lr=0.03)
     after = quality(model)
     for name, check in checks.items():
         assert not check(before), (name, before)
         assert check(after), (name, after)
+    # the saccade drives a compact bump that drifts: neighbouring frames alike, the ends less so
+    spread, adjacent, ends = saccade_stats(model)
+    assert spread < 0.35 and spread < 0.8 * spread_before
+    assert adjacent > 0.8 and ends < adjacent
+
+
+def _write_png(path, size, seed=0):
+    from skimage.io import imsave
+
+    rng = np.random.default_rng(seed)
+    imsave(path, (rng.random((size, size)) * 255).astype(np.uint8), check_contrast=False)
+
+
+def test_small_folder_image_is_named(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    _write_png(folder / "big.png", 64)
+    _write_png(folder / "tiny.png", 12)
+    with pytest.raises(ValueError, match="tiny.png.*smaller than the 16 x 16 patch"):
+        train_images(TINY_MODEL, TrainConfig(steps=1, images=str(folder)), out=tmp_path / "o",
+                     progress=False, log=lambda m: None)
+
+
+def test_run_is_saved_even_when_the_saccade_cannot_be_drawn(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    _write_png(folder / "a.png", 18, seed=1)  # room for a 16-pixel patch but not for 8 frames of it
+    messages = []
+    ds = train_images(TINY_MODEL, TrainConfig(steps=3, batch=4, patch_size=16, images=str(folder)),
+                      out=tmp_path / "o", progress=False, log=messages.append)
+    assert (tmp_path / "o" / RUN_FILE).is_file() and "saccade_activity" not in ds
+    assert any("no saccade" in m for m in messages)
+
+
+def test_resume_asking_for_fewer_steps_is_refused_and_zero_steps_report_no_rate(tmp_path):
+    _train(tmp_path, steps=6)
+    with pytest.raises(ValueError, match="already holds 6 steps"):
+        train_images(TINY_MODEL, TrainConfig(**{**TINY_TRAIN.__dict__, "steps": 3}), out=tmp_path / "run",
+                     resume=True, progress=False, log=lambda m: None)
+    ds = _train(tmp_path, "zero", steps=0)
+    summary = json.loads(ds.attrs["summary"])
+    assert summary["ms_per_step"] is None and summary["steps"] == 0
+
+
+def test_train_config_normalises_and_validates():
+    assert TrainConfig(images="./x").images.endswith("/x")
+    with pytest.raises(ValueError, match="patch_size"):
+        TrainConfig(patch_size=1)
+    with pytest.raises(ValueError, match="seed"):
+        TrainConfig(seed=-1)

@@ -112,7 +112,7 @@ def orientation_map_fields(fields: xr.DataArray, n_orientations: int = 16,
     q = quadrature_pairs((py, px), n_orientations, frequencies)
     proj = np.einsum("yxij,ofqij->yxofq", f, q.values)
     responses = np.sqrt(np.sum(proj**2, axis=-1)).max(axis=-1)  # (y, x, orientation)
-    return _orientation_dataset(responses, q.orientation.values, "receptive-field quadrature energy",
+    return _orientation_dataset(responses, q.orientation.values, "receptive-field energy",
                                 {"frequencies": np.asarray(frequencies, float)})
 
 

@@ -15,7 +15,7 @@ import xarray as xr
 
 from ..analysis.orientation import orientation_map_fields, orientation_map_gratings, pinwheel_stats
 from ..analysis.topography import distance_correlation, neighbor_orientation_difference, similarity_by_distance
-from ..io import load_dataset, model_from_dataset, save_dataset
+from ..io import json_safe, load_dataset, model_from_dataset, save_dataset
 
 ANALYSIS_FILE = "analysis.nc"
 
@@ -91,6 +91,7 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         },
         "periodic": periodic,
     }
+    summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["column_spacing"] = pins["column_spacing"]
     return ds, summary
@@ -125,8 +126,10 @@ def write_analysis_figures(ds: xr.Dataset, run: xr.Dataset | None, out: Path, pr
     summary = json.loads(ds.attrs["summary"])
     pw = summary["pinwheels"]
     pins = xr.Dataset({"y": ds["pinwheel_y"], "x": ds["pinwheel_x"], "charge": ds["pinwheel_charge"]})
-    title = (f"orientation map ({summary['orientation']['method']}): {pw['count']} pinwheels, "
-             f"density {pw['density']:.2f} per Λ²")
+    spacing = float(ds.attrs["column_spacing"])
+    density = "n/a" if pw["density"] is None else f"{pw['density']:.2f}"
+    title = (f"orientation map ({summary['orientation']['method']})\n{pw['count']} pinwheels, "
+             f"density {density} per Λ² (Λ = {spacing:.1f} units)")
     written = [
         plotting.save_figure(plotting.plot_orientation_map(ds["preference"], ds["selectivity"], pins, title=title),
                              out / f"{prefix}orientation_map.png"),
@@ -134,7 +137,7 @@ def write_analysis_figures(ds: xr.Dataset, run: xr.Dataset | None, out: Path, pr
                              out / f"{prefix}selectivity.png"),
         plotting.save_figure(plotting.plot_power_spectrum(
             xr.Dataset({"power": ds["power"], "fit": ds["power_fit"]},
-                       attrs={"column_spacing": summary["column_spacing"]}),
+                       attrs={"column_spacing": spacing}),
             title="power spectrum of the orientation map"), out / f"{prefix}power_spectrum.png"),
         plotting.save_figure(plotting.plot_similarity_by_distance(
             ds["similarity_by_distance"], title="orientation tuning similarity vs cortical distance"),

@@ -20,7 +20,7 @@ from ..analysis.activity import activity_centroid
 from ..analysis.receptive_fields import as_fields, orientation_strength, probe_receptive_fields, spatial_spread
 from ..analysis.topography import neighbor_similarity
 from ..config import ModelConfig, TrainConfig, from_json
-from ..io import config_attrs, load_dataset, model_from_dataset, save_dataset
+from ..io import config_attrs, json_safe, load_dataset, model_from_dataset, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
 
@@ -75,8 +75,13 @@ def _check_resumable(saved: xr.Dataset, model_config: ModelConfig, train_config:
 
 
 def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames: int = 8,
-            step: int = 1) -> xr.Dataset:
-    """Settled activity while a patch moves across an edge in ``image``.
+            step: int = 2, direction: str = "along") -> xr.Dataset:
+    """Settled activity while a patch moves along (or across) an edge in ``image``.
+
+    Moving along an edge keeps the edge's position in the patch while its
+    local shape changes slowly, so a localised bump of activity drifts across
+    the sheet; moving across it steps through the edge's phase, which jumps
+    between units of different phase preference.
 
     Each frame is settled on its own (the stopping rule couples a batch).
 
@@ -88,7 +93,7 @@ def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames
     """
     from ..stimuli import extract_patch, find_edge_path
 
-    positions = find_edge_path(image, patch_size, n_frames=n_frames, step=step)
+    positions = find_edge_path(image, patch_size, n_frames=n_frames, step=step, direction=direction)
     patches = np.stack([extract_patch(image, y, x, patch_size) for y, x in positions])
     activity = np.stack([model.settle(p[None])[0] for p in patches])
     side = model.side
@@ -97,18 +102,22 @@ def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames
         "activity": act,
         "patch": (("frame", "patch_y", "patch_x"), patches.reshape(-1, patch_size, patch_size)),
         "position": (("frame", "coord"), np.asarray(positions, float)),
-        "centroid": activity_centroid(act, model.config.boundary)})
+        "centroid": activity_centroid(act, model.config.boundary).transpose("frame", "coord")})
     ds = ds.assign_coords(coord=["y", "x"], frame=np.arange(len(positions)))
     return ds
 
 
 def map_measures(fields: xr.DataArray) -> dict[str, float]:
-    """Scalar quality measures of a sheet of receptive fields."""
-    sim = neighbor_similarity(fields)
+    """Scalar quality measures of a sheet of receptive fields (NaN where undefined)."""
+    try:
+        sim = neighbor_similarity(fields)
+        adjacent, random = float(sim["adjacent"]), float(sim["random"])
+    except ValueError:  # a single unit has no neighbours
+        adjacent = random = float("nan")
     orient = orientation_strength(fields)
     spread = spatial_spread(fields)
-    return {"adjacent_similarity": float(sim["adjacent"]),
-            "random_similarity": float(sim["random"]),
+    return {"adjacent_similarity": adjacent,
+            "random_similarity": random,
             "orientation_strength_median": float(orient.median()),
             "oriented_fraction": float((orient > 0.3).mean()),
             "spatial_spread_median": float(spread.median())}
@@ -150,12 +159,16 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
 
-    images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0)
+    images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0,
+                         min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype=model_config.dtype)
 
     saved = _load_resume_state(out) if resume else None
     if saved is not None:
         _check_resumable(saved, model_config, train_config)
+        if train_config.steps < int(saved.attrs["steps_done"]):
+            raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
+                             f"the {train_config.steps} asked for; raise --steps or use another --out")
         model = model_from_dataset(saved)
         log(f"resuming from step {saved.attrs['steps_done']} in {out}")
     else:
@@ -181,13 +194,11 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     ds = state_dataset(trainer, train_config)
     fields = probe_receptive_fields(model, lam=train_config.probe_lam, patch_shape=(p, p))
     ds["receptive_fields"] = fields
-    sac = saccade(model, images[0], p)
-    for name, var in sac.data_vars.items():
-        ds[f"saccade_{name}"] = var
+    steps_now = trainer.step - first_step
     summary: dict[str, Any] = {
-        "out": str(out), "steps": trainer.step, "steps_this_call": trainer.step - first_step,
+        "out": str(out), "steps": trainer.step, "steps_this_call": steps_now,
         "train_seconds": round(train_seconds, 2),
-        "ms_per_step": round(1e3 * train_seconds / max(1, trainer.step - first_step), 3),
+        "ms_per_step": round(1e3 * train_seconds / steps_now, 3) if steps_now else None,
         **map_measures(fields)}
     if trainer.step:
         tail = slice(max(0, trainer.step - 100), trainer.step)
@@ -196,12 +207,21 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
                        final_iterations=float(np.mean(trainer.history["iterations"][tail])),
                        lam=float(model.lam))
     # all units sharing one field is the known failure mode (e.g. under-whitened images)
-    summary["collapsed"] = summary["random_similarity"] > 0.9
+    summary["collapsed"] = bool(summary["random_similarity"] > 0.9)
     if summary["collapsed"]:
         log("warning: the map collapsed: random pairs of units have |cos| "
             f"{summary['random_similarity']:.2f}, nearly every unit learned the same field")
-    summary["saccade_centroid_path"] = float(
-        np.nansum(np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)))
+    # the largest image leaves the most room for the moving patch
+    try:
+        sac = saccade(model, max(images, key=lambda im: im.size), p)
+    except ValueError as err:
+        log(f"warning: no saccade figure: {err}")
+    else:
+        for name, var in sac.data_vars.items():
+            ds[f"saccade_{name}"] = var
+        summary["saccade_centroid_path"] = float(
+            np.nansum(np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)))
+    summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
     save_dataset(ds, out / RUN_FILE)
     (out / CHECKPOINT_FILE).unlink(missing_ok=True)

@@ -180,7 +180,7 @@ def settle_batch(s, state_e, state_i, pad, periodic,
                  exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
                  inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
                  ring_e, ring_i, exc, inh, sums, change2, size2,
-                 lam, eta, leak, eps, max_iter):
+                 lam, eta, leak, eps, max_iter, last_ratio):
     """Iterate the E/I dynamics of a tiled batch to the fixed point.
 
     Parameters
@@ -193,6 +193,9 @@ def settle_batch(s, state_e, state_i, pad, periodic,
     ring_e, ring_i, exc, inh, sums : per-tile scratch
     change2, size2 : (tiles, TILE)
         Per-stimulus squared change and size of the last update (state dtype).
+    last_ratio : (1,) float64
+        Output: the stopping rule's ratio at the last update (large when the
+        activity is still growing at ``max_iter``).
 
     Returns
     -------
@@ -223,17 +226,19 @@ def settle_batch(s, state_e, state_i, pad, periodic,
                 change += np.float64(change2[b, t])
                 size += np.float64(size2[b, t])
         if not (np.isfinite(change) and np.isfinite(size)):
+            last_ratio[0] = np.inf
             return -it
-        if np.sqrt(change) / (eps + np.sqrt(size)) < eps:
+        last_ratio[0] = np.sqrt(change) / (eps + np.sqrt(size))
+        if last_ratio[0] < eps:
             return it
     return max_iter
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def to_tiles(s, drive):
     """Copy a batch (B, L, L) into lanes-innermost tiles (tiles, L, L * TILE); spare lanes get 0."""
     batch, side = s.shape[0], s.shape[1]
-    for k in prange(drive.shape[0]):
+    for k in range(drive.shape[0]):
         for y in range(side):
             row = drive[k, y]
             for x in range(side):
@@ -242,11 +247,11 @@ def to_tiles(s, drive):
                     row[x * TILE + t] = s[b, y, x] if b < batch else 0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def from_tiles(state, slot, pad, out):
     """Copy the interior of a padded tiled state (2, tiles, n, n * TILE) slot into out (B, L, L)."""
     batch, side = out.shape[0], out.shape[1]
-    for k in prange(state.shape[1]):
+    for k in range(state.shape[1]):
         for y in range(side):
             row = state[slot, k, pad + y]
             for x in range(side):
@@ -256,10 +261,10 @@ def from_tiles(state, slot, pad, out):
                         out[b, y, x] = row[(pad + x) * TILE + t]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def clear_slot(state, slot):
     """Zero one slot of a tiled state in parallel."""
-    for k in prange(state.shape[1]):
+    for k in range(state.shape[1]):
         tile = state[slot, k]
         for i in range(tile.shape[0]):
             row = tile[i]

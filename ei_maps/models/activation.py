@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import numbers
 from typing import Any, Iterator
 
 import numpy as np
@@ -172,8 +173,8 @@ class ActivationModel:
                              f"got {x.shape[1]} (shape {x.shape})")
         if x.shape[0] == 0:
             raise ValueError("stimuli batch is empty")
-        if not np.issubdtype(x.dtype, np.number):
-            raise ValueError(f"stimuli must be numeric, got dtype {x.dtype}")
+        if not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
+            raise ValueError(f"stimuli must be real numbers, got dtype {x.dtype}")
         bad = ~np.isfinite(x)
         if bad.any():
             rows = np.unique(np.nonzero(bad)[0])
@@ -213,28 +214,34 @@ class ActivationModel:
             return self._settle_drive(self.drive(x), self.lam if lam is None else float(lam))
 
     def _settle_drive(self, s: np.ndarray, lam: float) -> np.ndarray:
+        if not (np.isfinite(lam) and lam >= 0):
+            raise ValueError(f"lam must be a finite number >= 0, got {lam!r}")
         side = self.side
         s = s.reshape(-1, side, side)
         if self._config.backend == "numba":
-            a_e, a_i, n = self._settle_numba(s, lam)
+            a_e, a_i, n, ratio = self._settle_numba(s, lam)
         else:
-            a_e, a_i, n = settle_numpy(s, self.k_exc.dense(), self.k_inh.dense(), lam=lam,
-                                       eta=self._config.eta, leak=self.leak, eps=self._config.eps,
-                                       max_iter=self._config.max_iter,
-                                       boundary=self._config.boundary)
-        if n < 0 or not (np.all(np.isfinite(a_e)) and np.all(np.isfinite(a_i))):
+            a_e, a_i, n, ratio = settle_numpy(s, self.k_exc.dense(), self.k_inh.dense(), lam=lam,
+                                              eta=self._config.eta, leak=self.leak, eps=self._config.eps,
+                                              max_iter=self._config.max_iter, boundary=self._config.boundary)
+        # a change larger than the state itself after max_iter updates is
+        # growth (or an undamped oscillation), not slow convergence
+        growing = n == self._config.max_iter and ratio > 1.0
+        if n < 0 or growing or not (np.all(np.isfinite(a_e)) and np.all(np.isfinite(a_i))):
             c = self.config
+            what = (f"non-finite activations after {abs(n)} updates" if not growing else
+                    f"activity still growing after max_iter={n} updates (relative change {ratio:.3g})")
             raise UnstableDynamicsError(
-                f"E/I dynamics diverged (non-finite activations after {abs(n)} updates) with "
-                f"w_exc={c.w_exc}, w_inh={c.w_inh}, leak={self.leak}, eta={c.eta}, lam={lam}, "
-                f"r_exc={c.r_exc}, r_inh={c.r_inh}, sigma2={c.sigma2}: lateral excitation "
-                f"outgrows leak and inhibition; lower w_exc or eta, or raise w_inh or leak")
+                f"E/I dynamics diverged ({what}) with w_exc={c.w_exc}, w_inh={c.w_inh}, leak={self.leak}, "
+                f"eta={c.eta}, lam={lam}, r_exc={c.r_exc}, r_inh={c.r_inh}, sigma2={c.sigma2}: lateral "
+                f"excitation outgrows leak and inhibition (lower w_exc or eta, or raise w_inh or leak), "
+                f"or the drive is too large (max |x @ dictionary| = {float(np.max(np.abs(s))):.3g})")
         batch = s.shape[0]
         self.a_inh = a_i.reshape(batch, side * side)
         self.iterations = int(n)
         return a_e.reshape(batch, side * side)
 
-    def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int]:
+    def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int, float]:
         from ._activation_numba import TILE, clear_slot, from_tiles, settle_batch, to_tiles
 
         batch, side, p = s.shape[0], self.side, self._pad
@@ -253,12 +260,12 @@ class ActivationModel:
                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
                          ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"],
                          ws["change2"], ws["size2"], t(lam), t(self._config.eta), t(self.leak),
-                         float(self._config.eps), int(self._config.max_iter))
+                         float(self._config.eps), int(self._config.max_iter), ws["last_ratio"])
         a_e = np.empty((batch, side, side), self.dtype)
         a_i = np.empty((batch, side, side), self.dtype)
         from_tiles(state_e, abs(n) % 2, p, a_e)
         from_tiles(state_i, abs(n) % 2, p, a_i)
-        return a_e, a_i, n
+        return a_e, a_i, n, float(ws["last_ratio"][0])
 
     def _get_workspace(self, tiles: int) -> dict[str, Any]:
         from ._activation_numba import TILE
@@ -286,7 +293,7 @@ class ActivationModel:
               "ring_i": np.zeros((tiles, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
               "exc": np.zeros((tiles, side * TILE), dt),
               "inh": np.zeros((tiles, side * TILE), dt),
-              "sums": np.zeros((tiles, 2, side * TILE), dt),
+              "sums": np.zeros((tiles, 2, side * TILE), dt), "last_ratio": np.zeros(1),
               "change2": np.zeros((tiles, TILE), dt), "size2": np.zeros((tiles, TILE), dt)}
         self._workspace = ws
         return ws
@@ -307,7 +314,7 @@ class ActivationModel:
             the mean squared reconstruction error per stimulus, before the
             update) and ``last_sparsity`` (fraction of active units) are set.
         """
-        if not (np.isfinite(lr) and lr > 0):
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         x = self.check_stimuli(x)
         with _single_threaded_blas(self._config.backend == "numba"):
@@ -328,7 +335,7 @@ class ActivationModel:
 
 def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float, eta: float,
                  leak: float, eps: float, max_iter: int, boundary: str = "zero"
-                 ) -> tuple[np.ndarray, np.ndarray, int]:
+                 ) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Plain NumPy/SciPy settling loop (reference path for checking the jitted one).
 
     Parameters
@@ -343,6 +350,8 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
     a_exc, a_inh : ndarray, shape (batch, L, L)
     n : int
         Number of updates, ``-n`` if the state became non-finite at update n.
+    ratio : float
+        The stopping rule's ratio at the last update.
     """
     mode = "constant" if boundary == "zero" else "wrap"
     dt = s.dtype
@@ -360,10 +369,11 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
             size = np.sqrt(np.sum(a_e.astype(float) ** 2) + np.sum(a_i.astype(float) ** 2))
             a_e, a_i = new_e, new_i
             if not np.isfinite(change):
-                return a_e, a_i, -n
-            if change / (eps + size) < eps:
-                return a_e, a_i, n
-    return a_e, a_i, max_iter
+                return a_e, a_i, -n, float("inf")
+            ratio = float(change / (eps + size))
+            if ratio < eps:
+                return a_e, a_i, n, ratio
+    return a_e, a_i, max_iter, ratio
 
 
 def _soft_threshold(u: np.ndarray, lam) -> np.ndarray:

@@ -7,6 +7,7 @@ followed by renormalising every column of ``Phi`` to unit length.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 import numpy as np
@@ -161,12 +162,13 @@ class Trainer:
                                     iters=h["iterations"][-1], lam=f"{lam:.3g}", refresh=False)
                 if interrupted:
                     if self.checkpoint:
-                        bar.write(f"interrupted at step {self.step}: checkpoint saved, "
-                                  f"continue with --resume")
                         self.checkpoint(self)
+                        bar.write(f"interrupted at step {self.step}: checkpoint saved", file=sys.stderr)
                     raise KeyboardInterrupt
                 if self.checkpoint and self.checkpoint_every and self.step % self.checkpoint_every == 0:
                     self.checkpoint(self)
+            if self.checkpoint and not (self.checkpoint_every and self.step % self.checkpoint_every == 0):
+                self.checkpoint(self)  # the final state, whatever comes after training
         finally:
             bar.close()
             if in_main:

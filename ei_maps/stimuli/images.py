@@ -361,7 +361,7 @@ def load_images_mat(path: str | os.PathLike) -> list[np.ndarray]:
 
 
 def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
-                      f0: float = 0.4) -> list[np.ndarray]:
+                      f0: float = 0.4, min_size: int = 1) -> list[np.ndarray]:
     """Read all PNG/JPEG/TIFF photographs in a folder (not recursive).
 
     Files are read in sorted name order with ``skimage.io.imread``; integer
@@ -380,6 +380,9 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
         their [0, 1] intensity scale (no variance normalisation).
     f0 : float
         Whitening cutoff in cycles/pixel.
+    min_size : int
+        Smallest acceptable side (pixels) after cropping, e.g. the patch size;
+        a smaller image is an error naming the file.
 
     Returns
     -------
@@ -415,13 +418,16 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
             raise ValueError(f"{file}: cannot read this image file ({type(exc).__name__}: {exc})") from exc
         img = _crop_square(_as_grey(raw, str(file)))
         _validate(img, str(file))
+        if img.shape[0] < min_size:
+            raise ValueError(f"{file}: image is {img.shape[0]} x {img.shape[1]} pixels after cropping to a "
+                             f"square, smaller than the {min_size} x {min_size} patch")
         img = whiten(img, f0=f0) if whiten_images else img - img.mean()
         images.append(np.ascontiguousarray(img))
     return images
 
 
 def load_images(spec: str | os.PathLike | None, whiten_images: bool = True,
-                f0: float = 0.4) -> list[np.ndarray]:
+                f0: float = 0.4, min_size: int = 1) -> list[np.ndarray]:
     """Images from the bundled set, an ``IMAGES.mat`` file or a folder.
 
     Parameters
@@ -436,6 +442,8 @@ def load_images(spec: str | os.PathLike | None, whiten_images: bool = True,
         only, like a folder's.
     f0 : float
         Whitening cutoff in cycles/pixel.
+    min_size : int
+        Smallest acceptable image side in pixels (checked per file for folders).
 
     Returns
     -------
@@ -461,7 +469,7 @@ def load_images(spec: str | os.PathLike | None, whiten_images: bool = True,
     if str(spec) == "":
         raise ValueError("images: empty path (use None for the bundled photographs)")
     if path.is_dir():
-        return load_image_folder(path, whiten_images=whiten_images, f0=f0)
+        return load_image_folder(path, whiten_images=whiten_images, f0=f0, min_size=min_size)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder (expected IMAGES.mat or a folder of images)")
     if path.suffix.lower() == ".mat":
@@ -674,17 +682,19 @@ class PatchSampler:
 
 
 def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
-                   step: int = 1) -> list[tuple[int, int]]:
-    """Patch positions that walk across a strong, straight edge of an image.
+                   step: int = 1, direction: str = "across") -> list[tuple[int, int]]:
+    """Patch positions that walk across, or along, a strong, straight edge of an image.
 
     The image (used as given: pass the whitened training image) is smoothed
     with a Gaussian (sigma 1 pixel) and its structure tensor is averaged over
     a Gaussian window of sigma ``patch_size / 4``. The edge point is the
     pixel with the largest oriented energy ``lambda1 - lambda2`` (strong and
     consistently oriented gradients) among the centres far enough from the
-    borders for the whole path to fit. The path runs through it along the
-    dominant gradient direction (perpendicular to the edge), from the darker
-    to the brighter side of the smoothed image.
+    borders for the whole path to fit. With ``direction="across"`` the path
+    runs through it along the dominant gradient direction (perpendicular to
+    the edge), from the darker to the brighter side of the smoothed image;
+    with ``"along"`` it follows the edge (the edge stays at the same place in
+    the patch while the patch slides along it).
 
     Parameters
     ----------
@@ -694,6 +704,8 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
         Patch side in pixels.
     n_frames : int
         Number of positions (>= 1).
+    direction : {"across", "along"}
+        Walk across the edge or along it.
     step : int
         Pixels per frame along the dominant axis of the direction (>= 1):
         the direction is scaled so that its larger component is ``step``,
@@ -714,6 +726,8 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
         without any edge.
     """
     p = _check_patch_size(patch_size)
+    if direction not in ("across", "along"):
+        raise ValueError(f"direction must be 'across' or 'along', got {direction!r}")
     for value, name in ((n_frames, "n_frames"), (step, "step")):
         if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
@@ -756,6 +770,9 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
     proj = dy * mgy + dx * mgx
     if proj < 0 or (proj == 0 and (dy, dx) < (0.0, 0.0)):
         dy, dx = -dy, -dx
+    if direction == "along":
+        # a quarter turn: along the edge, with the bright side on the left
+        dy, dx = -dx, dy
     scale = step / max(abs(dy), abs(dx))
     dy, dx = dy * scale, dx * scale
 

@@ -76,3 +76,12 @@ def test_neighbor_similarity_contrast():
                           dims=("unit_y", "unit_x", "patch_y", "patch_x"))
     sim = neighbor_similarity(fields)
     assert sim["adjacent"] > 2 * sim["random"]
+
+
+def test_published_dictionary_neighbour_similarity(published_dictionary):
+    # the issue quotes about 0.89 for adjacent units against 0.08 for random pairs
+    from ei_maps.analysis import as_fields
+
+    sim = neighbor_similarity(as_fields(published_dictionary, 40))
+    assert sim["adjacent"] == pytest.approx(0.89, abs=0.01)
+    assert sim["random"] == pytest.approx(0.08, abs=0.01)

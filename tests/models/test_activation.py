@@ -221,6 +221,51 @@ def test_bad_parameters_are_rejected(params, message):
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_growing_but_finite_activity_is_an_error(backend, dtype):
+    # in float64 this grows to ~1e93 within max_iter without overflowing
+    model = ActivationModel(side=12, n_inputs=16, w_exc=200.0, w_inh=0.0, leak=1.0, eta=0.5,
+                            backend=backend, dtype=dtype)
+    with pytest.raises(UnstableDynamicsError, match="diverged"):
+        model.settle(_stimuli(16, batch=2))
+    with pytest.raises(UnstableDynamicsError):
+        model.learn(_stimuli(16, batch=2))
+
+
+def test_bad_call_arguments_are_rejected():
+    model = ActivationModel(side=8, n_inputs=16)
+    x = _stimuli(16, batch=2)
+    for lam in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lam must be"):
+            model.settle(x, lam=lam)
+    with pytest.raises(ValueError, match="real numbers"):
+        model.settle(x + 1j)
+    with pytest.raises(ValueError, match="lr must be"):
+        model.learn(x, lr="0.1")
+
+
+@pytest.mark.parametrize("batch", [1, 17, 33])
+def test_partial_tiles_match_reference(reference, batch):
+    model = ActivationModel(dtype="float64", side=20, seed=4)
+    x = _stimuli(batch=batch, seed=batch)
+    a = model.settle(x)
+    ref_e, ref_i, ref_it = _reference_settle(reference, model, x)
+    assert model.iterations == ref_it
+    np.testing.assert_allclose(a, ref_e.reshape(a.shape), rtol=0, atol=1e-9)
+
+
+def test_float32_learning_tracks_float64():
+    m64 = ActivationModel(side=16, dtype="float64", seed=3)
+    m32 = ActivationModel(side=16, dtype="float32", seed=3, dictionary=m64.dictionary)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        x = rng.standard_normal((32, 256))
+        m64.learn(x, lr=0.03)
+        m32.learn(x, lr=0.03)
+    np.testing.assert_allclose(m32.dictionary, m64.dictionary, atol=1e-3)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 def test_diverging_dynamics_raise_instead_of_nan(backend):
     # strong recurrent excitation with a weak leak and no inhibition explodes
     model = ActivationModel(side=12, n_inputs=16, w_exc=60.0, w_inh=0.0, leak=1.0, eta=0.5,
@@ -249,8 +294,8 @@ def test_model_config_is_validated_directly():
 def test_settle_numpy_reports_divergence():
     s = np.full((1, 6, 6), 1e300)
     k = np.ones((3, 3)) * 10
-    _, _, n = settle_numpy(s, k, k * 0, lam=0.0, eta=0.1, leak=1.0, eps=1e-9, max_iter=50)
-    assert n < 0
+    _, _, n, ratio = settle_numpy(s, k, k * 0, lam=0.0, eta=0.1, leak=1.0, eps=1e-9, max_iter=50)
+    assert n < 0 and ratio == np.inf
 
 
 def test_sparse_numba_update_matches_numpy_update():
@@ -277,14 +322,14 @@ def test_periodic_kernel_wider_than_the_sheet_wraps_around():
     jit, plain = ActivationModel(**many), ActivationModel(backend="numpy", **many)
     np.testing.assert_allclose(jit.settle(x), plain.settle(x), atol=1e-12)
     assert np.abs(jit.a_inh).max() > 1e-3  # the wide inhibitory disk was exercised
-    # two updates: the second uses the lateral input of the first state
-    jit2 = ActivationModel(**{**params, "max_iter": 2, "eps": 1e-15})
-    a2 = jit2.settle(x).reshape(-1, side, side)
-    m = jit2.config
-    lam, eta, leak = m.lam, m.eta, jit2.leak
+    # three updates against an explicit circular convolution: the third sees
+    # the wide inhibitory disk wrap round the torus several times
+    jit3 = ActivationModel(**{**params, "max_iter": 3, "eps": 1e-15})
+    a3 = jit3.settle(x).reshape(-1, side, side)
+    m = jit3.config
+    lam, eta, leak = m.lam, m.eta, jit3.leak
     s = x.reshape(-1, side, side)
     soft = lambda u: np.sign(u) * np.maximum(np.abs(u) - lam, 0)  # noqa: E731
-    a1 = soft(eta * s)  # first update from silence: only the drive acts
 
     def circular(a, kernel):
         r = kernel.shape[0] // 2
@@ -294,6 +339,11 @@ def test_periodic_kernel_wider_than_the_sheet_wraps_around():
                 out += kernel[dy + r, dx + r] * np.roll(a, (dy, dx), axis=(1, 2))
         return out
 
-    exc = circular(a1, jit2.k_exc.dense())
-    expected = soft(a1 + eta * (-leak * a1 + s + exc - 0.0))
-    np.testing.assert_allclose(a2, expected, atol=1e-12)
+    ke, ki = jit3.k_exc.dense(), jit3.k_inh.dense()
+    a_e, a_i = np.zeros_like(s), np.zeros_like(s)
+    for _ in range(3):
+        exc, inh = circular(a_e, ke), circular(a_i, ki)
+        a_e, a_i = soft(a_e + eta * (-leak * a_e + s + exc - inh)), soft(a_i + eta * (-leak * a_i + exc))
+    assert np.abs(a_i).max() > 1e-3
+    np.testing.assert_allclose(a3, a_e, atol=1e-12)
+    np.testing.assert_allclose(jit3.a_inh.reshape(a_i.shape), a_i, atol=1e-12)

@@ -443,3 +443,15 @@ def test_find_edge_path_on_a_bundled_image():
     assert len(pos) == 8
     for y, x in pos:
         assert np.all(np.isfinite(extract_patch(img, y, x, 16)))
+
+
+def test_find_edge_path_along_keeps_the_edge_in_place():
+    img = np.zeros((96, 96))
+    img[:, 50:] = 1.0  # a vertical edge between columns 49 and 50
+    path = find_edge_path(img, 16, n_frames=6, step=2, direction="along")
+    ys = [y for y, _ in path]
+    xs = [x for _, x in path]
+    assert len(set(xs)) == 1 and xs[0] <= 49 < xs[0] + 16  # same column, edge inside the patch
+    assert np.all(np.abs(np.diff(ys)) == 2)
+    with pytest.raises(ValueError, match="direction"):
+        find_edge_path(img, 16, direction="diagonal")
