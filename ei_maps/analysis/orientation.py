@@ -296,7 +296,8 @@ def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dat
     Returns
     -------
     (Lambda, spectrum) with the spectrum Dataset holding ``power``, the fitted
-    curve ``fit`` and attrs ``column_spacing``, ``peak_wavenumber``, ``fit_ok``.
+    curve ``fit`` and attrs ``column_spacing``, ``peak_wavenumber``, ``fit_ok``
+    and ``mean_wavenumber_spacing`` (1 / power-weighted mean wavenumber).
     """
     spec = power_spectrum(z, periodic)
     k = spec["wavenumber"].values
@@ -304,7 +305,8 @@ def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dat
     use = k >= 2 * k[1]
     ku, pu = k[use], p[use]
     if ku.size < 5 or not np.any(pu > 0):
-        spec.attrs.update(column_spacing=np.nan, peak_wavenumber=np.nan, fit_ok=0)
+        spec.attrs.update(column_spacing=np.nan, peak_wavenumber=np.nan, fit_ok=0,
+                          mean_wavenumber_spacing=np.nan)
         spec["fit"] = ("wavenumber", np.full_like(p, np.nan))
         return float("nan"), spec
     i = int(np.argmax(pu))
@@ -327,7 +329,11 @@ def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dat
         fit = np.full_like(p, np.nan)
     spec["fit"] = ("wavenumber", fit)
     spacing = 1.0 / k0
-    spec.attrs.update(column_spacing=spacing, peak_wavenumber=k0, fit_ok=fit_ok)
+    # a second, model-free scale for maps without a clear peak: the
+    # power-weighted mean wavenumber
+    mean_k = float(np.sum(k[1:] * p[1:]) / np.sum(p[1:]))
+    spec.attrs.update(column_spacing=spacing, peak_wavenumber=k0, fit_ok=fit_ok,
+                      mean_wavenumber_spacing=1.0 / mean_k)
     return spacing, spec
 
 

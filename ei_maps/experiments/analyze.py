@@ -52,7 +52,9 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
     primary = orientation_map_gratings(model) if (gratings and model is not None) else by_fields
     pins = pinwheel_stats(primary["preference"].values, selectivity=primary["selectivity"].values,
                           periodic=periodic)
-    tuning_curve = similarity_by_distance(primary["tuning"], metric="correlation", periodic=periodic, seed=seed)
+    # tuning curves are non-negative, so cosine similarity is positive and a ratio to the shuffled
+    # baseline is well defined (correlations average near 0 over random pairs)
+    tuning_curve = similarity_by_distance(primary["tuning"], metric="cosine", periodic=periodic, seed=seed)
     dist = distance_correlation(fields, metric="abs_cosine", n_permutations=n_permutations,
                                 periodic=periodic, seed=seed)
     pref = primary["preference"].values
@@ -82,6 +84,7 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         },
         "column_spacing": pins["column_spacing"],
         "column_spacing_fit_ok": bool(pins["spectrum"].attrs["fit_ok"]),
+        "column_spacing_mean_wavenumber": float(pins["spectrum"].attrs["mean_wavenumber_spacing"]),
         "topography": {
             "neighbor_orientation_diff_deg": neighbor_orientation_difference(pref, periodic=periodic),
             "distance_spearman": float(dist["spearman"]),
