@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Sequence
 
-from .config import ModelConfig, TrainConfig
+from .config import LIFConfig, ModelConfig, TrainConfig
 from .io import json_safe
 from .models import UnstableDynamicsError
 
@@ -73,6 +73,21 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--permutations", type=int, default=199, help="permutations for the Mantel p-value")
     analyze.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     analyze.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+
+    lif = LIFConfig()
+    waves = sub.add_parser("waves", help="spiking E/I sheet (Brian2): propagating waves and their statistics",
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    waves.add_argument("--side", type=int, default=lif.side, help="sheet side (sites, torus)")
+    waves.add_argument("--duration", type=float, default=2000.0, help="simulated time (ms)")
+    waves.add_argument("--transient", type=float, default=200.0, help="initial time left out of the statistics (ms)")
+    waves.add_argument("--w-exc", type=float, default=lif.w_exc, help="peak excitatory weight W_E(0)")
+    waves.add_argument("--w-inh", type=float, default=lif.w_inh, help="inhibitory weight W_I")
+    waves.add_argument("--radius", type=float, default=lif.radius, help="connection radius (sites)")
+    waves.add_argument("--seed", type=int, default=lif.seed, help="seed of the initial potentials")
+    waves.add_argument("--out", default="runs/waves", help="output directory")
+    waves.add_argument("--no-figures", action="store_true", help="skip figures and the GIF")
+    waves.add_argument("--no-progress", action="store_true", help="no progress bar")
+    waves.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     return parser
 
 
@@ -100,6 +115,30 @@ def _analyze(args: argparse.Namespace) -> dict:
         raise ValueError(f"--permutations must be >= 1, got {args.permutations}")
     return analyze_run(args.run_dir, n_permutations=args.permutations, figures=not args.no_figures,
                        gratings=args.method == "gratings")
+
+
+def _waves(args: argparse.Namespace) -> dict:
+    from .experiments.waves import run_waves
+
+    config = LIFConfig(side=args.side, w_exc=args.w_exc, w_inh=args.w_inh, radius=args.radius, seed=args.seed)
+    return run_waves(config, duration_ms=args.duration, transient_ms=args.transient, out=args.out,
+                     figures=not args.no_figures, progress=not args.no_progress,
+                     log=lambda msg: print(msg, file=sys.stderr))
+
+
+def _print_waves(summary: dict) -> None:
+    print(f"{summary['side']} x {summary['side']} sheet, {summary['duration_ms']:.0f} ms simulated in "
+          f"{summary['simulate_seconds']:.1f} s (build {summary['build_seconds']:.1f} s) -> {summary['out']}/spikes.nc")
+    print(f"  rates: E {_fmt(summary['rate_exc_hz'], 1)} Hz, I {_fmt(summary['rate_inh_hz'], 1)} Hz; "
+          f"CV(ISI) {_fmt(summary['cv_isi_mean'])}; Fano 50/100/500 ms {_fmt(summary['fano_50ms'])}/"
+          f"{_fmt(summary['fano_100ms'])}/{_fmt(summary['fano_500ms'])}")
+    print(f"  waves: {summary['wave_count']}, median diameter {_fmt(summary['wave_diameter_median'], 1)} sites, "
+          f"median speed {_fmt(summary['wave_speed_median'])} sites/ms")
+    corr = summary.get("correlation_by_distance") or {}
+    print("  spike-count correlation by distance: "
+          + ", ".join(f"{d}: {_fmt(v)}" for d, v in corr.items()))
+    for f in summary.get("figures", []):
+        print(f"  figure: {f}")
 
 
 def _fmt(value, digits: int = 2) -> str:
@@ -146,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        summary = _analyze(args) if args.command == "analyze" else _train_images(args)
+        handler = {"analyze": _analyze, "waves": _waves}.get(args.command, _train_images)
+        summary = handler(args)
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
         return 130
@@ -157,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(json_safe(summary)))
     elif args.command == "analyze":
         _print_analysis(summary)
+    elif args.command == "waves":
+        _print_waves(summary)
     else:
         _print_summary(summary)
     return 0

@@ -1,0 +1,101 @@
+"""``ei-maps waves``: simulate the spiking E/I sheet and measure its waves.
+
+Runs :class:`ei_maps.models.lif.LIFSheet`, writes ``OUT/spikes.nc``
+(atomically), computes the wave diagnostics of
+:mod:`ei_maps.analysis.waves` and draws snapshots, an animated GIF, a raster
+and population rates.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import LIFConfig
+from ..io import json_safe, save_dataset
+
+SPIKES_FILE = "spikes.nc"
+
+
+def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
+              out: str | Path = "runs/waves", figures: bool = True, progress: bool = True,
+              chunk_ms: float = 100.0, log=print) -> dict[str, Any]:
+    """Simulate the sheet, save the spikes, and return the wave diagnostics.
+
+    Parameters
+    ----------
+    config : LIFConfig
+        Published parameters (300 x 300 sheet) by default.
+    duration_ms : float
+        Simulated time (ms).
+    transient_ms : float
+        Initial time left out of every diagnostic (ms).
+    out : path
+        Output directory.
+    chunk_ms : float
+        Simulation is advanced in chunks of this length for the progress bar.
+
+    Returns
+    -------
+    dict: the diagnostics (``rate_exc_hz``, ``cv_isi_mean``, ``fano_100ms``,
+    ``wave_count``, ``wave_speed_median``, ...) plus timings and file names.
+    """
+    from tqdm.auto import tqdm
+
+    from ..analysis.waves import wave_diagnostics
+    from ..models.lif import LIFSheet
+
+    config = config or LIFConfig()
+    if not (duration_ms > transient_ms >= 0):
+        raise ValueError(f"duration ({duration_ms} ms) must exceed the transient ({transient_ms} ms)")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    sheet = LIFSheet(config)
+    started = time.perf_counter()
+    sheet.build()
+    build_s = time.perf_counter() - started
+    log(f"built a {config.side} x {config.side} sheet: {sheet.n_exc} E + {sheet.n_inh} I neurons, "
+        f"{sheet.n_synapses:,} synapses in {build_s:.1f} s")
+    started = time.perf_counter()
+    done = 0.0
+    with tqdm(total=duration_ms, unit="ms", disable=not progress, desc="simulating") as bar:
+        while done < duration_ms:
+            step = min(chunk_ms, duration_ms - done)
+            sheet.run(step)
+            done += step
+            bar.update(step)
+    run_s = time.perf_counter() - started
+    spikes = sheet.spikes()
+    summary: dict[str, Any] = dict(wave_diagnostics(spikes, transient_ms=transient_ms))
+    summary.update(side=config.side, duration_ms=duration_ms, transient_ms=transient_ms,
+                   n_synapses=sheet.n_synapses, build_seconds=round(build_s, 2),
+                   simulate_seconds=round(run_s, 2), n_spikes=int(spikes.sizes["spike"]), out=str(out))
+    summary = json_safe(summary)
+    spikes.attrs["summary"] = json.dumps(summary)
+    save_dataset(spikes, out / SPIKES_FILE)
+    if figures:
+        summary["figures"] = [str(p) for p in write_wave_figures(spikes, out, transient_ms)]
+    return summary
+
+
+def write_wave_figures(spikes, out: Path, transient_ms: float = 200.0) -> list[Path]:
+    """Snapshots, animated GIF, raster and population rate of a spike Dataset."""
+    from .. import plotting
+    from ..analysis.waves import activity_movie, population_rate
+
+    end = float(spikes.attrs["duration_ms"])
+    start = min(transient_ms, max(0.0, end - 100.0))
+    written = []
+    movie = activity_movie(spikes, frame_ms=1.0, start_ms=start, stop_ms=min(end, start + 300.0))
+    snap = activity_movie(spikes, frame_ms=2.0, start_ms=start, stop_ms=min(end, start + 40.0))
+    written.append(plotting.save_figure(plotting.plot_wave_snapshots(
+        snap, n_frames=8, title="excitatory spikes on the sheet (2 ms frames)"), out / "snapshots.png"))
+    written.append(plotting.save_wave_gif(movie, out / "waves.gif", fps=20,
+                                          scale=max(1, 300 // spikes.attrs["side"])))
+    written.append(plotting.save_figure(plotting.plot_raster(
+        spikes["spike_time"].values, spikes["spike_neuron"].values, spikes["neuron_is_exc"].values,
+        start_ms=start, stop_ms=min(end, start + 1000.0), title="spike raster"), out / "raster.png"))
+    written.append(plotting.save_figure(plotting.plot_population_rate(
+        population_rate(spikes, bin_ms=1.0), title="population rates"), out / "rates.png"))
+    return written

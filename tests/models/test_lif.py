@@ -1,0 +1,87 @@
+"""Spiking E/I sheet: connectivity, the same-step conductance schedule, firing regimes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ei_maps.config import LIFConfig
+from ei_maps.models.lif import SCHEDULE, LIFSheet, disk_offsets, neuron_positions, torus_connections
+
+brian2 = pytest.importorskip("brian2")
+
+
+def test_torus_connections_cover_the_disk_once():
+    side, radius = 12, 3.0
+    pos = neuron_positions(LIFConfig(side=side, radius=radius))
+    x = pos["neuron_x"].values[: side * side]
+    y = pos["neuron_y"].values[: side * side]
+    n_disk = disk_offsets(radius)[0].size
+    pre, post, d2 = torus_connections(x, y, 1, side, radius, same_population=True)
+    assert np.all(np.bincount(pre, minlength=side * side) == n_disk - 1)  # every offset but itself
+    assert np.all(np.bincount(post, minlength=side * side) == n_disk - 1)
+    assert not np.any(pre == post)
+    assert len(set(zip(pre.tolist(), post.tolist()))) == pre.size
+    # a neighbour across the edge is one site away
+    corner = 0
+    assert d2[(pre == corner) & (post == side - 1)].tolist() == [1.0]
+    # E -> I: targets on every second site; self-site pairs allowed (different neurons)
+    pre_i, post_i, d2_i = torus_connections(x, y, 2, side, radius, same_population=False)
+    assert np.bincount(post_i).min() == n_disk and 0.0 in d2_i
+
+
+def test_bad_configurations_are_rejected():
+    with pytest.raises(ValueError, match="multiple of inh_spacing"):
+        LIFConfig(side=31)
+    with pytest.raises(ValueError, match="radius"):
+        LIFConfig(side=20, radius=15)
+    with pytest.raises(ValueError, match="decay times"):
+        LIFConfig(tau_decay_exc=0.4)
+
+
+def _neighbour_trace(schedule):
+    """V of a neighbour of a neuron that fires at the first step, for a few steps."""
+    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0)
+    exc, inh = sheet.groups
+    exc.v = -70 * brian2.mV
+    inh.v = -70 * brian2.mV
+    exc.v[0] = -50 * brian2.mV  # above threshold: spikes in the first step
+    mon = brian2.StateMonitor(exc, "v", record=[1], when="end")
+    sheet.network.add(mon)
+    sheet.network.schedule = schedule
+    sheet.network.run(4 * sheet.config.dt * brian2.ms)
+    return np.asarray(mon.v[0] / brian2.mV), sheet
+
+
+def test_spike_conductance_acts_in_the_step_it_is_fired():
+    v, sheet = _neighbour_trace(SCHEDULE)
+    spikes = sheet.spikes()
+    assert spikes["spike_neuron"].values.tolist()[:1] == [0] and spikes["spike_time"].values[0] == 0
+    # monitors record at the end of each step: V has already moved after the spike's own step
+    assert v[0] > -70 + 1e-6
+    default, _ = _neighbour_trace(["start", "groups", "thresholds", "synapses", "resets", "end"])
+    # Brian2's default order integrates V before the spike propagates: no effect in that step
+    assert default[0] == pytest.approx(-70, abs=1e-12)
+    assert default[1] < v[1]
+
+
+def _regime(w_inh, side=40, duration=500.0):
+    sheet = LIFSheet(side=side, w_inh=w_inh, seed=1)
+    spikes = sheet.run(duration)
+    t = spikes["spike_time"].values
+    n = spikes["spike_neuron"].values
+    exc = spikes["neuron_is_exc"].values[n] & (t >= 200)
+    rate = exc.sum() / sheet.n_exc / ((duration - 200) / 1000)
+    counts = np.histogram(t[exc], bins=np.arange(200, duration + 1, 5.0))[0] / sheet.n_exc
+    return rate, counts.max()  # Hz, largest fraction of E neurons firing in one 5 ms window
+
+
+def test_firing_regimes_as_inhibition_varies():
+    """W_I = 0 runs away, 0.1 bursts globally, 0.3 makes local waves, 0.5 sparser patches (40 x 40 torus)."""
+    runaway, _ = _regime(0.0)
+    burst_rate, burst_peak = _regime(0.1)
+    wave_rate, wave_peak = _regime(0.3)
+    sparse_rate, sparse_peak = _regime(0.5)
+    assert runaway > 150  # every neuron fires at nearly the refractory limit (~185 Hz)
+    assert burst_peak > 0.8 and burst_rate < 50  # nearly the whole sheet fires together
+    assert 0.05 < wave_peak < 0.6 and 1 < wave_rate < 50  # only part of the sheet at a time
+    assert sparse_rate < wave_rate and sparse_peak < 0.6
