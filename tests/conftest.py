@@ -25,16 +25,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _require_shared(path: Path, what: str) -> None:
+    """Skip without ../shared; in CI (which has it) a missing file fails instead."""
+    if path.is_file():
+        return
+    if os.environ.get("CI"):
+        # a missing file there means these tests silently stopped running
+        pytest.fail(f"CI is set but the {what} is missing at {path}")
+    pytest.skip(f"{what} not found at {path}")
+
+
 @pytest.fixture(scope="session")
 def reference():
     """The published algorithm (../shared/reference/activation_reference.py), or skip."""
     path = REFERENCE / "activation_reference.py"
-    if not path.is_file():
-        if os.environ.get("CI"):
-            # CI runs with ../shared beside the clone: a missing reference
-            # there means the equivalence tests silently stopped running
-            pytest.fail(f"CI is set but the reference implementation is missing at {path}")
-        pytest.skip(f"reference implementation not found at {path}")
+    _require_shared(path, "reference implementation")
     spec = importlib.util.spec_from_file_location("activation_reference", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -46,8 +51,5 @@ def published_dictionary():
     import numpy as np
 
     path = REFERENCE / "published_fig2_dictionary.npy"
-    if not path.is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but the published dictionary is missing at {path}")
-        pytest.skip(f"published dictionary not found at {path}")
+    _require_shared(path, "published dictionary")
     return np.load(path)

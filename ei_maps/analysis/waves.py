@@ -275,6 +275,13 @@ def _span(s: _Spikes, start_ms: float | None, stop_ms: float | None) -> tuple[fl
     return start, stop
 
 
+def _time_bins(s: _Spikes, start: float, stop: float, width: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """Number of bins of ``width`` ms from ``start``, each spike's bin, and which spikes fall in them."""
+    n_bins = max(int(np.ceil((stop - start) / width - 1e-9)), 1)
+    k = np.floor((s.time - start) / width).astype(np.int64)
+    return n_bins, k, (s.time >= start) & (s.time < stop) & (k < n_bins)
+
+
 def population_rate(spikes: xr.Dataset, bin_ms: float = 1.0, start_ms: float | None = None,
                     stop_ms: float | None = None) -> xr.Dataset:
     """Population firing rate over time (spikes per neuron per second in each bin).
@@ -298,9 +305,7 @@ def population_rate(spikes: xr.Dataset, bin_ms: float = 1.0, start_ms: float | N
     s = _load(spikes)
     bin_ms = _check_bin(bin_ms, "bin_ms", s)
     start, stop = _span(s, start_ms, stop_ms)
-    n_bins = max(int(np.ceil((stop - start) / bin_ms - 1e-9)), 1)
-    k = np.floor((s.time - start) / bin_ms).astype(np.int64)
-    sel = (s.time >= start) & (s.time < stop) & (k < n_bins)
+    n_bins, k, sel = _time_bins(s, start, stop, bin_ms)
     exc = s.is_exc[s.neuron[sel]]
     out = {}
     n_exc = int(s.is_exc.sum())
@@ -986,11 +991,10 @@ def activity_movie(spikes: xr.Dataset, frame_ms: float = 2.0, start_ms: float | 
     s = _load(spikes)
     frame_ms = _check_bin(frame_ms, "frame_ms", s)
     start, stop = _span(s, start_ms, stop_ms)
-    n_frames = max(int(np.ceil((stop - start) / frame_ms - 1e-9)), 1)
+    n_frames, f, in_frames = _time_bins(s, start, stop, frame_ms)
     in_pop = _population(s, population)
     movie = np.zeros((n_frames, s.side, s.side), np.int32)
-    f = np.floor((s.time - start) / frame_ms).astype(np.int64)
-    sel = in_pop[s.neuron] & (s.time >= start) & (s.time < stop) & (f < n_frames)
+    sel = in_pop[s.neuron] & in_frames
     nid = s.neuron[sel]
     iy = np.floor(s.y[nid]).astype(np.int64) % s.side
     ix = np.floor(s.x[nid]).astype(np.int64) % s.side

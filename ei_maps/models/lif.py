@@ -10,9 +10,9 @@ Time step, in this order (Brian2 schedule ``thresholds, resets, synapses,
 groups``):
 
 1. neurons whose V crossed threshold spike and are reset;
-2. their spikes add ``W / (tau_decay - tau_rise)`` to the decay and rise
-   traces of their targets;
-3. the traces decay exactly by one step, ``exp(-dt / tau)``;
+2. their spikes add their weight ``W(r)`` to a fast trace of each target;
+3. the synaptic filters take one exact step (the conductance is a
+   difference of exponentials of each spike, integrating to ``C W``);
 4. V takes one forward-Euler step with the resulting conductances.
 
 So a spike's conductance acts on V in the step it is fired, as in the
@@ -34,13 +34,19 @@ from ..config import LIFConfig
 #: Brian2 schedule that lets a spike's conductance act in its own step.
 SCHEDULE = ["start", "thresholds", "resets", "synapses", "groups", "end"]
 
+# Each synaptic conductance s (difference of exponentials) is the output of a
+# two-stage linear filter: spikes jump the fast trace q, which decays with the
+# rise time; s decays with the decay time and is fed by q. Updated exactly per
+# step, s_{n+1} = a_d s_n + c q_n and q_{n+1} = a_r q_n with a = exp(-dt/tau),
+# c = (a_d - a_r) / (tau_d - tau_r): a spike of weight W then gives exactly
+# s_n = W (exp(-n dt/tau_d) - exp(-n dt/tau_r)) / (tau_d - tau_r), which
+# integrates to W, while a synaptic event touches one variable, not two.
 _EQUATIONS = """
-dv/dt = -g_leak * (v - v_leak) - (g_exc + dec_e - rise_e) * (v - v_exc)
-        - (g_inh + dec_i - rise_i) * (v - v_inh) : volt (unless refractory)
-dec_e : Hz
-rise_e : Hz
-dec_i : Hz
-rise_i : Hz
+dv/dt = -g_leak * (v - v_leak) - (g_exc + s_e) * (v - v_exc) - (g_inh + s_i) * (v - v_inh) : volt (unless refractory)
+s_e : Hz
+s_i : Hz
+q_e : 1
+q_i : 1
 """
 
 
@@ -183,9 +189,14 @@ class LIFSheet:
             "g_leak": c.g_leak / ms, "v_leak": c.v_leak * mV, "v_exc": c.v_exc * mV, "v_inh": c.v_inh * mV,
             "g_exc": c.drive_exc / ms, "g_inh": c.drive_inh / ms,
             "v_threshold": c.v_threshold * mV, "v_reset": c.v_reset * mV,
-            # exact one-step decay factors of the synaptic traces
-            "decay_dec_e": np.exp(-c.dt / c.tau_decay_exc), "decay_rise_e": np.exp(-c.dt / c.tau_rise_exc),
-            "decay_dec_i": np.exp(-c.dt / c.tau_decay_inh), "decay_rise_i": np.exp(-c.dt / c.tau_rise_inh),
+            # exact one-step propagators of the synaptic filters (see _EQUATIONS)
+            "a_d_e": np.exp(-c.dt / c.tau_decay_exc), "a_r_e": np.exp(-c.dt / c.tau_rise_exc),
+            "a_d_i": np.exp(-c.dt / c.tau_decay_inh), "a_r_i": np.exp(-c.dt / c.tau_rise_inh),
+            "c_e": (np.exp(-c.dt / c.tau_decay_exc) - np.exp(-c.dt / c.tau_rise_exc))
+                   / (c.tau_decay_exc - c.tau_rise_exc) / ms,
+            "c_i": (np.exp(-c.dt / c.tau_decay_inh) - np.exp(-c.dt / c.tau_rise_inh))
+                   / (c.tau_decay_inh - c.tau_rise_inh) / ms,
+            "w_inh": c.w_inh,
         }
         rng = np.random.default_rng(c.seed)
 
@@ -193,9 +204,9 @@ class LIFSheet:
             group = b2.NeuronGroup(n, _EQUATIONS, threshold="v > v_threshold", reset="v = v_reset",
                                    refractory=c.refractory * ms, method="euler", namespace=namespace, name=name)
             # decay before the Euler step of the same slot: order -1 runs first
-            group.run_regularly("dec_e *= decay_dec_e\nrise_e *= decay_rise_e\n"
-                                "dec_i *= decay_dec_i\nrise_i *= decay_rise_i",
-                                when="groups", order=-1, name=f"{name}_decay")
+            group.run_regularly("s_e = a_d_e * s_e + c_e * q_e\nq_e *= a_r_e\n"
+                                "s_i = a_d_i * s_i + c_i * q_i\nq_i *= a_r_i",
+                                when="groups", order=-1, name=f"{name}_synaptic_filters")
             group.v = rng.uniform(c.v_reset, c.v_threshold, n) * mV
             return group
 
@@ -211,18 +222,18 @@ class LIFSheet:
             pre, post, d2 = torus_connections(sx, sy, spacing, c.side, c.radius, source is target)
             if pre.size == 0:
                 continue
-            syn = b2.Synapses(source, target, "w : hertz", on_pre=f"dec_{kind}_post += w\nrise_{kind}_post += w",
-                              name=f"{source.name}_to_{target.name}", dtype={"w": np.float32})
-            syn.connect(i=pre, j=post)
-            del pre, post
-            # the difference of exponentials (exp(-t/decay) - exp(-t/rise)) integrates to
-            # decay - rise, so each spike adds W / (decay - rise) to both traces; w is in Hz
+            name = f"{source.name}_to_{target.name}"
             if kind == "e":
-                span = c.tau_decay_exc - c.tau_rise_exc
-                syn.w_ = (c.w_exc * 1000.0 / span) * (np.exp(-d2 / c.exc_width) if c.exc_width > 0 else 1.0)
+                # W_E depends on distance: one float32 weight per synapse
+                syn = b2.Synapses(source, target, "w : 1", on_pre="q_e_post += w", name=name,
+                                  dtype={"w": np.float32}, namespace=namespace)
+                syn.connect(i=pre, j=post)
+                syn.w_ = c.w_exc * (np.exp(-d2 / c.exc_width) if c.exc_width > 0 else 1.0)
             else:
-                syn.w_ = c.w_inh * 1000.0 / (c.tau_decay_inh - c.tau_rise_inh)
-            del d2
+                # W_I is flat: no per-synapse weight to store or read
+                syn = b2.Synapses(source, target, on_pre="q_i_post += w_inh", name=name, namespace=namespace)
+                syn.connect(i=pre, j=post)
+            del pre, post, d2
             pathways.append(syn)
         self._exc, self._inh = exc, inh
         self._mon_exc, self._mon_inh = b2.SpikeMonitor(exc), b2.SpikeMonitor(inh)

@@ -85,3 +85,23 @@ def test_firing_regimes_as_inhibition_varies():
     assert burst_peak > 0.8 and burst_rate < 50  # nearly the whole sheet fires together
     assert 0.05 < wave_peak < 0.6 and 1 < wave_rate < 50  # only part of the sheet at a time
     assert sparse_rate < wave_rate and sparse_peak < 0.6
+
+
+def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w():
+    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0)
+    c = sheet.config
+    exc, inh = sheet.groups
+    exc.v = -70 * brian2.mV
+    inh.v = -70 * brian2.mV
+    exc.v[0] = -50 * brian2.mV
+    mon = brian2.StateMonitor(exc, "s_e", record=[1], when="end")  # unit 1 is one site from unit 0
+    sheet.network.add(mon)
+    steps = 400
+    sheet.network.run(steps * c.dt * brian2.ms)
+    s = np.asarray(mon.s_e[0] / brian2.Hz) / 1000  # per ms
+    n = np.arange(1, steps + 1)
+    w = c.w_exc * np.exp(-1 / c.exc_width)
+    expected = w * (np.exp(-n * c.dt / c.tau_decay_exc) - np.exp(-n * c.dt / c.tau_rise_exc)) / (
+        c.tau_decay_exc - c.tau_rise_exc)
+    np.testing.assert_allclose(s, expected, rtol=1e-5, atol=1e-12)
+    assert np.sum(s) * c.dt == pytest.approx(w, rel=0.02)  # 20 ms of a 2 ms decay: nearly all of it
