@@ -59,14 +59,18 @@ def main() -> None:
     if args.json:
         print(json.dumps(results))
         return
-    print(f"{'':20s} {'selectivity':>11s} {'pinwheels':>9s} {'Lambda':>7s} {'density':>8s} {'95% interval':>14s} "
-          f"{'quality':>7s} {'nbr diff':>8s} {'spearman':>8s}")
+    def fmt(value, spec: str) -> str:
+        return format(value, spec) if value is not None else format("n/a", spec.split(".")[0] + "s")
+
+    print(f"{'':20s} {'selectivity':>11s} {'pinwheels':>9s} {'Lambda':>7s} {'density':>8s} {'quality':>7s} "
+          f"{'1/mean k':>8s} {'density*':>8s} {'nbr diff':>8s} {'spearman':>8s}")
     for name, s in results.items():
         p, t = s["pinwheels"], s["topography"]
-        lo, hi = p["density_interval"]
         print(f"{name:20s} {s['orientation']['selectivity_median']:11.3f} {p['count']:9d} "
-              f"{s['column_spacing']:7.2f} {p['density']:8.2f} {lo:6.2f}-{hi:<7.2f} {p['quality']:7.2f} "
+              f"{fmt(s['column_spacing'], '7.2f')} {fmt(p['density'], '8.2f')} {fmt(p['quality'], '7.2f')} "
+              f"{s['column_spacing_mean_wavenumber']:8.2f} {p['density_mean_wavenumber']:8.2f} "
               f"{t['neighbor_orientation_diff_deg']:8.1f} {t['distance_spearman']:8.3f}")
+    print("Lambda, density, quality: from the spectral peak (n/a: no peak); density*: per (1 / mean wavenumber)^2")
 
 
 if __name__ == "__main__":

@@ -849,7 +849,7 @@ def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None) -> Figur
     fig = _new_figure((6.0, 4.2), layout="constrained")
     ax = fig.add_subplot()
     ax.plot(k, power, color="C0", marker="o", ms=4, lw=1.2, label="power")
-    if fit is not None:
+    if fit is not None and np.isfinite(fit).any():
         ax.plot(k, fit, color="C1", lw=1.6, label="fit")
     finite_power = power[np.isfinite(power)]
     if finite_power.size and np.all(finite_power > 0):

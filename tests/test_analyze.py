@@ -61,7 +61,8 @@ def test_cli_analyze_json(run_dir):
         _get(summary, keys)
     assert summary["orientation"]["method"].startswith("receptive-field")
     lo, hi = summary["pinwheels"]["density_interval"]
-    assert lo <= summary["pinwheels"]["density"] <= hi or summary["pinwheels"]["count"] == 0
+    if summary["pinwheels"]["density"] is not None:  # None when the spectrum has no peak
+        assert lo <= summary["pinwheels"]["density"] <= hi
 
 
 def test_cli_analyze_missing_run(tmp_path):

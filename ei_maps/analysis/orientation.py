@@ -271,7 +271,7 @@ def power_spectrum(z: np.ndarray, periodic: bool = False) -> xr.Dataset:
     k = np.hypot(np.fft.fftfreq(ny)[:, None], np.fft.fftfreq(nx)[None, :])
     dk = 1.0 / max(ny, nx)
     bins = np.rint(k / dk).astype(int)
-    n_bins = int(min(ny, nx) // 2) + 1
+    n_bins = int(max(ny, nx) // 2) + 1  # up to 0.5 cycles per unit along the longer side
     keep = bins < n_bins
     total = np.bincount(bins[keep], weights=power[keep], minlength=n_bins)
     count = np.bincount(bins[keep], minlength=n_bins)
@@ -290,8 +290,10 @@ def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dat
 
     A Gaussian peak on a linear background is fitted to the radially averaged
     spectrum (the lowest two wavenumbers, dominated by the map's mean and
-    edges, are left out); ``Lambda = 1 / k_peak``. If the fit fails, the
-    power-weighted mean wavenumber around the highest bin is used instead.
+    edges, are left out); ``Lambda = 1 / k_peak``. The spacing is NaN
+    (``fit_ok = 0``) when the spectrum has no interior maximum at least 1.5
+    times the power of its two lowest kept wavenumbers, or the fit fails: a
+    map without a ring in its spectrum has no column spacing.
 
     Returns
     -------
@@ -310,25 +312,29 @@ def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dat
         spec["fit"] = ("wavenumber", np.full_like(p, np.nan))
         return float("nan"), spec
     i = int(np.argmax(pu))
-    guess = [pu[i] - np.median(pu), ku[i], max(ku[i] / 4, k[1]), float(np.min(pu)), 0.0]
-    lower = [0, k[1], k[1] / 2, -np.inf, -np.inf]
-    upper = [np.inf, ku[-1], ku[-1], np.inf, np.inf]
-    fit_ok = 1
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            params, _ = optimize.curve_fit(_peak_model, ku, pu, p0=guess, bounds=(lower, upper), maxfev=20000)
-        k0 = float(params[1])
-        if not (ku[0] <= k0 <= ku[-1]) or params[0] <= 0:
-            raise RuntimeError("peak outside the fitted range")
-        fit = _peak_model(k, *params)
-    except (RuntimeError, ValueError):
-        fit_ok = 0
-        lo, hi = max(0, i - 2), min(ku.size, i + 3)
-        k0 = float(np.sum(ku[lo:hi] * pu[lo:hi]) / np.sum(pu[lo:hi]))
-        fit = np.full_like(p, np.nan)
+    fit = np.full_like(p, np.nan)
+    k0 = float("nan")
+    fit_ok = 0
+    # a column spacing needs a spectral peak: a spectrum that only falls from
+    # the lowest wavenumbers (no ring) has none, and any "peak" found there
+    # would be set by where the fit starts, not by the map
+    # the maximum must also stand clearly above the low-wavenumber end (a
+    # noisy but featureless spectrum has small local bumps)
+    prominent = pu[i] > 1.5 * np.mean(pu[:2])
+    if 0 < i < ku.size - 1 and prominent:
+        guess = [pu[i] - np.median(pu), ku[i], max(ku[i] / 4, k[1]), float(np.min(pu)), 0.0]
+        lower = [0, k[1], k[1] / 2, -np.inf, -np.inf]
+        upper = [np.inf, ku[-1], ku[-1], np.inf, np.inf]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                params, _ = optimize.curve_fit(_peak_model, ku, pu, p0=guess, bounds=(lower, upper), maxfev=20000)
+            if params[0] > 0 and ku[0] < params[1] < ku[-1]:
+                k0, fit, fit_ok = float(params[1]), _peak_model(k, *params), 1
+        except (RuntimeError, ValueError):
+            pass
     spec["fit"] = ("wavenumber", fit)
-    spacing = 1.0 / k0
+    spacing = 1.0 / k0 if fit_ok else float("nan")
     # a second, model-free scale for maps without a clear peak: the
     # power-weighted mean wavenumber
     mean_k = float(np.sum(k[1:] * p[1:]) / np.sum(p[1:]))
@@ -377,10 +383,12 @@ def pinwheel_stats(preference, mask=None, selectivity=None, periodic: bool = Fal
     Returns
     -------
     dict with ``count``, ``n_plus``, ``n_minus``, ``column_spacing`` (grid
-    units), ``area`` (grid units squared), ``density`` (pinwheels per
-    Lambda^2), ``density_interval`` (95% Poisson interval of the count,
-    scaled), ``quality`` (Stevens et al. 2013), and the pinwheel ``y``, ``x``,
-    ``charge`` arrays, plus ``spectrum`` (Dataset).
+    units; NaN when the spectrum has no peak), ``area`` (grid units
+    squared), ``density`` (pinwheels per Lambda^2), ``density_interval`` (95%
+    Poisson interval of the count, scaled), ``quality`` (Stevens et al.
+    2013), ``density_mean_wavenumber`` (per squared 1 / mean wavenumber, a
+    different scale defined for any map), the pinwheel ``y``, ``x``,
+    ``charge`` arrays and ``spectrum`` (Dataset).
     """
     pref = np.asarray(preference, dtype=float)
     if pref.ndim != 2:
@@ -404,10 +412,12 @@ def pinwheel_stats(preference, mask=None, selectivity=None, periodic: bool = Fal
     scale = spacing**2 / area if area > 0 and np.isfinite(spacing) else float("nan")
     density = count * scale
     lo, hi = poisson_interval(count)
+    mean_spacing = float(spectrum.attrs["mean_wavenumber_spacing"])
     return {"count": count, "n_plus": int(np.sum(pins["charge"] > 0)),
             "n_minus": int(np.sum(pins["charge"] < 0)),
             "column_spacing": float(spacing), "area": area, "density": float(density),
             "density_interval": (lo * scale, hi * scale), "quality": map_quality(density),
+            "density_mean_wavenumber": count * mean_spacing**2 / area if area > 0 else float("nan"),
             "y": pins["y"], "x": pins["x"], "charge": pins["charge"], "spectrum": spectrum}
 
 

@@ -171,6 +171,11 @@ def similarity_by_distance(features, metric: str = "cosine", max_distance: float
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # distances no shuffle reached stay NaN
         baseline = np.nanmean(shuffled, axis=0)
+    if np.nanmean(np.abs(baseline)) < 0.05:
+        raise ValueError(f"the shuffled baseline of the {metric!r} similarity is near 0 "
+                         f"({np.nanmean(baseline):.3g}), so a ratio to it is meaningless; use a "
+                         "non-negative similarity (e.g. metric='abs_cosine', or 'cosine' for "
+                         "non-negative features)")
     out = xr.DataArray(observed / baseline, dims="distance",
                        coords={"distance": np.arange(1, n_bins, dtype=float),
                                "raw_similarity": ("distance", observed)},
@@ -222,6 +227,9 @@ def distance_correlation(features, metric: str = "abs_cosine", n_permutations: i
         return float(np.sum(rc * (rf_matrix[iu] - mean)) / denom) if denom > 0 else float("nan")
 
     r = corr(rank_f)
+    if not np.isfinite(r):  # constant features: no correlation, so no test either
+        return xr.Dataset({"spearman": np.nan, "mantel_p": np.nan},
+                          attrs={"n_units": n, "n_permutations": 0, "metric": metric})
     exceed = 0
     for _ in range(n_permutations):
         perm = rng.permutation(n)

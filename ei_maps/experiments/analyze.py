@@ -81,6 +81,7 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
             "count": pins["count"], "n_plus": pins["n_plus"], "n_minus": pins["n_minus"],
             "density": pins["density"], "density_interval": list(pins["density_interval"]),
             "quality": pins["quality"], "area": pins["area"],
+            "density_mean_wavenumber": pins["density_mean_wavenumber"],
         },
         "column_spacing": pins["column_spacing"],
         "column_spacing_fit_ok": bool(pins["spectrum"].attrs["fit_ok"]),
@@ -130,17 +131,20 @@ def write_analysis_figures(ds: xr.Dataset, run: xr.Dataset | None, out: Path, pr
     pw = summary["pinwheels"]
     pins = xr.Dataset({"y": ds["pinwheel_y"], "x": ds["pinwheel_x"], "charge": ds["pinwheel_charge"]})
     spacing = float(ds.attrs["column_spacing"])
-    density = "n/a" if pw["density"] is None else f"{pw['density']:.2f}"
-    title = (f"orientation map ({summary['orientation']['method']})\n{pw['count']} pinwheels, "
-             f"density {density} per Λ² (Λ = {spacing:.1f} units)")
+    if np.isfinite(spacing):
+        scale = f"density {pw['density']:.2f} per Λ² (Λ = {spacing:.1f} units)"
+    else:
+        scale = "no column spacing (no spectral peak)"
+    title = f"orientation map ({summary['orientation']['method']})\n{pw['count']} pinwheels, {scale}"
     written = [
         plotting.save_figure(plotting.plot_orientation_map(ds["preference"], ds["selectivity"], pins, title=title),
                              out / f"{prefix}orientation_map.png"),
         plotting.save_figure(plotting.plot_selectivity(ds["selectivity"], title="orientation selectivity"),
                              out / f"{prefix}selectivity.png"),
+        # the zero-wavenumber bin holds only the removed mean (~0 on a log axis)
         plotting.save_figure(plotting.plot_power_spectrum(
             xr.Dataset({"power": ds["power"], "fit": ds["power_fit"]},
-                       attrs={"column_spacing": spacing}),
+                       attrs={"column_spacing": spacing}).isel(wavenumber=slice(1, None)),
             title="power spectrum of the orientation map"), out / f"{prefix}power_spectrum.png"),
         plotting.save_figure(plotting.plot_similarity_by_distance(
             ds["similarity_by_distance"], title="orientation tuning similarity vs cortical distance"),

@@ -161,3 +161,31 @@ def test_quality_and_interval():
 def test_bad_preference_maps_are_rejected(bad, message):
     with pytest.raises(ValueError, match=message):
         pinwheel_stats(bad)
+
+
+def test_public_names_are_exported():
+    import ei_maps.analysis as analysis
+
+    for name in ("pinwheel_stats", "find_pinwheels", "column_spacing", "orientation_map_gratings",
+                 "orientation_map_fields", "distance_correlation", "similarity_by_distance"):
+        assert callable(getattr(analysis, name))
+
+
+def test_maps_without_a_spectral_peak_have_no_column_spacing():
+    # smoothed white noise: the spectrum only falls from k = 0, there is no ring
+    from scipy import ndimage
+
+    rng = np.random.default_rng(0)
+    z = ndimage.gaussian_filter(rng.standard_normal((128, 128)), 2, mode="wrap") + 1j * ndimage.gaussian_filter(
+        rng.standard_normal((128, 128)), 2, mode="wrap")
+    stats = pinwheel_stats((np.angle(z) / 2) % np.pi, periodic=True)
+    assert stats["count"] > 0 and stats["spectrum"].attrs["fit_ok"] == 0
+    assert np.isnan(stats["column_spacing"]) and np.isnan(stats["density"]) and np.isnan(stats["quality"])
+    assert np.isfinite(stats["density_mean_wavenumber"])
+
+
+def test_non_square_maps_recover_the_spacing():
+    for shape in ((60, 240), (240, 60)):
+        stats = pinwheel_stats(random_orientation_map(shape, 8.0, seed=2))
+        assert stats["column_spacing"] == pytest.approx(8.0, rel=0.05)
+        assert abs(stats["density"] - np.pi) < 0.6

@@ -85,3 +85,13 @@ def test_published_dictionary_neighbour_similarity(published_dictionary):
     sim = neighbor_similarity(as_fields(published_dictionary, 40))
     assert sim["adjacent"] == pytest.approx(0.89, abs=0.01)
     assert sim["random"] == pytest.approx(0.08, abs=0.01)
+
+
+def test_degenerate_inputs_give_nan_or_clear_errors():
+    constant = xr.DataArray(np.ones((6, 6, 3)), dims=("unit_y", "unit_x", "feature"))
+    result = distance_correlation(constant, metric="cosine", n_permutations=9)
+    assert np.isnan(result["spearman"]) and np.isnan(result["mantel_p"])
+    rng = np.random.default_rng(0)
+    noise = xr.DataArray(rng.standard_normal((12, 12, 5)), dims=("unit_y", "unit_x", "feature"))
+    with pytest.raises(ValueError, match="baseline"):
+        similarity_by_distance(noise, metric="correlation")
