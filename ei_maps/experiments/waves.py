@@ -60,12 +60,20 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
         f"{sheet.n_synapses:,} synapses in {build_s:.1f} s")
     started = time.perf_counter()
     done = 0.0
-    with tqdm(total=duration_ms, unit="ms", disable=not progress, desc="simulating") as bar:
-        while done < duration_ms:
-            step = min(chunk_ms, duration_ms - done)
-            sheet.run(step)
-            done += step
-            bar.update(step)
+    try:
+        with tqdm(total=duration_ms, unit="ms", disable=not progress, desc="simulating") as bar:
+            while done < duration_ms:
+                step = min(chunk_ms, duration_ms - done)
+                sheet.run(step)
+                done += step
+                bar.update(step)
+    except KeyboardInterrupt:
+        # keep what was simulated: the spikes of the completed chunks
+        partial = sheet.spikes()
+        partial.attrs["interrupted_at_ms"] = done
+        save_dataset(partial, out / SPIKES_FILE)
+        log(f"interrupted after {done:.0f} ms: spikes so far saved to {out / SPIKES_FILE}")
+        raise
     run_s = time.perf_counter() - started
     spikes = sheet.spikes()
     n_synapses = sheet.n_synapses
