@@ -70,6 +70,8 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
     except KeyboardInterrupt:
         # keep what was simulated: the spikes of the completed chunks
         partial = sheet.spikes()
+        # the chunk in flight is incomplete: keep only the finished ones
+        partial = partial.isel(spike=partial["spike_time"].values < done)
         partial.attrs["interrupted_at_ms"] = done
         save_dataset(partial, out / SPIKES_FILE)
         log(f"interrupted after {done:.0f} ms: spikes so far saved to {out / SPIKES_FILE}")
