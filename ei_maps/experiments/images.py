@@ -2,7 +2,7 @@
 
 ``train_images`` loads and whitens photographs, trains the activation model on
 random patches with checkpoints, probes the receptive fields, runs a short
-"saccade" across an edge, measures the map and writes ``run.nc`` plus figures.
+"saccade" along an edge, measures the map and writes ``run.nc`` plus figures.
 """
 from __future__ import annotations
 
