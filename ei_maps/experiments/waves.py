@@ -21,7 +21,7 @@ SPIKES_FILE = "spikes.nc"
 
 def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
               out: str | Path = "runs/waves", figures: bool = True, progress: bool = True,
-              chunk_ms: float = 100.0, log=print) -> dict[str, Any]:
+              log=print) -> dict[str, Any]:
     """Simulate the sheet, save the spikes, and return the wave diagnostics.
 
     Parameters
@@ -34,8 +34,6 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
         Initial time left out of every diagnostic (ms).
     out : path
         Output directory.
-    chunk_ms : float
-        Simulation is advanced in chunks of this length for the progress bar.
 
     Returns
     -------
@@ -59,22 +57,23 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
     log(f"built a {config.side} x {config.side} sheet: {sheet.n_exc} E + {sheet.n_inh} I neurons, "
         f"{sheet.n_synapses:,} synapses in {build_s:.1f} s")
     started = time.perf_counter()
-    done = 0.0
+    done = [0.0]  # fraction of the run simulated, as last reported
     try:
-        with tqdm(total=duration_ms, unit="ms", disable=not progress, desc="simulating") as bar:
-            while done < duration_ms:
-                step = min(chunk_ms, duration_ms - done)
-                sheet.run(step)
-                done += step
-                bar.update(step)
+        with tqdm(total=round(duration_ms), unit="ms", disable=not progress, desc="simulating") as bar:
+            def report(fraction: float) -> None:
+                bar.update(round(fraction * duration_ms) - bar.n)
+                done[0] = fraction
+
+            sheet.run(duration_ms, report=report)
+            bar.update(round(duration_ms) - bar.n)
     except KeyboardInterrupt:
-        # keep what was simulated: the spikes of the completed chunks
+        # keep what was simulated up to the last progress report
+        reached = done[0] * duration_ms
         partial = sheet.spikes()
-        # the chunk in flight is incomplete: keep only the finished ones
-        partial = partial.isel(spike=partial["spike_time"].values < done)
-        partial.attrs["interrupted_at_ms"] = done
+        partial = partial.isel(spike=partial["spike_time"].values < reached)
+        partial.attrs.update(interrupted_at_ms=reached, duration_ms=reached)
         save_dataset(partial, out / SPIKES_FILE)
-        log(f"interrupted after {done:.0f} ms: spikes so far saved to {out / SPIKES_FILE}")
+        log(f"interrupted after {reached:.0f} ms: spikes so far saved to {out / SPIKES_FILE}")
         raise
     run_s = time.perf_counter() - started
     spikes = sheet.spikes()

@@ -38,9 +38,9 @@ def test_bad_configurations_are_rejected():
         LIFConfig(tau_decay_exc=0.4)
 
 
-def _neighbour_trace(schedule):
+def _neighbour_trace(schedule, engine="kernel"):
     """V of a neighbour of a neuron that fires at the first step, for a few steps."""
-    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0)
+    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
     exc, inh = sheet.groups
     exc.v = -70 * brian2.mV
     inh.v = -70 * brian2.mV
@@ -52,13 +52,14 @@ def _neighbour_trace(schedule):
     return np.asarray(mon.v[0] / brian2.mV), sheet
 
 
-def test_spike_conductance_acts_in_the_step_it_is_fired():
-    v, sheet = _neighbour_trace(SCHEDULE)
+@pytest.mark.parametrize("engine", ["kernel", "synapses"])
+def test_spike_conductance_acts_in_the_step_it_is_fired(engine):
+    v, sheet = _neighbour_trace(SCHEDULE, engine)
     spikes = sheet.spikes()
     assert spikes["spike_neuron"].values.tolist()[:1] == [0] and spikes["spike_time"].values[0] == 0
     # monitors record at the end of each step: V has already moved after the spike's own step
     assert v[0] > -70 + 1e-6
-    default, _ = _neighbour_trace(["start", "groups", "thresholds", "synapses", "resets", "end"])
+    default, _ = _neighbour_trace(["start", "groups", "thresholds", "synapses", "resets", "end"], engine)
     # Brian2's default order integrates V before the spike propagates: no effect in that step
     assert default[0] == pytest.approx(-70, abs=1e-12)
     assert default[1] < v[1]
@@ -87,8 +88,9 @@ def test_firing_regimes_as_inhibition_varies():
     assert sparse_rate < wave_rate and sparse_peak < 0.6
 
 
-def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w():
-    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0)
+@pytest.mark.parametrize("engine", ["kernel", "synapses"])
+def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w(engine):
+    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
     c = sheet.config
     exc, inh = sheet.groups
     exc.v = -70 * brian2.mV
@@ -105,3 +107,14 @@ def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w():
         c.tau_decay_exc - c.tau_rise_exc)
     np.testing.assert_allclose(s, expected, rtol=1e-5, atol=1e-12)
     assert np.sum(s) * c.dt == pytest.approx(w, rel=0.02)  # 20 ms of a 2 ms decay: nearly all of it
+
+
+def test_kernel_and_synapses_engines_give_the_same_spikes():
+    runs = [LIFSheet(side=32, seed=2, engine=engine) for engine in ("kernel", "synapses")]
+    spikes = [sheet.run(100.0) for sheet in runs]
+    assert runs[0].n_synapses == runs[1].n_synapses
+    assert spikes[0].sizes["spike"] > 500
+    np.testing.assert_array_equal(spikes[0]["spike_neuron"].values, spikes[1]["spike_neuron"].values)
+    np.testing.assert_allclose(spikes[0]["spike_time"].values, spikes[1]["spike_time"].values)
+    with pytest.raises(ValueError, match="engine"):
+        LIFSheet(side=32, engine="gpu")
