@@ -217,7 +217,8 @@ class LIFConfig:
         The sheet is a ``side x side`` torus with an excitatory neuron at every
         site and an inhibitory one every ``inh_spacing`` sites in x and y.
     radius : float
-        Every pair within this distance (sites) is connected (no self-connections).
+        Every pair within this distance (sites) is connected (no self-connections);
+        on a torus smaller than the disk each pair is still connected once.
     w_exc, exc_width : float
         Excitatory weight ``W_E(r) = w_exc * exp(-r^2 / exc_width)``.
     w_inh : float
@@ -274,9 +275,6 @@ class LIFConfig:
             _require(getattr(self, name) > 0, f"{name} must be > 0, got {getattr(self, name)!r}")
         for name in ("w_exc", "w_inh", "drive_exc", "drive_inh", "refractory", "exc_width"):
             _require(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)!r}")
-        _require(self.radius < self.side / 2,
-                 f"radius ({self.radius}) must be below side / 2 ({self.side / 2}) so no pair connects twice "
-                 f"round the torus")
         _require(self.tau_decay_exc > self.tau_rise_exc and self.tau_decay_inh > self.tau_rise_inh,
                  "synaptic decay times must exceed the rise times")
         _require(self.v_reset < self.v_threshold, "v_reset must be below v_threshold")

@@ -34,9 +34,9 @@ def test_cli_waves_json_files_and_figures(tmp_path):
 
 
 def test_cli_waves_bad_parameters(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ei_maps", "waves", "--side", "20", "--out", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "ei_maps", "waves", "--side", "31", "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 2 and "radius" in proc.stderr
+    assert proc.returncode == 2 and "multiple of inh_spacing" in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "ei_maps", "waves", "--side", "40", "--duration", "100",
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "transient" in proc.stderr

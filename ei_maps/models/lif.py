@@ -102,18 +102,29 @@ def neuron_positions(config: LIFConfig) -> xr.Dataset:
                        "neuron_is_exc": ("neuron", is_exc)})
 
 
-def disk_offsets(radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """Integer offsets ``(dy, dx)`` with ``dy^2 + dx^2 <= radius^2`` (including 0, 0)."""
+def disk_offsets(radius: float, side: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer offsets ``(dy, dx)`` with ``dy^2 + dx^2 <= radius^2`` (including 0, 0).
+
+    With ``side``, offsets that reach the same site round a torus that small
+    (e.g. +15 and -15 on a 30-site side) are kept once, so no pair of neurons
+    is connected twice.
+    """
     r = int(np.floor(radius))
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
     inside = dy**2 + dx**2 <= radius**2
-    return dy[inside], dx[inside]
+    dy, dx = dy[inside], dx[inside]
+    if side is not None and 2 * r >= side:
+        # keep the first offset (in raster order) of each wrapped site
+        _, first = np.unique((dy % side) * side + dx % side, return_index=True)
+        first.sort()
+        dy, dx = dy[first], dx[first]
+    return dy, dx
 
 
 def _offset_masks(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, radius: float,
-                  same_population: bool):
+                  same_population: bool, side: int):
     """Disk offsets, and per offset the sources whose shifted site lands on the target grid."""
-    dy, dx = disk_offsets(radius)
+    dy, dx = disk_offsets(radius, side)
     if same_population:  # no self-connections
         keep = (dy != 0) | (dx != 0)
         dy, dx = dy[keep], dx[keep]
@@ -125,9 +136,10 @@ def _offset_masks(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, rad
 
 
 def connection_count(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, radius: float,
-                     same_population: bool) -> int:
+                     same_population: bool, side: int) -> int:
     """Number of pairs :func:`torus_connections` would list, without listing them."""
-    return int(sum(int(m.sum()) for m in _offset_masks(src_x, src_y, target_spacing, radius, same_population)[2]))
+    return int(sum(int(m.sum()) for m in _offset_masks(src_x, src_y, target_spacing, radius, same_population,
+                                                        side)[2]))
 
 
 def torus_connections(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, side: int,
@@ -143,7 +155,7 @@ def torus_connections(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int,
     -------
     (pre, post, squared distance) arrays: int32, int32, float32.
     """
-    dy, dx, masks = _offset_masks(src_x, src_y, target_spacing, radius, same_population)
+    dy, dx, masks = _offset_masks(src_x, src_y, target_spacing, radius, same_population, side)
     n_side = side // target_spacing
     total = int(sum(int(m.sum()) for m in masks))
     pre = np.empty(total, np.int32)
@@ -246,7 +258,7 @@ class LIFSheet:
             self.n_synapses = int(sum(len(p) for p in pathways))
         else:
             pathways = [self._kernel_propagation(b2, exc, inh, pathway_specs)]
-            self.n_synapses = int(sum(connection_count(sx, sy, spacing, c.radius, src is tgt)
+            self.n_synapses = int(sum(connection_count(sx, sy, spacing, c.radius, src is tgt, c.side)
                                       for src, sx, sy, tgt, spacing, _ in pathway_specs))
         self._exc, self._inh = exc, inh
         self._mon_exc, self._mon_inh = b2.SpikeMonitor(exc), b2.SpikeMonitor(inh)
@@ -278,28 +290,30 @@ class LIFSheet:
 
     def _kernel_propagation(self, b2, exc, inh, specs):
         """One network operation that scatters every spike's weights (engine "kernel")."""
-        from ._lif_numba import scatter_spikes
+        from ._lif_numba import offset_tables, scatter_spikes
 
         c = self.config
-        dy, dx = disk_offsets(c.radius)
+        dy, dx = disk_offsets(c.radius, c.side)
         d2 = (dy * dy + dx * dx).astype(float)
-        dy, dx = dy.astype(np.int64), dx.astype(np.int64)
         weights = {"e": c.w_exc * (np.exp(-d2 / c.exc_width) if c.exc_width > 0 else np.ones_like(d2)),
                    "i": np.full(d2.shape, float(c.w_inh))}
         # live views of Brian2's arrays (runtime device): this step's spikes and the traces
         spikespace = {g.name: g.variables["_spikespace"].get_value() for g in (exc, inh)}
         jobs = []
         for source, sx, sy, target, spacing, kind in specs:
-            jobs.append((spikespace[source.name], np.asarray(sx, np.int64), np.asarray(sy, np.int64),
-                         weights[kind], source is target, target.variables[f"q_{kind}"].get_value(),
-                         c.side // spacing, spacing))
-        side = c.side
+            start, cdy, cdx, cw, row, col, r = offset_tables(dy, dx, weights[kind], spacing,
+                                                             source is target, c.side)
+            sx = np.asarray(sx, np.int64)
+            sy = np.asarray(sy, np.int64)
+            src_class = (sy % spacing) * spacing + sx % spacing
+            jobs.append((spikespace[source.name], sx, sy, src_class, start, cdy, cdx, cw, row, col, r,
+                         target.variables[f"q_{kind}"].get_value()))
 
         def propagate():
-            for spikes, sx, sy, w, skip_self, trace, target_side, spacing in jobs:
+            for spikes, *job in jobs:
                 n = spikes[-1]  # Brian2 keeps the number of spikes in the last slot
                 if n:
-                    scatter_spikes(spikes[:n], sx, sy, dy, dx, w, skip_self, trace, target_side, spacing, side)
+                    scatter_spikes(spikes[:n], *job)
 
         return b2.NetworkOperation(propagate, when="synapses", name="spike_propagation")
 

@@ -29,11 +29,26 @@ def test_torus_connections_cover_the_disk_once():
     assert np.bincount(post_i).min() == n_disk and 0.0 in d2_i
 
 
+def test_small_torus_connects_each_pair_once():
+    # radius 15 on a 30-site torus: +15 and -15 reach the same site
+    dy, dx = disk_offsets(15.0, 30)
+    assert len(set(zip((dy % 30).tolist(), (dx % 30).tolist()))) == dy.size
+    assert dy.size < disk_offsets(15.0)[0].size
+    side = 30
+    pos = neuron_positions(LIFConfig(side=side))
+    x = pos["neuron_x"].values[: side * side]
+    y = pos["neuron_y"].values[: side * side]
+    pre, post, _ = torus_connections(x, y, 1, side, 15.0, same_population=True)
+    assert len(set(zip(pre.tolist(), post.tolist()))) == pre.size
+    spikes = LIFSheet(side=side, seed=0).run(100.0)  # the published radius on the smallest sheet
+    assert spikes.sizes["spike"] > 0
+
+
 def test_bad_configurations_are_rejected():
     with pytest.raises(ValueError, match="multiple of inh_spacing"):
         LIFConfig(side=31)
     with pytest.raises(ValueError, match="radius"):
-        LIFConfig(side=20, radius=15)
+        LIFConfig(radius=0)
     with pytest.raises(ValueError, match="decay times"):
         LIFConfig(tau_decay_exc=0.4)
 
