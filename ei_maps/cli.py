@@ -84,6 +84,8 @@ def _build_parser() -> argparse.ArgumentParser:
     waves.add_argument("--w-inh", type=float, default=lif.w_inh, help="inhibitory weight W_I")
     waves.add_argument("--radius", type=float, default=lif.radius, help="connection radius (sites)")
     waves.add_argument("--seed", type=int, default=lif.seed, help="seed of the initial potentials")
+    waves.add_argument("--engine", choices=("kernel", "synapses"), default="kernel",
+                       help="spike propagation: jitted kernel, or Brian2 Synapses (slower; the same spikes)")
     waves.add_argument("--out", default="runs/waves", help="output directory")
     waves.add_argument("--no-figures", action="store_true", help="skip figures and the GIF")
     waves.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -122,7 +124,7 @@ def _waves(args: argparse.Namespace) -> dict:
 
     config = LIFConfig(side=args.side, w_exc=args.w_exc, w_inh=args.w_inh, radius=args.radius, seed=args.seed)
     return run_waves(config, duration_ms=args.duration, transient_ms=args.transient, out=args.out,
-                     figures=not args.no_figures, progress=not args.no_progress,
+                     figures=not args.no_figures, progress=not args.no_progress, engine=args.engine,
                      log=lambda msg: print(msg, file=sys.stderr))
 
 

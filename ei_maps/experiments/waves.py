@@ -21,7 +21,7 @@ SPIKES_FILE = "spikes.nc"
 
 def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
               out: str | Path = "runs/waves", figures: bool = True, progress: bool = True,
-              log=print) -> dict[str, Any]:
+              engine: str = "kernel", log=print) -> dict[str, Any]:
     """Simulate the sheet, save the spikes, and return the wave diagnostics.
 
     Parameters
@@ -34,6 +34,8 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
         Initial time left out of every diagnostic (ms).
     out : path
         Output directory.
+    engine : {"kernel", "synapses"}
+        Spike propagation (see :class:`ei_maps.models.lif.LIFSheet`).
 
     Returns
     -------
@@ -50,7 +52,7 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
         raise ValueError(f"duration ({duration_ms} ms) must exceed the transient ({transient_ms} ms)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    sheet = LIFSheet(config)
+    sheet = LIFSheet(config, engine=engine)
     started = time.perf_counter()
     sheet.build()
     build_s = time.perf_counter() - started
@@ -83,7 +85,7 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
     del sheet
     gc.collect()
     summary: dict[str, Any] = dict(wave_diagnostics(spikes, transient_ms=transient_ms))
-    summary.update(side=config.side, duration_ms=duration_ms, transient_ms=transient_ms,
+    summary.update(engine=engine, side=config.side, duration_ms=duration_ms, transient_ms=transient_ms,
                    n_synapses=n_synapses, build_seconds=round(build_s, 2),
                    simulate_seconds=round(run_s, 2), n_spikes=int(spikes.sizes["spike"]), out=str(out))
     summary = json_safe(summary)
