@@ -17,9 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BOUNDARIES = ("zero", "periodic")
-
-
 @dataclass(frozen=True)
 class RowSeparableKernel:
     """A disk-shaped kernel stored as per-row horizontal weights.
@@ -94,25 +91,3 @@ def inhibitory_kernel(r_inh: int, w_inh: float) -> RowSeparableKernel:
     vertical = np.full(2 * r + 1, w_inh / n_inside)
     horizontal = np.ones(r + 1)
     return RowSeparableKernel(r, vertical, horizontal, half)
-
-
-def grid_coordinates(side: int) -> tuple[np.ndarray, np.ndarray]:
-    """Flat arrays ``(unit_y, unit_x)`` of every unit's grid position."""
-    uy, ux = np.divmod(np.arange(side * side), side)
-    return uy, ux
-
-
-def grid_offsets(side: int, boundary: str = "zero") -> tuple[np.ndarray, np.ndarray]:
-    """Pairwise signed offsets ``(dy, dx)`` between all units, shape (n, n) each.
-
-    On a ``"periodic"`` sheet offsets take the shortest way round the torus.
-    """
-    uy, ux = grid_coordinates(side)
-    dy = uy[None, :] - uy[:, None]
-    dx = ux[None, :] - ux[:, None]
-    if boundary == "periodic":
-        dy = (dy + side // 2) % side - side // 2
-        dx = (dx + side // 2) % side - side // 2
-    elif boundary != "zero":
-        raise ValueError(f"boundary must be one of {BOUNDARIES}, got {boundary!r}")
-    return dy, dx

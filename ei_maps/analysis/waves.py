@@ -33,6 +33,8 @@ from scipy import ndimage, sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from ..io import json_safe
+
 __all__ = ["spikes_dataset", "firing_rates", "population_rate", "cv_isi", "fano_factor",
            "correlation_by_distance", "detect_waves", "wave_diagnostics", "activity_movie"]
 
@@ -899,15 +901,6 @@ def detect_waves(spikes: xr.Dataset, bin_ms: float = 2.0, cell: int = 2, min_cou
 
 
 # --------------------------------------------------------------------------- summary and movie
-def _json_value(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _json_value(u) for k, u in v.items()}
-    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
-        return int(v)
-    v = float(v)
-    return v if np.isfinite(v) else None
-
-
 def _distance_key(d: float) -> str:
     return str(int(d)) if float(d).is_integer() else repr(float(d))
 
@@ -964,7 +957,7 @@ def wave_diagnostics(spikes: xr.Dataset, transient_ms: float = 200.0, seed: int 
                                     for d, v in zip(corr["distance"].values, corr.values)},
         "transient_ms": float(transient_ms), "analysed_ms": float(rates.attrs["window_ms"]),
     }
-    return _json_value(out)
+    return json_safe(out)
 
 
 def activity_movie(spikes: xr.Dataset, frame_ms: float = 2.0, start_ms: float | None = None,

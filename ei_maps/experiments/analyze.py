@@ -20,12 +20,6 @@ from ..io import json_safe, load_dataset, model_from_dataset, save_dataset
 ANALYSIS_FILE = "analysis.nc"
 
 
-def _scalar(x: Any) -> Any:
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    return x
-
-
 def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutations: int = 199,
                 gratings: bool = True, seed: int = 0) -> tuple[xr.Dataset, dict[str, Any]]:
     """Measure an orientation map.
