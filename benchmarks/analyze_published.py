@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from _shared import reference_file
 
 
 def main() -> None:
@@ -36,10 +35,7 @@ def main() -> None:
     from ei_maps.io import load_dataset, load_model
     from ei_maps.models import ActivationModel
 
-    shared = Path(os.environ.get("EI_MAPS_SHARED", ROOT.parent / "shared"))
-    path = shared / "reference" / "published_fig2_dictionary.npy"
-    if not path.is_file():
-        sys.exit(f"published dictionary not found at {path} (set EI_MAPS_SHARED)")
+    path = reference_file("published_fig2_dictionary.npy")
     run = Path(args.run)
     if not (run / "run.nc").is_file():
         print(f"no run in {run}: training the paper's map first", file=sys.stderr)

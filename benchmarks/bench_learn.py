@@ -15,21 +15,15 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from _shared import reference_file
 
 
 def load_reference():
-    shared = Path(os.environ.get("EI_MAPS_SHARED", ROOT.parent / "shared"))
-    path = shared / "reference" / "activation_reference.py"
-    if not path.is_file():
-        sys.exit(f"reference not found at {path} (set EI_MAPS_SHARED)")
+    path = reference_file("activation_reference.py")
     spec = importlib.util.spec_from_file_location("activation_reference", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

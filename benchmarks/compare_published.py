@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from _shared import reference_file
 
 
 def main() -> None:
@@ -33,10 +32,7 @@ def main() -> None:
     from ei_maps.experiments.images import map_measures, train_images
     from ei_maps.io import load_dataset, load_model
 
-    shared = Path(os.environ.get("EI_MAPS_SHARED", ROOT.parent / "shared"))
-    published_path = shared / "reference" / "published_fig2_dictionary.npy"
-    if not published_path.is_file():
-        sys.exit(f"published dictionary not found at {published_path} (set EI_MAPS_SHARED)")
+    published_path = reference_file("published_fig2_dictionary.npy")
     run = Path(args.run)
     if not (run / "run.nc").is_file():
         print(f"no run in {run}: training the paper's map first", file=sys.stderr)
