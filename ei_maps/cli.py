@@ -10,30 +10,49 @@ import json
 import sys
 from typing import Sequence
 
-from .config import LIFConfig, ModelConfig, TrainConfig
+from .config import LIFCodingConfig, LIFConfig, ModelConfig, TrainConfig
 from .io import json_safe
 from .models import UnstableDynamicsError
 
 
-def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig) -> None:
-    g = p.add_argument_group("model (paper defaults)")
-    g.add_argument("--side", type=int, default=defaults.side, help="grid side L (default %(default)s)")
-    g.add_argument("--r-exc", type=int, default=defaults.r_exc, help="excitatory radius (default %(default)s)")
-    g.add_argument("--r-inh", type=int, default=defaults.r_inh, help="inhibitory radius (default %(default)s)")
-    g.add_argument("--w-exc", type=float, default=defaults.w_exc, help="excitatory kernel sum (default %(default)s)")
-    g.add_argument("--w-inh", type=float, default=defaults.w_inh, help="inhibitory kernel sum (default %(default)s)")
-    g.add_argument("--sigma2", type=float, default=defaults.sigma2,
-                   help="variance of the excitatory Gaussian, grid units^2 (default %(default)s)")
-    g.add_argument("--lam", type=float, default=defaults.lam, help="soft threshold (default %(default)s)")
-    g.add_argument("--eta", type=float, default=defaults.eta, help="dynamics step (default %(default)s)")
-    g.add_argument("--target-sparsity", type=float, default=None,
-                   help="adapt lam towards this fraction of active units (default: fixed lam)")
-    g.add_argument("--boundary", choices=("zero", "periodic"), default=defaults.boundary,
-                   help="sheet edges (default %(default)s, as published)")
-    g.add_argument("--dtype", choices=("float32", "float64"), default=defaults.dtype,
-                   help="floating type (default %(default)s)")
+def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif: LIFCodingConfig) -> None:
+    g = p.add_argument_group("model (paper defaults; where two are given: activation model / --model lif)")
+    g.add_argument("--side", type=int, default=None, help=f"grid side L (default {defaults.side} / {lif.side})")
+    g.add_argument("--r-exc", type=int, default=None,
+                   help=f"excitatory radius (default {defaults.r_exc} / {lif.r_exc:g})")
+    g.add_argument("--r-inh", type=int, default=None,
+                   help=f"inhibitory radius (default {defaults.r_inh} / {lif.r_inh:g})")
+    g.add_argument("--w-exc", type=float, default=None,
+                   help=f"excitatory kernel sum (default {defaults.w_exc:g} / {lif.w_exc:g} per ms)")
+    g.add_argument("--w-inh", type=float, default=None,
+                   help=f"inhibitory kernel sum (default {defaults.w_inh:g} / {lif.w_inh:g} per ms)")
+    g.add_argument("--sigma2", type=float, default=None,
+                   help=f"variance of the excitatory Gaussian, grid units^2 (default {defaults.sigma2:g} / "
+                        f"{lif.sigma2:g})")
+    g.add_argument("--boundary", choices=("zero", "periodic"), default=None,
+                   help=f"sheet edges (default {defaults.boundary}, as published / {lif.boundary})")
     g.add_argument("--model-seed", type=int, default=None,
                    help="seed of the dictionary initialisation (default: --seed)")
+    a = p.add_argument_group("activation model only")
+    a.add_argument("--lam", type=float, default=None, help=f"soft threshold (default {defaults.lam:g})")
+    a.add_argument("--eta", type=float, default=None, help=f"dynamics step (default {defaults.eta:g})")
+    a.add_argument("--target-sparsity", type=float, default=None,
+                   help="adapt lam towards this fraction of active units (default: fixed lam)")
+    a.add_argument("--dtype", choices=("float32", "float64"), default=None,
+                   help=f"floating type (default {defaults.dtype})")
+    s = p.add_argument_group("spiking sheet only (--model lif)")
+    s.add_argument("--target-rate", type=float, default=None,
+                   help=f"target firing rate, spikes per excitatory neuron per step (default {lif.target_rate:g})")
+    s.add_argument("--inh-every", type=int, default=None,
+                   help=f"one site in N is inhibitory (default {lif.inh_every})")
+    s.add_argument("--engine", choices=("brian2", "numba", "numpy"), default="brian2",
+                   help="simulator: Brian2 (default), a jitted loop (faster, same spikes) or plain NumPy (slow)")
+    s.add_argument("--probe-repeats", type=int, default=None,
+                   help="presentations of every +/- delta probe when mapping receptive fields (default 32)")
+
+
+_ACTIVATION_ONLY = ("lam", "eta", "target_sparsity", "dtype")
+_LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -46,9 +65,15 @@ def _build_parser() -> argparse.ArgumentParser:
     images = kinds.add_parser("images", help="natural-image patches -> orientation map (paper Fig. 2)",
                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     t = TrainConfig()
-    images.add_argument("--steps", type=int, default=t.steps, help="gradient steps")
-    images.add_argument("--batch", type=int, default=t.batch, help="patches per step")
-    images.add_argument("--lr", type=float, default=t.lr, help="learning rate")
+    from .experiments.images_lif import LIF_TRAIN
+
+    images.add_argument("--model", choices=("activation", "lif"), default="activation",
+                        help="the E/I activation model, or the spiking LIF sheet (Brian2; paper appendix)")
+    images.add_argument("--steps", type=int, default=None,
+                        help=f"gradient steps (default {t.steps} / {LIF_TRAIN.steps} with --model lif)")
+    images.add_argument("--batch", type=int, default=None,
+                        help=f"patches per step (default {t.batch} / {LIF_TRAIN.batch})")
+    images.add_argument("--lr", type=float, default=None, help=f"learning rate (default {t.lr:g} / {LIF_TRAIN.lr:g})")
     images.add_argument("--seed", type=int, default=t.seed, help="seed of patches and dictionary")
     images.add_argument("--patch-size", type=int, default=t.patch_size, help="patch side in pixels")
     images.add_argument("--images", default=None,
@@ -58,11 +83,12 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="do not whiten the photographs (IMAGES.mat is already whitened)")
     images.add_argument("--out", default="runs/images", help="run directory")
     images.add_argument("--resume", action="store_true", help="continue the run saved in --out")
-    images.add_argument("--checkpoint-every", type=int, default=t.checkpoint_every, help="steps between checkpoints")
+    images.add_argument("--checkpoint-every", type=int, default=None,
+                        help=f"steps between checkpoints (default {t.checkpoint_every} / {LIF_TRAIN.checkpoint_every})")
     images.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     images.add_argument("--no-progress", action="store_true", help="no progress bar")
     images.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
-    _add_model_options(images, ModelConfig())
+    _add_model_options(images, ModelConfig(), LIFCodingConfig())
 
     analyze = sub.add_parser("analyze", help="orientation map, pinwheels and topography of a trained run",
                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -93,20 +119,42 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _train_images(args: argparse.Namespace) -> dict:
-    from .experiments.images import train_images
+def _given(args: argparse.Namespace, names: Sequence[str]) -> dict:
+    return {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
 
-    model = ModelConfig(side=args.side, r_exc=args.r_exc, r_inh=args.r_inh, w_exc=args.w_exc,
-                        w_inh=args.w_inh, sigma2=args.sigma2, lam=args.lam, eta=args.eta,
-                        target_sparsity=args.target_sparsity, boundary=args.boundary, dtype=args.dtype,
-                        seed=args.seed if args.model_seed is None else args.model_seed,
-                        n_inputs=args.patch_size**2)
-    train = TrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed,
-                        patch_size=args.patch_size, images=args.images, whiten=not args.no_whiten,
-                        checkpoint_every=args.checkpoint_every)
+
+def _train_images(args: argparse.Namespace) -> dict:
+    lif = args.model == "lif"
+    wrong = [k for k in (_ACTIVATION_ONLY if lif else _LIF_ONLY) if getattr(args, k) is not None]
+    if not lif and args.engine != "brian2":
+        wrong.append("engine")
+    if wrong:
+        flags = ", ".join("--" + k.replace("_", "-") for k in wrong)
+        raise ValueError(f"{flags} do(es) not apply to --model {args.model}")
+    seed = args.seed if args.model_seed is None else args.model_seed
+    shared = _given(args, ("side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "boundary"))
+    from .experiments.images_lif import LIF_TRAIN
+
+    base_train = LIF_TRAIN if lif else TrainConfig()
+    train = base_train.replace(seed=args.seed, patch_size=args.patch_size, images=args.images,
+                               whiten=not args.no_whiten,
+                               **_given(args, ("steps", "batch", "lr", "checkpoint_every")))
     log = (lambda msg: print(msg, file=sys.stderr))
-    ds = train_images(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
-                      figures=not args.no_figures, log=log)
+    if lif:
+        from .experiments.images_lif import PROBE_REPEATS, train_images_lif
+
+        config = LIFCodingConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
+                                 **_given(args, ("target_rate", "inh_every")))
+        ds = train_images_lif(config, train, engine=args.engine, out=args.out, resume=args.resume,
+                              progress=not args.no_progress, figures=not args.no_figures,
+                              probe_repeats=args.probe_repeats or PROBE_REPEATS, log=log)
+    else:
+        from .experiments.images import train_images
+
+        model = ModelConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
+                            **_given(args, _ACTIVATION_ONLY))
+        ds = train_images(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
+                          figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
 
 
@@ -165,6 +213,10 @@ def _print_analysis(summary: dict) -> None:
 def _print_summary(summary: dict) -> None:
     rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
     print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
+    if "final_rate" in summary:
+        print(f"  final loss {summary['final_loss']:.4g}, firing rate {summary['final_rate']:.4f} spikes/neuron/step, "
+              f"active fraction {summary['final_active']:.3f}, threshold {summary['threshold']:.2f} mV; "
+              f"dictionary updated on {100 * summary['updated_fraction']:.0f}% of steps")
     if "final_sparsity" in summary:
         print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
               f"settling iterations {summary['final_iterations']:.1f}, lam {summary['lam']:.4g}")

@@ -185,8 +185,135 @@ class TrainConfig:
         _require(math.isfinite(self.probe_lam) and self.probe_lam >= 0,
                  f"probe_lam must be >= 0, got {self.probe_lam!r}")
 
+    def replace(self, **changes: Any) -> "TrainConfig":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
 
-def to_json(config: ModelConfig | TrainConfig) -> str:
+
+@dataclass(frozen=True)
+class LIFCodingConfig:
+    """Parameters of the spiking sparse-coding sheet (the paper's appendix, adapted).
+
+    Units as in :class:`LIFConfig`: conductances over capacitance in 1/ms,
+    potentials in mV, times in ms, distances in sites.
+
+    Parameters
+    ----------
+    side : int
+        The sheet has ``side x side`` sites, one neuron per site.
+    n_inputs : int
+        Input dimension (256 for 16 x 16 patches).
+    inh_every : int
+        One site in ``inh_every`` holds an inhibitory neuron, on a regular
+        sub-lattice (the most evenly spread one); the others are excitatory.
+    boundary : {"periodic", "zero"}
+        A torus, or an open sheet whose edge neurons have fewer partners.
+    r_exc, r_inh : float
+        Radii (sites) within which excitatory / inhibitory neurons act.
+    w_exc, w_inh : float
+        Kernel sums (1/ms): the conductance a neuron receives for one step
+        when every excitatory (inhibitory) neuron within the radius spikes in
+        that step (averaged over positions on the sub-lattice). Excitation
+        has a Gaussian profile, inhibition is flat.
+    sigma2 : float
+        Variance (sites squared) of the excitatory Gaussian.
+    g_leak, v_leak, v_reset, v_exc, v_inh : float
+        Leak conductance over C (1/ms) and potentials (mV), as in the wave model.
+    drive_exc, drive_inh : float
+        Fixed external conductance of excitatory (F_E) and inhibitory neurons (1/ms).
+    ff_scale : float
+        Feed-forward conductance per unit of ``max(0, x . phi_j)`` (1/ms), excitatory neurons only.
+    input_scale : float
+        Standardised stimuli are multiplied by this before entering the
+        sheet: with spike counts as activations, it sets the balance between
+        the Hebbian and the reconstruction terms of the update, and with
+        ``ff_scale`` the strength of the stimulus.
+    dt : float
+        Time step (ms).
+    n_steps : int
+        Steps per stimulus (each from a fresh membrane state, uniform between
+        ``v_reset`` and the threshold).
+    target_rate : float
+        Target firing rate: spikes per excitatory neuron per step.
+    threshold_init : float
+        Starting threshold (mV); high, so the sheet starts silent.
+    threshold_step : float
+        Threshold change per batch per unit of rate error (mV):
+        ``V_T <- V_T + threshold_step * (rate - target_rate)``, clamped to
+        ``[v_reset, v_exc]``.
+    skip_factor : float
+        The dictionary is not updated while ``rate > skip_factor * target_rate``.
+    seed : int
+        Seed of the dictionary and of the initial membrane states.
+    """
+
+    side: int = 30
+    n_inputs: int = 256
+    inh_every: int = 5
+    boundary: str = "periodic"
+    r_exc: float = 2.0
+    r_inh: float = 5.0
+    w_exc: float = 14.0
+    w_inh: float = 10.0
+    sigma2: float = 2.0
+    g_leak: float = 0.05
+    v_leak: float = -70.0
+    v_reset: float = -70.0
+    v_exc: float = 0.0
+    v_inh: float = -80.0
+    drive_exc: float = 0.015
+    drive_inh: float = 0.0
+    ff_scale: float = 1e-4
+    input_scale: float = 100.0
+    dt: float = 0.05
+    n_steps: int = 50
+    target_rate: float = 0.01
+    threshold_init: float = 0.0
+    threshold_step: float = 50.0
+    skip_factor: float = 1.1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("side", "n_inputs", "n_steps"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        _require(_is_int(self.inh_every) and self.inh_every >= 2,
+                 f"inh_every must be an integer >= 2 (one site in inh_every is inhibitory), got {self.inh_every!r}")
+        _require(self.boundary in ("zero", "periodic"),
+                 f"boundary must be 'zero' or 'periodic', got {self.boundary!r}")
+        if self.boundary == "periodic":
+            _require(self.side % self.inh_every == 0,
+                     f"on a torus side ({self.side}) must be a multiple of inh_every ({self.inh_every}) "
+                     "so the inhibitory sub-lattice closes; use boundary='zero' or another side")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "boundary":
+                _require(isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value),
+                         f"{f.name} must be a finite number, got {value!r}")
+        for name in ("r_exc", "r_inh"):
+            _require(getattr(self, name) >= 1, f"{name} must be >= 1 site, got {getattr(self, name)!r}")
+        for name in ("sigma2", "g_leak", "dt", "ff_scale", "input_scale", "threshold_step"):
+            _require(getattr(self, name) > 0, f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("w_exc", "w_inh", "drive_exc", "drive_inh"):
+            _require(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)!r}")
+        _require(0 < self.target_rate < 1, f"target_rate must lie in (0, 1) spikes per step, got {self.target_rate}")
+        _require(self.skip_factor >= 1, f"skip_factor must be >= 1, got {self.skip_factor}")
+        _require(self.v_inh < self.v_reset < self.v_exc,
+                 f"need v_inh < v_reset < v_exc, got {self.v_inh}, {self.v_reset}, {self.v_exc}")
+        _require(self.v_reset <= self.threshold_init <= self.v_exc,
+                 f"threshold_init must lie in [v_reset, v_exc], got {self.threshold_init}")
+        _require(_is_int(self.seed) and self.seed >= 0, f"seed must be an integer >= 0, got {self.seed!r}")
+
+    @property
+    def n_sites(self) -> int:
+        return self.side * self.side
+
+    def replace(self, **changes: Any) -> "LIFCodingConfig":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+
+def to_json(config) -> str:
     """JSON text of a config (for NetCDF attrs)."""
     return json.dumps(asdict(config), sort_keys=True)
 

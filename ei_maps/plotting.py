@@ -79,6 +79,10 @@ _TRAINING_PANELS: tuple[tuple[str, str, str], ...] = (
     ("sparsity", "sparsity", "fraction active"),
     ("iterations", "settling", "iterations"),
     ("lam", "soft threshold", "\u03bb (a.u.)"),
+    ("rate", "firing rate", "spikes / neuron / step"),
+    ("active", "active neurons", "fraction spiking"),
+    ("threshold", "firing threshold", "V_T (mV)"),
+    ("updated", "dictionary updated", "fraction of steps"),
 )
 
 
@@ -235,6 +239,7 @@ def plot_receptive_fields(
     title: str | None = None,
     max_side: int | None = None,
     separator_color: str = "black",
+    blank=None,
 ) -> Figure:
     """Draw a sheet of receptive fields as one tiled grey-scale image.
 
@@ -250,6 +255,9 @@ def plot_receptive_fields(
         large to read at figure resolution).
     separator_color : str, default "black"
         Colour of the 1-pixel lines between fields.
+    blank : bool array or DataArray (unit_y, unit_x), optional
+        Units drawn as solid separator-coloured tiles (e.g. the inhibitory
+        sites of a spiking sheet, which have no field).
 
     Returns
     -------
@@ -275,6 +283,15 @@ def plot_receptive_fields(
     ny, nx = fields.sizes["unit_y"], fields.sizes["unit_x"]
     mosaic = receptive_field_mosaic(fields)
     rows, cols = mosaic.shape
+    if blank is not None:
+        blank = np.asarray(blank.transpose("unit_y", "unit_x").values if isinstance(blank, xr.DataArray)
+                           else blank, bool)[:ny, :nx]
+        if blank.shape != (ny, nx):
+            raise ValueError(f"blank must have the sheet's shape {(ny, nx)}, got {blank.shape}")
+        py, px = fields.sizes["patch_y"], fields.sizes["patch_x"]
+        cells = np.pad(mosaic, ((0, 1), (0, 1)), constant_values=MOSAIC_SEPARATOR).reshape(ny, py + 1, nx, px + 1)
+        cells[blank.nonzero()[0], :, blank.nonzero()[1], :] = MOSAIC_SEPARATOR
+        mosaic = cells.reshape(ny * (py + 1), nx * (px + 1))[:-1, :-1]
 
     long_side = float(np.clip(max(ny, nx) * _INCHES_PER_UNIT, _MOSAIC_MIN_INCHES, _MOSAIC_MAX_INCHES))
     inches_per_px = long_side / max(rows, cols)

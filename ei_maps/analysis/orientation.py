@@ -124,6 +124,41 @@ def orientation_field(preference: np.ndarray, selectivity: np.ndarray | None = N
 
 
 # ---------------------------------------------------------------------- pinwheels
+def fill_masked_units(z: np.ndarray, mask: np.ndarray, periodic: bool = False) -> np.ndarray:
+    """Give excluded units the mean of their included 4-neighbours' values, repeatedly until none is left.
+
+    For sheets with sites that have no map value (the inhibitory sites of
+    the spiking sheet): pinwheel and spectrum measures need a complete grid.
+    The mean of ``z = s exp(2i theta)`` is the vector average of the
+    neighbours' orientations.
+    """
+    z = np.array(z, dtype=complex)
+    known = np.asarray(mask, bool).copy()
+    if z.shape != known.shape:
+        raise ValueError(f"mask must have the map's shape {z.shape}, got {known.shape}")
+    if not known.any():
+        raise ValueError("mask excludes every unit")
+    while not known.all():
+        total = np.zeros_like(z)
+        count = np.zeros(z.shape)
+        for axis in (0, 1):
+            for shift in (1, -1):
+                if periodic:
+                    total += np.roll(np.where(known, z, 0), shift, axis)
+                    count += np.roll(known, shift, axis)
+                else:
+                    src = [slice(None)] * 2
+                    dst = [slice(None)] * 2
+                    src[axis] = slice(None, -1) if shift == 1 else slice(1, None)
+                    dst[axis] = slice(1, None) if shift == 1 else slice(None, -1)
+                    total[tuple(dst)] += np.where(known, z, 0)[tuple(src)]
+                    count[tuple(dst)] += known[tuple(src)]
+        newly = ~known & (count > 0)
+        z[newly] = total[newly] / count[newly]
+        known |= newly
+    return z
+
+
 def _wrap_angle(d: np.ndarray) -> np.ndarray:
     return (d + np.pi) % (2 * np.pi) - np.pi
 

@@ -14,7 +14,17 @@ import xarray as xr
 from .receptive_fields import _unit_fields
 
 
-def neighbor_similarity(fields: xr.DataArray, n_random: int = 20_000, seed: int = 0) -> xr.Dataset:
+def _unit_mask(mask, shape: tuple[int, int]) -> np.ndarray:
+    """Flat bool array of the units to analyse (all when ``mask`` is None)."""
+    if mask is None:
+        return np.ones(shape[0] * shape[1], bool)
+    m = np.asarray(mask.transpose("unit_y", "unit_x").values if isinstance(mask, xr.DataArray) else mask)
+    if m.shape != tuple(shape):
+        raise ValueError(f"mask must have the sheet's shape {tuple(shape)}, got {m.shape}")
+    return m.astype(bool).ravel()
+
+
+def neighbor_similarity(fields: xr.DataArray, n_random: int = 20_000, seed: int = 0, mask=None) -> xr.Dataset:
     """Mean |cosine| of adjacent units' fields against random pairs.
 
     Parameters
@@ -25,6 +35,9 @@ def neighbor_similarity(fields: xr.DataArray, n_random: int = 20_000, seed: int 
         Number of random unit pairs (distinct units) for the baseline.
     seed : int
         Seed of the random pairs.
+    mask : bool array (unit_y, unit_x), optional
+        Units to include (e.g. the excitatory sites of a spiking sheet); a
+        pair counts only if both of its units are included.
 
     Returns
     -------
@@ -34,19 +47,22 @@ def neighbor_similarity(fields: xr.DataArray, n_random: int = 20_000, seed: int 
     are about 0.89 and 0.08.
     """
     f, (ny, nx) = _unit_fields(fields)
+    valid = _unit_mask(mask, (ny, nx))
     v = f.reshape(ny * nx, -1)
     norms = np.linalg.norm(v, axis=1)
     unit = np.divide(v, norms[:, None], out=np.zeros_like(v), where=norms[:, None] > 0)
     grid = unit.reshape(ny, nx, -1)
-    right = np.abs(np.sum(grid[:, 1:] * grid[:, :-1], axis=-1))
-    down = np.abs(np.sum(grid[1:] * grid[:-1], axis=-1))
+    ok = valid.reshape(ny, nx)
+    right = np.abs(np.sum(grid[:, 1:] * grid[:, :-1], axis=-1))[ok[:, 1:] & ok[:, :-1]]
+    down = np.abs(np.sum(grid[1:] * grid[:-1], axis=-1))[ok[1:] & ok[:-1]]
     pairs = np.concatenate([right.ravel(), down.ravel()])
-    if pairs.size == 0:
-        raise ValueError("neighbor_similarity needs a sheet of at least 2 units along one side")
+    units = np.nonzero(valid)[0]
+    if pairs.size == 0 or units.size < 2:
+        raise ValueError("neighbor_similarity needs at least one pair of adjacent (included) units")
     rng = np.random.default_rng(seed)
-    i = rng.integers(0, ny * nx, n_random)
-    j = (i + rng.integers(1, ny * nx, n_random)) % (ny * nx)
-    rand = np.abs(np.sum(unit[i] * unit[j], axis=1))
+    i = rng.integers(0, units.size, n_random)
+    j = (i + rng.integers(1, units.size, n_random)) % units.size
+    rand = np.abs(np.sum(unit[units[i]] * unit[units[j]], axis=1))
     adjacent, random = float(pairs.mean()), float(rand.mean())
     return xr.Dataset({"adjacent": adjacent, "random": random,
                        "contrast": adjacent / random if random > 0 else np.inf},
@@ -92,10 +108,11 @@ def _cortical_distance(positions: np.ndarray, shape: tuple[int, int], periodic: 
     return np.hypot(dy, dx)
 
 
-def _subsample(n_units: int, max_units: int | None, rng: np.random.Generator) -> np.ndarray:
-    if max_units is None or n_units <= max_units:
-        return np.arange(n_units)
-    return np.sort(rng.choice(n_units, max_units, replace=False))
+def _subsample(valid: np.ndarray, max_units: int | None, rng: np.random.Generator) -> np.ndarray:
+    units = np.nonzero(valid)[0]
+    if max_units is None or units.size <= max_units:
+        return units
+    return np.sort(rng.choice(units, max_units, replace=False))
 
 
 def orientation_difference(a, b) -> np.ndarray:
@@ -104,24 +121,27 @@ def orientation_difference(a, b) -> np.ndarray:
     return np.minimum(d, np.pi - d)
 
 
-def neighbor_orientation_difference(preference, periodic: bool = False) -> float:
+def neighbor_orientation_difference(preference, periodic: bool = False, mask=None) -> float:
     """Mean absolute orientation difference of horizontally and vertically adjacent units, in degrees.
 
-    45 degrees for a random map, 0 for a uniform one.
+    45 degrees for a random map, 0 for a uniform one. With ``mask``, only
+    pairs of included units count.
     """
     p = np.asarray(preference, dtype=float)
     if p.ndim != 2:
         raise ValueError(f"preference must be a 2-D map, got shape {p.shape}")
+    ok = _unit_mask(mask, p.shape).reshape(p.shape)
     if periodic:
-        diffs = [orientation_difference(p, np.roll(p, -1, 0)), orientation_difference(p, np.roll(p, -1, 1))]
+        pairs = [(p, np.roll(p, -1, 0), ok & np.roll(ok, -1, 0)), (p, np.roll(p, -1, 1), ok & np.roll(ok, -1, 1))]
     else:
-        diffs = [orientation_difference(p[1:], p[:-1]), orientation_difference(p[:, 1:], p[:, :-1])]
-    return float(np.degrees(np.mean(np.concatenate([d.ravel() for d in diffs]))))
+        pairs = [(p[1:], p[:-1], ok[1:] & ok[:-1]), (p[:, 1:], p[:, :-1], ok[:, 1:] & ok[:, :-1])]
+    diffs = np.concatenate([orientation_difference(a, b)[both] for a, b, both in pairs])
+    return float(np.degrees(np.mean(diffs))) if diffs.size else float("nan")
 
 
 def similarity_by_distance(features, metric: str = "cosine", max_distance: float | None = None,
                            periodic: bool = False, n_shuffles: int = 20, max_units: int | None = 2000,
-                           seed: int = 0) -> xr.DataArray:
+                           seed: int = 0, mask=None) -> xr.DataArray:
     """Tuning similarity against cortical distance, normalised by a shuffled baseline.
 
     Parameters
@@ -138,6 +158,8 @@ def similarity_by_distance(features, metric: str = "cosine", max_distance: float
         Random permutations of unit positions for the baseline.
     max_units : int or None
         Analyse a random subset of at most this many units (pairs grow as n^2).
+    mask : bool array (unit_y, unit_x), optional
+        Units to include.
 
     Returns
     -------
@@ -148,7 +170,7 @@ def similarity_by_distance(features, metric: str = "cosine", max_distance: float
     """
     v, shape = _sheet_features(features)
     rng = np.random.default_rng(seed)
-    idx = _subsample(v.shape[0], max_units, rng)
+    idx = _subsample(_unit_mask(mask, shape), max_units, rng)
     positions = np.stack(np.divmod(idx, shape[1]), axis=1)
     sim = _similarity_matrix(v[idx], metric)
     dist = _cortical_distance(positions, shape, periodic)
@@ -186,11 +208,13 @@ def similarity_by_distance(features, metric: str = "cosine", max_distance: float
 
 
 def distance_correlation(features, metric: str = "abs_cosine", n_permutations: int = 199,
-                         periodic: bool = False, max_units: int | None = 900, seed: int = 0) -> xr.Dataset:
+                         periodic: bool = False, max_units: int | None = 900, seed: int = 0,
+                         mask=None) -> xr.Dataset:
     """Spearman correlation of cortical distance with feature distance, and its Mantel p-value.
 
     Feature distance is ``1 - similarity`` (see :func:`similarity_by_distance`
-    for the metrics). The p-value is one-sided (positive correlation: nearby
+    for the metrics); ``mask`` (unit_y, unit_x) restricts it to some units.
+    The p-value is one-sided (positive correlation: nearby
     units are more alike), from permuting the units of one distance matrix:
     ``(1 + #{r_perm >= r}) / (1 + n_permutations)``.
 
@@ -201,7 +225,7 @@ def distance_correlation(features, metric: str = "abs_cosine", n_permutations: i
     """
     v, shape = _sheet_features(features)
     rng = np.random.default_rng(seed)
-    idx = _subsample(v.shape[0], max_units, rng)
+    idx = _subsample(_unit_mask(mask, shape), max_units, rng)
     n = len(idx)
     if n < 4:
         raise ValueError(f"need at least 4 units for a distance correlation, got {n}")

@@ -107,20 +107,25 @@ def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames
     return ds
 
 
-def map_measures(fields: xr.DataArray) -> dict[str, float]:
-    """Scalar quality measures of a sheet of receptive fields (NaN where undefined)."""
+def map_measures(fields: xr.DataArray, mask: xr.DataArray | None = None) -> dict[str, float]:
+    """Scalar quality measures of a sheet of receptive fields (NaN where undefined).
+
+    ``mask`` (unit_y, unit_x) restricts them to some units (the excitatory
+    sites of a spiking sheet).
+    """
     try:
-        sim = neighbor_similarity(fields)
+        sim = neighbor_similarity(fields, mask=mask)
         adjacent, random = float(sim["adjacent"]), float(sim["random"])
     except ValueError:  # a single unit has no neighbours
         adjacent = random = float("nan")
-    orient = orientation_strength(fields)
-    spread = spatial_spread(fields)
+    keep = np.ones((fields.sizes["unit_y"], fields.sizes["unit_x"]), bool) if mask is None else np.asarray(mask)
+    orient = orientation_strength(fields).values[keep]
+    spread = spatial_spread(fields).values[keep]
     return {"adjacent_similarity": adjacent,
             "random_similarity": random,
-            "orientation_strength_median": float(orient.median()),
-            "oriented_fraction": float((orient > 0.3).mean()),
-            "spatial_spread_median": float(spread.median())}
+            "orientation_strength_median": float(np.median(orient)),
+            "oriented_fraction": float(np.mean(orient > 0.3)),
+            "spatial_spread_median": float(np.median(spread))}
 
 
 def train_images(model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
@@ -184,7 +189,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
                       checkpoint_every=train_config.checkpoint_every, progress=progress)
     if saved is not None:
         trainer.restore(int(saved.attrs["steps_done"]),
-                        {k: saved[k].values for k in Trainer.HISTORY},
+                        {k: saved[k].values for k in trainer.keys},
                         json.loads(saved.attrs["sampler_state"]))
     started = time.perf_counter()
     first_step = trainer.step
@@ -242,7 +247,7 @@ def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
                                              f"{ds.attrs['steps_done']} steps"),
         out / "receptive_fields.png")]
     if ds.sizes.get("step", 0):
-        written.append(plotting.save_figure(plotting.plot_training(ds[list(Trainer.HISTORY)]),
+        written.append(plotting.save_figure(plotting.plot_training(ds[list(ActivationModel.RECORD)]),
                                             out / "training.png"))
     if "saccade_activity" in ds:
         written.append(plotting.save_figure(

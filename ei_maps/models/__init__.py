@@ -1,4 +1,5 @@
-"""Network models: the E/I activation model (and later the spiking LIF sheet)."""
+"""Network models: the E/I activation model, and the spiking sheet that learns the same code."""
 from .activation import ActivationModel, UnstableDynamicsError
+from .lif_coding import LIFCodingModel
 
-__all__ = ["ActivationModel", "UnstableDynamicsError"]
+__all__ = ["ActivationModel", "LIFCodingModel", "UnstableDynamicsError"]

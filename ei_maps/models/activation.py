@@ -80,6 +80,9 @@ class ActivationModel:
     >>> a = m.learn(x, lr=0.03)    # one gradient step
     """
 
+    #: What :meth:`learn` reports in ``last_record`` (the Trainer's history).
+    RECORD = ("loss", "sparsity", "iterations", "lam")
+
     def __init__(self, side: int = 40, n_inputs: int = 256, r_exc: int = 3, r_inh: int = 5,
                  w_exc: float = 30.0, w_inh: float = 5.0, sigma2: float = 3.0, lam: float = 0.05,
                  eta: float = 0.025, leak: float | None = None, eps: float = 5e-3,
@@ -107,6 +110,7 @@ class ActivationModel:
         self.iterations: int = 0
         self.last_loss: float = float("nan")
         self.last_sparsity: float = float("nan")
+        self.last_record: dict[str, float] = {}
 
     # ------------------------------------------------------------------ params
     @classmethod
@@ -317,6 +321,7 @@ class ActivationModel:
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (np.isfinite(lr) and lr > 0):
             raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         x = self.check_stimuli(x)
+        lam_used = self.lam
         with _single_threaded_blas(self._config.backend == "numba"):
             a = self._settle_drive(x @ self.dictionary, self.lam)
             if self._config.backend == "numba":
@@ -330,6 +335,8 @@ class ActivationModel:
         self.last_sparsity = learning.active_fraction(a)
         if self._config.target_sparsity is not None:
             self.lam = learning.adapt_lam(self.lam, self.last_sparsity, self._config.target_sparsity)
+        self.last_record = {"loss": self.last_loss, "sparsity": self.last_sparsity,
+                            "iterations": self.iterations, "lam": lam_used}
         return a
 
 

@@ -101,11 +101,11 @@ class Trainer:
     step : int
         Steps completed so far (a resumed trainer starts above 0).
     history : dict of lists
-        Per-step ``loss``, ``sparsity``, ``iterations`` and ``lam`` (the
-        threshold used for that step).
+        Per step, every quantity in the model's ``RECORD`` (taken from its
+        ``last_record`` after each ``learn``): for the activation model
+        ``loss``, ``sparsity``, ``iterations`` and ``lam`` (the threshold used
+        for that step).
     """
-
-    HISTORY = ("loss", "sparsity", "iterations", "lam")
 
     def __init__(self, model, sampler, steps: int, batch: int, lr: float,
                  checkpoint=None, checkpoint_every: int = 0, progress: bool = True) -> None:
@@ -118,12 +118,13 @@ class Trainer:
         self.checkpoint_every = int(checkpoint_every)
         self.progress = progress
         self.step = 0
-        self.history: dict[str, list[float]] = {k: [] for k in self.HISTORY}
+        self.keys = tuple(model.RECORD)
+        self.history: dict[str, list[float]] = {k: [] for k in self.keys}
 
     def restore(self, step: int, history: dict[str, "np.ndarray"], sampler_state: dict) -> None:
         """Continue from a checkpoint: completed steps, history so far, sampler state."""
         self.step = int(step)
-        self.history = {k: [float(v) for v in history[k][:step]] for k in self.HISTORY}
+        self.history = {k: [float(v) for v in history[k][:step]] for k in self.keys}
         self.sampler.set_state(sampler_state)
 
     def run(self) -> None:
@@ -148,18 +149,14 @@ class Trainer:
                    unit="step", dynamic_ncols=True, desc="training")
         try:
             while self.step < self.steps:
-                lam = self.model.lam
                 self.model.learn(self.sampler.sample(self.batch), lr=self.lr)
                 self.step += 1
-                h = self.history
-                h["loss"].append(self.model.last_loss)
-                h["sparsity"].append(self.model.last_sparsity)
-                h["iterations"].append(self.model.iterations)
-                h["lam"].append(lam)
+                record = self.model.last_record
+                for k in self.keys:
+                    self.history[k].append(float(record[k]))
                 bar.update(1)
                 if self.step % 20 == 0 or self.step == self.steps:
-                    bar.set_postfix(loss=f"{h['loss'][-1]:.3g}", sparsity=f"{h['sparsity'][-1]:.3f}",
-                                    iters=h["iterations"][-1], lam=f"{lam:.3g}", refresh=False)
+                    bar.set_postfix({k: f"{record[k]:.3g}" for k in self.keys}, refresh=False)
                 if interrupted:
                     if self.checkpoint:
                         self.checkpoint(self)

@@ -1,0 +1,203 @@
+"""Spiking sparse coding on natural images (the paper's appendix): ``ei-maps train images --model lif``.
+
+Same flow and files as :mod:`ei_maps.experiments.images`: photographs, seeded
+patches, checkpoints, ``run.nc`` and figures, with the spiking sheet of
+:class:`ei_maps.models.LIFCodingModel` in place of the activation model.
+Receptive fields are probed with +delta and -delta inputs (spike counts
+cannot be negative); inhibitory sites have no field and are masked out of
+every map measure.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
+from ..config import LIFCodingConfig, TrainConfig, from_json
+from ..io import config_attrs, json_safe, load_dataset, save_dataset
+from ..models.learning import Trainer
+from ..models.lif_coding import LIFCodingModel
+from .images import CHECKPOINT_FILE, RUN_FILE, _load_resume_state, map_measures
+
+#: Training defaults for the spiking sheet: the paper's batch; lr and steps measured here
+#: (see docs/spiking-coding.md).
+LIF_TRAIN = TrainConfig(steps=2000, batch=256, lr=1e-6, checkpoint_every=100)
+#: Presentations of every probe when mapping receptive fields.
+PROBE_REPEATS = 32
+
+
+def excitatory_mask(model: LIFCodingModel) -> xr.DataArray:
+    """True at excitatory sites, on (unit_y, unit_x)."""
+    return xr.DataArray(model.is_exc.reshape(model.side, model.side), dims=("unit_y", "unit_x"),
+                        name="excitatory")
+
+
+def state_dataset(trainer: Trainer, train_config: TrainConfig, engine: str) -> xr.Dataset:
+    """Dictionary, history, configs, model and sampler state of a spiking run."""
+    model: LIFCodingModel = trainer.model
+    p = train_config.patch_size
+    ds = xr.Dataset({"dictionary": as_fields(model.dictionary, model.side, (p, p), name="dictionary"),
+                     "excitatory": excitatory_mask(model)},
+                    coords={"step": np.arange(1, trainer.step + 1)})
+    units = {"loss": "0.5 * mean squared reconstruction error per patch (standardised patch units)",
+             "rate": "spikes per excitatory neuron per step", "active": "fraction of excitatory neurons that spiked",
+             "threshold": "firing threshold used at this step (mV)", "updated": "1 if the dictionary was updated"}
+    for key in trainer.keys:
+        ds[key] = ("step", np.asarray(trainer.history[key], float))
+        ds[key].attrs["long_name"] = units[key]
+    ds["dictionary"].attrs["description"] = "feed-forward weights; unit norm at excitatory sites, 0 at inhibitory"
+    ds.attrs.update(config_attrs("model", model.config))
+    ds.attrs.update(config_attrs("train", train_config))
+    ds.attrs.update(steps_done=trainer.step, sampler_state=json.dumps(trainer.sampler.get_state()),
+                    model_state=json.dumps(model.get_state()), engine=engine, ei_maps_version=__version__,
+                    kind="images_lif")
+    return ds
+
+
+def model_from_run(ds: xr.Dataset, engine: str | None = None) -> LIFCodingModel:
+    """Rebuild the spiking model (dictionary, threshold, random state) saved in a run or checkpoint."""
+    config = from_json(LIFCodingConfig, ds.attrs["model_config"])
+    model = LIFCodingModel(config, engine=engine or ds.attrs.get("engine", "brian2"),
+                           dictionary=fields_to_columns(ds["dictionary"]))
+    model.set_state(json.loads(ds.attrs["model_state"]))
+    return model
+
+
+def _check_resumable(saved: xr.Dataset, config: LIFCodingConfig, train_config: TrainConfig) -> None:
+    if saved.attrs.get("kind") != "images_lif":
+        raise ValueError(f"cannot resume: the saved run is a {saved.attrs.get('kind', 'images')!r} run, "
+                         "not a spiking one; use another --out")
+    old_model = from_json(LIFCodingConfig, saved.attrs["model_config"])
+    old_train = from_json(TrainConfig, saved.attrs["train_config"])
+    diffs = [f"model {k}: saved {v!r}, asked {getattr(config, k)!r}"
+             for k, v in asdict(old_model).items() if v != getattr(config, k)]
+    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
+              for k, v in asdict(old_train).items()
+              if k not in ("steps", "checkpoint_every") and v != getattr(train_config, k)]
+    if diffs:
+        raise ValueError("cannot resume: the saved run was made with other parameters ("
+                         + "; ".join(diffs) + "); use the same options or another --out")
+
+
+def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainConfig | None = None,
+                     engine: str = "brian2", out: str | Path = "runs/images-lif", resume: bool = False,
+                     progress: bool = True, figures: bool = True, probe_repeats: int = PROBE_REPEATS,
+                     log=print) -> xr.Dataset:
+    """Train the spiking sheet on natural-image patches and save everything.
+
+    Parameters
+    ----------
+    config : LIFCodingConfig, optional
+        Sheet parameters (default: side 30, appendix settings); ``n_inputs``
+        is set from the patch size.
+    train_config : TrainConfig, optional
+        Default :data:`LIF_TRAIN` (batch 256).
+    engine : {"brian2", "numba", "numpy"}
+        Simulator of the stimulus windows (see :class:`LIFCodingModel`).
+    out : path
+        Run directory (``run.nc``, ``checkpoint.nc`` while training, figures).
+    resume : bool
+        Continue from the checkpoint or finished run in ``out``.
+    probe_repeats : int
+        Presentations of every +/- delta probe for the receptive fields.
+
+    Returns
+    -------
+    xarray.Dataset
+        The saved run; ``attrs["summary"]`` is JSON with the map measures.
+    """
+    from ..stimuli import PatchSampler, load_images
+
+    train_config = train_config or LIF_TRAIN
+    p = train_config.patch_size
+    config = (config or LIFCodingConfig()).replace(n_inputs=p * p)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)
+    sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype="float64")
+
+    saved = _load_resume_state(out) if resume else None
+    if saved is not None:
+        _check_resumable(saved, config, train_config)
+        if train_config.steps < int(saved.attrs["steps_done"]):
+            raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
+                             f"the {train_config.steps} asked for; raise --steps or use another --out")
+        model = model_from_run(saved, engine)
+        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
+    else:
+        if resume:
+            log(f"nothing to resume in {out}: starting a new run")
+        model = LIFCodingModel(config, engine=engine)
+
+    def checkpoint(tr: Trainer) -> None:
+        save_dataset(state_dataset(tr, train_config, engine), out / CHECKPOINT_FILE)
+
+    trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
+                      checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
+    if saved is not None:
+        trainer.restore(int(saved.attrs["steps_done"]), {k: saved[k].values for k in trainer.keys},
+                        json.loads(saved.attrs["sampler_state"]))
+    started = time.perf_counter()
+    first_step = trainer.step
+    trainer.run()
+    train_seconds = time.perf_counter() - started
+
+    ds = state_dataset(trainer, train_config, engine)
+    started = time.perf_counter()
+    fields = probe_spiking_fields(model, repeats=probe_repeats, batch=train_config.batch, patch_shape=(p, p))
+    probe_seconds = time.perf_counter() - started
+    ds["receptive_fields"] = fields
+    mask = ds["excitatory"]
+    steps_now = trainer.step - first_step
+    summary: dict[str, Any] = {
+        "out": str(out), "model": "lif", "engine": engine, "steps": trainer.step, "steps_this_call": steps_now,
+        "train_seconds": round(train_seconds, 2), "probe_seconds": round(probe_seconds, 2),
+        "ms_per_step": round(1e3 * train_seconds / steps_now, 3) if steps_now else None,
+        **map_measures(fields, mask=mask),
+        "dictionary": map_measures(ds["dictionary"], mask=mask)}
+    if trainer.step:
+        tail = slice(max(0, trainer.step - 100), trainer.step)
+        h = trainer.history
+        summary.update(final_loss=float(np.mean(h["loss"][tail])), final_rate=float(np.mean(h["rate"][tail])),
+                       final_active=float(np.mean(h["active"][tail])), threshold=float(model.threshold),
+                       updated_fraction=float(np.mean(h["updated"])))
+    summary["collapsed"] = bool(summary["dictionary"]["random_similarity"] > 0.9)
+    if summary["collapsed"]:
+        log("warning: the map collapsed: random pairs of dictionary columns have |cos| "
+            f"{summary['dictionary']['random_similarity']:.2f}; lower lr or the lateral weights")
+    summary = json_safe(summary)
+    ds.attrs["summary"] = json.dumps(summary)
+    save_dataset(ds, out / RUN_FILE)
+    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    if figures:
+        summary["figures"] = [str(f) for f in write_figures(ds, out)]
+        ds.attrs["summary"] = json.dumps(summary)
+    return ds
+
+
+def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
+    """Receptive fields and dictionary (inhibitory sites black), training curves with the threshold."""
+    from .. import plotting
+
+    side = ds.sizes["unit_y"]
+    blank = ~ds["excitatory"]
+    steps = ds.attrs["steps_done"]
+    written = [
+        plotting.save_figure(plotting.plot_receptive_fields(
+            ds["receptive_fields"], blank=blank,
+            title=f"receptive fields (spike counts), {side} x {side} spiking sheet, {steps} steps"),
+            out / "receptive_fields.png"),
+        plotting.save_figure(plotting.plot_receptive_fields(
+            ds["dictionary"], blank=blank, title=f"dictionary, {side} x {side} spiking sheet, {steps} steps"),
+            out / "dictionary.png")]
+    if ds.sizes.get("step", 0):
+        written.append(plotting.save_figure(plotting.plot_training(ds[list(LIFCodingModel.RECORD)]),
+                                            out / "training.png"))
+    return written
