@@ -13,15 +13,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..analysis.orientation import orientation_map_fields, orientation_map_gratings, pinwheel_stats
-from ..analysis.topography import distance_correlation, neighbor_orientation_difference, similarity_by_distance
+from ..analysis.orientation import (fill_masked_units, orientation_field, orientation_map_fields,
+                                    orientation_map_gratings, pinwheel_stats)
+from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
+                                   similarity_by_distance)
 from ..io import json_safe, load_dataset, model_from_dataset, save_dataset
 
 ANALYSIS_FILE = "analysis.nc"
 
 
 def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutations: int = 199,
-                gratings: bool = True, seed: int = 0) -> tuple[xr.Dataset, dict[str, Any]]:
+                gratings: bool = True, seed: int = 0,
+                mask: xr.DataArray | None = None) -> tuple[xr.Dataset, dict[str, Any]]:
     """Measure an orientation map.
 
     Parameters
@@ -35,6 +38,11 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         The sheet is a torus.
     n_permutations : int
         Permutations for the Mantel p-value.
+    mask : bool DataArray (unit_y, unit_x), optional
+        Units that have a field (the excitatory sites of a spiking sheet).
+        Topography and selectivity use only these; for pinwheels and the
+        spectrum, which need a complete map, every other site takes the
+        vector mean of its included neighbours' orientations.
 
     Returns
     -------
@@ -44,16 +52,22 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
     """
     by_fields = orientation_map_fields(fields)
     primary = orientation_map_gratings(model) if (gratings and model is not None) else by_fields
-    pins = pinwheel_stats(primary["preference"].values, selectivity=primary["selectivity"].values,
-                          periodic=periodic)
+    keep = np.ones(primary["preference"].shape, bool) if mask is None else np.asarray(mask, bool)
+    pref_map, sel_map = primary["preference"].values, primary["selectivity"].values
+    if mask is not None:
+        z = fill_masked_units(orientation_field(pref_map, sel_map), keep, periodic)
+        pref_map, sel_map = (np.angle(z) % (2 * np.pi)) / 2 % np.pi, np.abs(z)
+    pins = pinwheel_stats(pref_map, selectivity=sel_map, periodic=periodic)
     # tuning curves are non-negative, so cosine similarity is positive and a ratio to the shuffled
     # baseline is well defined (correlations average near 0 over random pairs)
-    tuning_curve = similarity_by_distance(primary["tuning"], metric="cosine", periodic=periodic, seed=seed)
+    tuning_curve = similarity_by_distance(primary["tuning"], metric="cosine", periodic=periodic, seed=seed,
+                                          mask=mask)
     dist = distance_correlation(fields, metric="abs_cosine", n_permutations=n_permutations,
-                                periodic=periodic, seed=seed)
+                                periodic=periodic, seed=seed, mask=mask)
     pref = primary["preference"].values
     ds = xr.Dataset({
-        "preference": primary["preference"], "selectivity": primary["selectivity"],
+        "preference": primary["preference"].copy(data=pref_map),
+        "selectivity": primary["selectivity"].copy(data=sel_map),
         "tuning": primary["tuning"],
         "rf_preference": by_fields["preference"], "rf_selectivity": by_fields["selectivity"],
         "pinwheel_y": ("pinwheel", pins["y"]), "pinwheel_x": ("pinwheel", pins["x"]),
@@ -62,14 +76,17 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         "similarity_by_distance": tuning_curve,
     })
     ds["pinwheel_y"].attrs["units"] = ds["pinwheel_x"].attrs["units"] = "grid units"
+    if mask is not None:
+        ds["analysed"] = (("unit_y", "unit_x"), keep)
+        ds["preference"].attrs["note"] = ds["selectivity"].attrs["note"] = (
+            "sites outside the mask take the vector mean of their neighbours")
     summary = {
         "orientation": {
             "method": primary.attrs["method"],
-            "selectivity_median": float(np.median(primary["selectivity"])),
-            "rf_selectivity_median": float(np.median(by_fields["selectivity"])),
-            "rf_vs_gratings_diff_deg": float(np.degrees(np.mean(
-                np.minimum(np.abs(pref - by_fields["preference"].values) % np.pi,
-                           np.pi - np.abs(pref - by_fields["preference"].values) % np.pi)))),
+            "selectivity_median": float(np.median(primary["selectivity"].values[keep])),
+            "rf_selectivity_median": float(np.median(by_fields["selectivity"].values[keep])),
+            "rf_vs_gratings_diff_deg": float(np.degrees(np.mean(orientation_difference(
+                pref, by_fields["preference"].values)[keep]))),
         },
         "pinwheels": {
             "count": pins["count"], "n_plus": pins["n_plus"], "n_minus": pins["n_minus"],
@@ -81,13 +98,14 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         "column_spacing_fit_ok": bool(pins["spectrum"].attrs["fit_ok"]),
         "column_spacing_mean_wavenumber": float(pins["spectrum"].attrs["mean_wavenumber_spacing"]),
         "topography": {
-            "neighbor_orientation_diff_deg": neighbor_orientation_difference(pref, periodic=periodic),
+            "neighbor_orientation_diff_deg": neighbor_orientation_difference(pref, periodic=periodic, mask=mask),
             "distance_spearman": float(dist["spearman"]),
             "mantel_p": float(dist["mantel_p"]),
             "mantel_permutations": n_permutations,
             "similarity_at_1": float(tuning_curve.sel(distance=1.0)) if 1.0 in tuning_curve.distance else None,
         },
         "periodic": periodic,
+        "units_analysed": int(keep.sum()),
     }
     summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
@@ -104,10 +122,15 @@ def analyze_run(run_dir: str | Path, n_permutations: int = 199, figures: bool = 
         raise ValueError(f"{run_dir} holds no receptive fields: is it a finished image run?")
     if run_dir.is_file():
         run_dir = run_dir.parent
-    model = model_from_dataset(run)
-    periodic = model.config.boundary == "periodic"
+    if run.attrs.get("kind") == "images_lif":
+        # spike counts of one window are noisy and the sheet is stochastic: the probed fields carry the map
+        model, mask = None, run["excitatory"]
+        periodic = json.loads(run.attrs["model_config"])["boundary"] == "periodic"
+    else:
+        model, mask = model_from_dataset(run), None
+        periodic = model.config.boundary == "periodic"
     ds, summary = analyze_map(model, run["receptive_fields"], periodic=periodic,
-                              n_permutations=n_permutations, gratings=gratings)
+                              n_permutations=n_permutations, gratings=gratings, mask=mask)
     summary["run"] = str(run_dir)
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["model_config"] = run.attrs["model_config"]
@@ -145,7 +168,8 @@ def write_analysis_figures(ds: xr.Dataset, run: xr.Dataset | None, out: Path, pr
             out / f"{prefix}similarity_by_distance.png"),
     ]
     if run is not None and "receptive_fields" in run:
+        blank = ~run["excitatory"] if "excitatory" in run else None
         written.append(plotting.save_figure(
-            plotting.plot_receptive_fields(run["receptive_fields"], title="receptive fields"),
+            plotting.plot_receptive_fields(run["receptive_fields"], title="receptive fields", blank=blank),
             out / f"{prefix}receptive_fields.png"))
     return written

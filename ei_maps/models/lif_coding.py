@@ -231,8 +231,8 @@ class LIFCodingModel:
         one ``NeuronGroup``; ``"numba"`` is a jitted loop, several times
         faster; ``"numpy"`` is the plain check path.
     dictionary : ndarray (n_inputs, n_sites), optional
-        Initial dictionary (inhibitory columns are zeroed); default
-        ``0.3 N(0, 1)`` with unit-norm excitatory columns.
+        Initial dictionary, used as given except that inhibitory columns are
+        zeroed; default random normal with unit-norm columns.
     **overrides
         Any :class:`LIFCodingConfig` field.
 
@@ -269,6 +269,7 @@ class LIFCodingModel:
         if dictionary is None:
             rng = np.random.default_rng(self._config.seed)
             dictionary = learning.init_dictionary(self._config.n_inputs, self._config.n_sites, rng)
+            learning.normalise_columns(dictionary)
         self.dictionary = dictionary
         self.inh_counts: np.ndarray | None = None
         self.last_record: dict[str, float] = {}
@@ -296,14 +297,15 @@ class LIFCodingModel:
     @dictionary.setter
     def dictionary(self, value: np.ndarray) -> None:
         c = self._config
-        value = np.array(value, dtype=float)
+        # C order always: BLAS takes another path (and rounds differently) on a transposed layout,
+        # which would break bit-exact resumption from a saved run
+        value = np.array(value, dtype=float, order="C")
         if value.shape != (c.n_inputs, c.n_sites):
             raise ValueError(f"dictionary must have shape (n_inputs, n_sites) = ({c.n_inputs}, {c.n_sites}), "
                              f"got {value.shape}")
         if not np.all(np.isfinite(value)):
             raise ValueError("dictionary holds NaN or infinite values")
         value[:, ~self.is_exc] = 0.0  # inhibitory neurons get no feed-forward input
-        learning.normalise_columns(value)
         self._phi = value
 
     def get_state(self) -> dict[str, Any]:

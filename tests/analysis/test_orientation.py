@@ -189,3 +189,23 @@ def test_non_square_maps_recover_the_spacing():
         stats = pinwheel_stats(random_orientation_map(shape, 8.0, seed=2))
         assert stats["column_spacing"] == pytest.approx(8.0, rel=0.05)
         assert abs(stats["density"] - np.pi) < 0.6
+
+
+def test_fill_masked_units_takes_the_neighbours_vector_mean():
+    from ei_maps.analysis.orientation import fill_masked_units
+
+    z = np.exp(2j * np.full((5, 5), 0.4))
+    mask = np.ones((5, 5), bool)
+    mask[2, 2] = mask[0, 0] = False
+    z[~mask] = 0
+    filled = fill_masked_units(z, mask)
+    np.testing.assert_allclose(filled, np.exp(2j * 0.4))
+    # a pinwheel stays a pinwheel when one in five sites is refilled
+    yy, xx = np.mgrid[0:9, 0:9] - 4.3
+    pinwheel = np.exp(1j * np.arctan2(yy, xx))
+    sparse = np.ones((9, 9), bool)
+    sparse[(np.add.outer(np.arange(9), 2 * np.arange(9)) % 5) == 0] = False
+    refilled = fill_masked_units(np.where(sparse, pinwheel, 0), sparse)
+    assert find_pinwheels(refilled)["charge"].tolist() == [0.5]
+    with pytest.raises(ValueError, match="every unit"):
+        fill_masked_units(z, np.zeros((5, 5), bool))

@@ -95,3 +95,23 @@ def test_degenerate_inputs_give_nan_or_clear_errors():
     noise = xr.DataArray(rng.standard_normal((12, 12, 5)), dims=("unit_y", "unit_x", "feature"))
     with pytest.raises(ValueError, match="baseline"):
         similarity_by_distance(noise, metric="correlation")
+
+
+def test_mask_leaves_out_units_and_their_pairs():
+    from ei_maps.analysis.topography import neighbor_orientation_difference, neighbor_similarity
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal(16)
+    fields = np.tile(base, (6, 6, 1)).reshape(6, 6, 4, 4)  # every unit has the same field ...
+    mask = np.ones((6, 6), bool)
+    mask[::2, ::2] = False
+    fields[~mask] = rng.standard_normal((int((~mask).sum()), 4, 4))  # ... except the masked-out ones
+    da = xr.DataArray(fields, dims=("unit_y", "unit_x", "patch_y", "patch_x"))
+    sim = neighbor_similarity(da, mask=mask)
+    assert float(sim["adjacent"]) == pytest.approx(1.0) and float(sim["random"]) == pytest.approx(1.0)
+    assert float(neighbor_similarity(da)["adjacent"]) < 0.9
+    pref = np.where(mask, 0.3, 1.5)
+    assert neighbor_orientation_difference(pref, mask=mask) == pytest.approx(0.0)
+    assert neighbor_orientation_difference(pref) > 10
+    with pytest.raises(ValueError, match="shape"):
+        neighbor_similarity(da, mask=np.ones((5, 6), bool))

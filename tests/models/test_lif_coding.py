@@ -1,0 +1,197 @@
+"""The spiking sparse-coding sheet: hand-checkable spike counts, engines, threshold control, learning."""
+import math
+
+import numpy as np
+import pytest
+
+from ei_maps.config import LIFCodingConfig
+from ei_maps.models.lif_coding import LIFCodingModel, SheetGeometry, inhibitory_lattice_shift
+
+ENGINES = ["numpy", "numba", pytest.param("brian2", marks=pytest.mark.filterwarnings("ignore"))]
+
+
+def _steps_to_cross(v_start, v_threshold, g_total, v_inf, dt):
+    """Exponential-Euler steps needed from v_start until v > v_threshold (closed form)."""
+    ratio = (v_threshold - v_inf) / (v_start - v_inf)
+    return math.floor(math.log(ratio) / (-g_total * dt)) + 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_isolated_neurons_fire_at_the_closed_form_period(engine):
+    # no lateral weights and no stimulus: every neuron is a lone LIF neuron with constant conductance g
+    g, vt, v_start = 0.5, -55.0, -66.0
+    cfg = LIFCodingConfig(side=5, n_inputs=4, w_exc=0.0, w_inh=0.0, drive_exc=g, drive_inh=g,
+                          threshold_init=vt, n_steps=50)
+    m = LIFCodingModel(cfg, engine=engine)
+    counts = m.simulate(m.feedforward(np.zeros((2, 4))), np.full((2, 25), v_start))
+    g_total = cfg.g_leak + g
+    v_inf = (cfg.g_leak * cfg.v_leak + g * cfg.v_exc) / g_total
+    first = _steps_to_cross(v_start, vt, g_total, v_inf, cfg.dt)
+    # after a spike: held at reset for the rest of that step, then integrated again
+    period = 1 + _steps_to_cross(cfg.v_reset, vt, g_total, v_inf, cfg.dt)
+    assert (first, period) == (8, 11)  # hand-checkable: 7.4 and 9.8 steps of integration, rounded up
+    expected = (cfg.n_steps - 1 - first) // period + 1
+    np.testing.assert_array_equal(counts, expected)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_spike_recruits_exactly_its_four_nearest_neighbours(engine):
+    # a single excitatory spike opens a one-step conductance on its targets; with the threshold placed
+    # between the kicks at distance 1 and sqrt(2), only the four nearest neighbours (of either type) follow
+    cfg = LIFCodingConfig(side=10, n_inputs=4, w_exc=40.0, w_inh=0.0, drive_exc=0.0, sigma2=0.5, n_steps=2,
+                          threshold_init=-60.0)
+    m = LIFCodingModel(cfg, engine=engine)
+    geom = m.geometry
+    dy, dx, w = geom.exc_offsets
+    kick = {d2: w[(dy * dy + dx * dx) == d2][0] for d2 in (1, 2)}
+
+    def after_kick(weight):
+        g_total = cfg.g_leak + weight
+        v_inf = (cfg.g_leak * cfg.v_leak + weight * cfg.v_exc) / g_total
+        return v_inf + (cfg.v_reset - v_inf) * math.exp(-g_total * cfg.dt)
+
+    m.threshold = 0.5 * (after_kick(kick[1]) + after_kick(kick[2]))
+    assert after_kick(kick[2]) < m.threshold < after_kick(kick[1])
+    source = 4 * 10 + 4
+    assert geom.is_exc[source]
+    v0 = np.full((1, 100), cfg.v_reset)
+    v0[0, source] = m.threshold + 1.0
+    counts = m.simulate(m.feedforward(np.zeros((1, 4))), v0)[0].reshape(10, 10)
+    expected = np.zeros((10, 10), int)
+    expected[4, 4] = 1
+    for y, x in ((3, 4), (5, 4), (4, 3), (4, 5)):
+        expected[y, x] = 1
+    assert not all(geom.is_exc[[34, 54, 43, 45]])  # an inhibitory neighbour is among them
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_engines_give_identical_spikes():
+    pytest.importorskip("brian2")
+    cfg = LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0, threshold_init=-50.0)
+    x = np.random.default_rng(0).standard_normal((6, 16))
+    runs = {}
+    for engine in ("numpy", "numba", "brian2"):
+        m = LIFCodingModel(cfg, engine=engine)
+        exc = m.settle(x)
+        runs[engine] = exc + m.inh_counts
+    assert runs["numba"].sum() > 20 and runs["numba"][:, ~m.is_exc].sum() > 0  # both kinds fired
+    np.testing.assert_array_equal(runs["numpy"], runs["numba"])
+    np.testing.assert_array_equal(runs["brian2"], runs["numba"])
+
+
+def test_geometry_sub_lattice_and_kernel_sums():
+    assert inhibitory_lattice_shift(5) == 2
+    cfg = LIFCodingConfig(side=30, inh_every=5)
+    geom = SheetGeometry(cfg)
+    assert geom.is_exc.sum() == 900 - 180
+    # every inhibitory site's nearest inhibitory neighbours are sqrt(5) away (a regular sub-lattice)
+    inh = np.nonzero(~geom.is_exc)[0]
+    y, x = geom.site_y[inh], geom.site_x[inh]
+    d2 = np.min(np.where(np.eye(inh.size, dtype=bool), 99,
+                         np.minimum(np.abs(y[:, None] - y), 30 - np.abs(y[:, None] - y)) ** 2
+                         + np.minimum(np.abs(x[:, None] - x), 30 - np.abs(x[:, None] - x)) ** 2), axis=1)
+    assert np.all(d2 == 5)
+    w_exc, w_inh = geom.lateral_matrices()
+    # kernel sums: the total conductance from all sources of a type, averaged over targets
+    assert w_exc.sum(axis=0).mean() == pytest.approx(cfg.w_exc)
+    assert w_inh.sum(axis=0).mean() == pytest.approx(cfg.w_inh)
+    assert np.all(w_exc[~geom.is_exc] == 0) and np.all(w_inh[geom.is_exc] == 0)
+
+
+def test_threshold_moves_the_rate_towards_the_target():
+    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0, target_rate=0.02, threshold_init=-62.0)
+    x = np.random.default_rng(1).standard_normal((32, 64))
+    m = LIFCodingModel(cfg, engine="numba")
+    m.learn(x)
+    first = m.last_record
+    assert first["rate"] > 1.1 * cfg.target_rate  # far too active at -62 mV ...
+    assert first["updated"] == 0.0  # ... so the dictionary is left alone
+    for _ in range(60):
+        m.learn(x, lr=1e-7)
+    assert m.threshold > first["threshold"]
+    assert abs(m.last_record["rate"] - cfg.target_rate) < 0.5 * abs(first["rate"] - cfg.target_rate)
+    silent = LIFCodingModel(cfg.replace(threshold_init=0.0), engine="numba")
+    silent.learn(x)
+    assert silent.last_record["rate"] == 0.0 and silent.threshold < 0.0
+
+
+def test_skipped_update_leaves_the_dictionary():
+    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0, threshold_init=-65.0)
+    m = LIFCodingModel(cfg, engine="numba")
+    before = m.dictionary.copy()
+    m.learn(np.random.default_rng(2).standard_normal((8, 64)), lr=1e-3)
+    assert m.last_record["updated"] == 0.0
+    np.testing.assert_array_equal(m.dictionary, before)
+
+
+def test_learning_lowers_reconstruction_error():
+    from ei_maps.stimuli import PatchSampler, load_images
+
+    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0, threshold_init=-47.0)
+    sampler = PatchSampler(load_images(None), patch_size=8, seed=0, dtype="float64")
+    held_out = sampler.sample(256)
+    m = LIFCodingModel(cfg, engine="numba")
+    untrained = m.dictionary.copy()
+
+    def error(dictionary):
+        # the loss the update descends, on held-out patches, from the same membrane starts
+        state = m.get_state()
+        saved, m.dictionary = m.dictionary, dictionary
+        counts = m.settle(held_out)
+        m.dictionary = saved
+        m.set_state(state)
+        xs = held_out * cfg.input_scale
+        return 0.5 * np.mean(np.sum((xs - counts @ dictionary.T) ** 2, axis=1)) / cfg.input_scale**2
+
+    for _ in range(300):
+        m.learn(sampler.sample(128), lr=1e-6)
+    silent = 0.5 * np.mean(np.sum(held_out**2, axis=1))  # a code with no spikes
+    trained = error(m.dictionary)
+    assert trained < 0.985 * silent
+    assert trained < error(untrained)  # at the same threshold
+    assert np.allclose(np.linalg.norm(m.dictionary[:, m.is_exc], axis=0), 1.0)
+    assert np.all(m.dictionary[:, ~m.is_exc] == 0)
+
+
+def test_state_round_trip_reproduces_the_next_window():
+    cfg = LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0, threshold_init=-50.0)
+    x = np.random.default_rng(3).standard_normal((4, 16))
+    m = LIFCodingModel(cfg, engine="numba")
+    state = m.get_state()
+    first = m.settle(x)
+    m.set_state(state)
+    np.testing.assert_array_equal(m.settle(x), first)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.full((2, 16), np.nan), "NaN"),
+    (np.zeros((2, 15)), r"\(batch, 16\)"),
+    (np.zeros((2, 16), complex), "real"),
+])
+def test_bad_stimuli_are_refused(bad, message):
+    m = LIFCodingModel(LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0), engine="numpy")
+    with pytest.raises(ValueError, match=message):
+        m.settle(bad)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"side": 32}, "multiple of inh_every"),
+    ({"w_inh": -1.0}, "w_inh"),
+    ({"target_rate": 1.5}, "target_rate"),
+    ({"inh_every": 1}, "inh_every"),
+    ({"threshold_init": 10.0}, "threshold_init"),
+    ({"dt": float("nan")}, "dt"),
+])
+def test_bad_parameters_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        LIFCodingConfig(**changes)
+
+
+def test_bad_engine_and_dictionary_are_refused():
+    with pytest.raises(ValueError, match="engine"):
+        LIFCodingModel(engine="gpu")
+    m = LIFCodingModel(LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0), engine="numpy")
+    with pytest.raises(ValueError, match="shape"):
+        m.dictionary = np.zeros((16, 99))
+    with pytest.raises(ValueError, match="NaN"):
+        m.dictionary = np.full((16, 100), np.nan)
