@@ -13,6 +13,7 @@ from typing import Sequence
 from .config import LIFCodingConfig, LIFConfig, ModelConfig, TrainConfig
 from .io import json_safe
 from .models import UnstableDynamicsError
+from .models.lif import MissingBrian2Error
 
 
 def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif: LIFCodingConfig) -> None:
@@ -244,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
         return 130
-    except (ValueError, OSError, UnstableDynamicsError) as err:
+    except (ValueError, OSError, UnstableDynamicsError, MissingBrian2Error) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2
     if args.json:

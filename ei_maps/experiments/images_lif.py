@@ -28,7 +28,7 @@ from .images import CHECKPOINT_FILE, RUN_FILE, _load_resume_state, map_measures
 
 #: Training defaults for the spiking sheet: the paper's batch; lr and steps measured here
 #: (see docs/spiking-coding.md).
-LIF_TRAIN = TrainConfig(steps=2000, batch=256, lr=1e-6, checkpoint_every=100)
+LIF_TRAIN = TrainConfig(steps=500, batch=256, lr=1e-6, checkpoint_every=100)
 #: Presentations of every probe when mapping receptive fields.
 PROBE_REPEATS = 32
 

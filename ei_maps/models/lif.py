@@ -50,6 +50,20 @@ q_i : 1
 """
 
 
+class MissingBrian2Error(ImportError):
+    """Brian2 (the ``lif`` extra) is not installed."""
+
+
+def import_brian2():
+    """Brian2, or a clear error saying how to install it."""
+    try:
+        import brian2
+    except ImportError as err:
+        raise MissingBrian2Error("the spiking sheet needs Brian2: pip install -e '.[lif]' (or pip install brian2)"
+                                 + "; for --model lif, --engine numba needs no Brian2") from err
+    return brian2
+
+
 def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
     """Point Brian2 at a writable compiled-code cache and forbid the slow fallback.
 
@@ -63,8 +77,7 @@ def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
     -------
     Path of the cache in use.
     """
-    from brian2 import prefs
-
+    prefs = import_brian2().prefs
     candidates = [cache_dir, os.environ.get("EI_MAPS_BRIAN_CACHE"),
                   Path.home() / ".cache" / "ei-maps" / "brian2", Path(tempfile.gettempdir()) / "ei-maps-brian2"]
     for candidate in candidates:
@@ -215,9 +228,9 @@ class LIFSheet:
     # ------------------------------------------------------------------ build
     def build(self) -> None:
         """Create the Brian2 network (neurons, spike propagation, monitors)."""
+        configure_brian()  # first, so a missing Brian2 gets a clear error
         import brian2 as b2
 
-        configure_brian()
         c = self.config
         ms, mV = b2.ms, b2.mV
         b2.defaultclock.dt = c.dt * ms
@@ -345,8 +358,7 @@ class LIFSheet:
         (time-ordered), the neuron positions and types on ``neuron``, and the
         configuration in attrs.
         """
-        import brian2 as b2
-
+        b2 = import_brian2()
         if not (np.isfinite(duration_ms) and duration_ms > 0):
             raise ValueError(f"duration must be a positive number of ms, got {duration_ms!r}")
         if self._net is None:

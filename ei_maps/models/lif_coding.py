@@ -162,11 +162,11 @@ class _Brian2Window:
     """
 
     def __init__(self, batch: int, config: LIFCodingConfig, geometry: SheetGeometry) -> None:
-        import brian2 as b2
-
         from ._lif_coding_numba import scatter_batch
 
-        configure_brian()
+        configure_brian()  # first, so a missing Brian2 gets a clear error
+        import brian2 as b2
+
         c, g = config, geometry
         self.batch = batch
         ms, mV = b2.ms, b2.mV

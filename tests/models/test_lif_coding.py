@@ -195,3 +195,14 @@ def test_bad_engine_and_dictionary_are_refused():
         m.dictionary = np.zeros((16, 99))
     with pytest.raises(ValueError, match="NaN"):
         m.dictionary = np.full((16, 100), np.nan)
+
+
+def test_missing_brian2_gets_a_clear_error(monkeypatch):
+    import sys
+
+    from ei_maps.models.lif import MissingBrian2Error
+
+    monkeypatch.setitem(sys.modules, "brian2", None)  # import brian2 now raises ImportError
+    m = LIFCodingModel(LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0), engine="brian2")
+    with pytest.raises(MissingBrian2Error, match=r"\[lif\]"):
+        m.settle(np.zeros((2, 16)))
