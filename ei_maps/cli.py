@@ -82,7 +82,7 @@ def _build_parser() -> argparse.ArgumentParser:
                              "(default: photographs bundled with scikit-image)")
     images.add_argument("--no-whiten", action="store_true",
                         help="do not whiten the photographs (IMAGES.mat is already whitened)")
-    images.add_argument("--out", default="runs/images", help="run directory")
+    images.add_argument("--out", default=None, help="run directory (default runs/images, or runs/images-lif)")
     images.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     images.add_argument("--checkpoint-every", type=int, default=None,
                         help=f"steps between checkpoints (default {t.checkpoint_every} / {LIF_TRAIN.checkpoint_every})")
@@ -141,12 +141,13 @@ def _train_images(args: argparse.Namespace) -> dict:
                                whiten=not args.no_whiten,
                                **_given(args, ("steps", "batch", "lr", "checkpoint_every")))
     log = (lambda msg: print(msg, file=sys.stderr))
+    out = args.out or ("runs/images-lif" if lif else "runs/images")
     if lif:
         from .experiments.images_lif import PROBE_REPEATS, train_images_lif
 
         config = LIFCodingConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
                                  **_given(args, ("target_rate", "inh_every")))
-        ds = train_images_lif(config, train, engine=args.engine, out=args.out, resume=args.resume,
+        ds = train_images_lif(config, train, engine=args.engine, out=out, resume=args.resume,
                               progress=not args.no_progress, figures=not args.no_figures,
                               probe_repeats=args.probe_repeats or PROBE_REPEATS, log=log)
     else:
@@ -154,7 +155,7 @@ def _train_images(args: argparse.Namespace) -> dict:
 
         model = ModelConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
                             **_given(args, _ACTIVATION_ONLY))
-        ds = train_images(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
+        ds = train_images(model, train, out=out, resume=args.resume, progress=not args.no_progress,
                           figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
 

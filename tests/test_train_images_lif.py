@@ -85,3 +85,12 @@ def test_cli_json_and_option_checks(tmp_path, capsys):
     assert "--lam" in capsys.readouterr().err
     assert main(["train", "images", "--target-rate", "0.1", "--out", str(out)]) == 2
     assert "--target-rate" in capsys.readouterr().err
+
+
+def test_cli_default_run_directory_depends_on_the_model(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "images", "--model", "lif", "--engine", "numba", "--side", "10", "--r-inh", "3",
+                 "--steps", "1", "--batch", "8", "--patch-size", "8", "--probe-repeats", "1", "--no-progress",
+                 "--no-figures", "--json"]) == 0
+    assert (tmp_path / "runs" / "images-lif" / RUN_FILE).is_file()
+    assert not (tmp_path / "runs" / "images").exists()
