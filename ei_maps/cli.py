@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Sequence
 
-from .config import LIFCodingConfig, LIFConfig, ModelConfig, TrainConfig
+from .config import PAPER_TEXT_MODEL, LIFCodingConfig, LIFConfig, ModelConfig, TextTrainConfig, TrainConfig
 from .io import json_safe
 from .models import UnstableDynamicsError
 from .models.lif import MissingBrian2Error
@@ -91,6 +91,30 @@ def _build_parser() -> argparse.ArgumentParser:
     images.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
     _add_model_options(images, ModelConfig(), LIFCodingConfig())
 
+    text = kinds.add_parser("text", help="word vectors -> 2-D map of word meaning (paper's text experiment)",
+                            formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    tt, tm = TextTrainConfig(), PAPER_TEXT_MODEL
+    text.add_argument("--steps", type=int, default=tt.steps, help="gradient steps")
+    text.add_argument("--batch", type=int, default=tt.batch, help="words per step (sampled by frequency)")
+    text.add_argument("--lr", type=float, default=tt.lr, help="learning rate")
+    text.add_argument("--seed", type=int, default=tt.seed, help="seed of the word sampler and dictionary")
+    text.add_argument("--n-words", type=int, default=tt.n_words, help="vocabulary size (most frequent words)")
+    text.add_argument("--embeddings", default=None,
+                      help="GloVe or word2vec text file (e.g. glove.6B.100d.txt, the paper's choice; default: the "
+                           "bundled GloVe 6B 50-d vectors of the text extra)")
+    text.add_argument("--keep-outlier-dimensions", action="store_true",
+                      help="keep embedding coordinates whose mean |value| is an outlier (dropped by default, as published)")
+    text.add_argument("--side", type=int, default=tm.side, help="grid side L")
+    text.add_argument("--target-sparsity", type=float, default=tm.target_sparsity,
+                      help="lam adapts towards this fraction of active units")
+    text.add_argument("--boundary", choices=("zero", "periodic"), default=tm.boundary, help="sheet edges")
+    text.add_argument("--out", default="runs/text", help="run directory")
+    text.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    text.add_argument("--checkpoint-every", type=int, default=tt.checkpoint_every, help="steps between checkpoints")
+    text.add_argument("--no-figures", action="store_true", help="skip the figures and the HTML map")
+    text.add_argument("--no-progress", action="store_true", help="no progress bar")
+    text.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+
     analyze = sub.add_parser("analyze", help="orientation map, pinwheels and topography of a trained run",
                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     analyze.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding run.nc")
@@ -160,6 +184,19 @@ def _train_images(args: argparse.Namespace) -> dict:
     return json.loads(ds.attrs["summary"])
 
 
+def _train_text(args: argparse.Namespace) -> dict:
+    from .experiments.text import train_text
+
+    model = PAPER_TEXT_MODEL.replace(side=args.side, target_sparsity=args.target_sparsity, boundary=args.boundary,
+                                     seed=args.seed)
+    train = TextTrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, n_words=args.n_words,
+                            embeddings=args.embeddings, drop_outliers=not args.keep_outlier_dimensions,
+                            checkpoint_every=args.checkpoint_every)
+    ds = train_text(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
+                    figures=not args.no_figures, log=lambda msg: print(msg, file=sys.stderr))
+    return json.loads(ds.attrs["summary"])
+
+
 def _analyze(args: argparse.Namespace) -> dict:
     from .experiments.analyze import analyze_run
 
@@ -212,6 +249,31 @@ def _print_analysis(summary: dict) -> None:
         print(f"  figure: {f}")
 
 
+def _print_text_summary(summary: dict) -> None:
+    rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
+    print(f"trained {summary['steps']} steps on {summary['n_words']} words ({summary['n_inputs']} dimensions) in "
+          f"{summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
+    if "final_sparsity" in summary:
+        print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
+              f"lam {summary['lam']:.4g}")
+    print(f"  adjacent units' preferred words: cosine {_fmt(summary['semantic_neighbor_similarity'], 3)} vs random "
+          f"{_fmt(summary['semantic_random_similarity'], 3)}")
+    for region, words in list(summary.get("region_words", {}).items())[:4]:
+        print(f"  region {region}: {', '.join(words)}")
+    for f in summary.get("figures", []):
+        print(f"  figure: {f}")
+
+
+def _print_text_analysis(summary: dict) -> None:
+    s, t, d = summary["semantic"], summary["topography"], summary["distortion"]
+    print(f"word map of {summary['run']}:")
+    print(f"  adjacent units' preferred words: cosine {_fmt(s['neighbor_similarity'], 3)} vs random "
+          f"{_fmt(s['random_similarity'], 3)}")
+    print(f"  trustworthiness {_fmt(t['trustworthiness'], 3)}; distortion (Spearman with embedding distances, "
+          f"{d['n_words']} words): map {_fmt(d['map_spearman'], 3)}, t-SNE {_fmt(d['tsne_spearman'], 3)}, "
+          f"PCA {_fmt(d['pca_spearman'], 3)}")
+
+
 def _print_summary(summary: dict) -> None:
     rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
     print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
@@ -241,7 +303,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        handler = {"analyze": _analyze, "waves": _waves}.get(args.command, _train_images)
+        handler = {"analyze": _analyze, "waves": _waves}.get(args.command)
+        if handler is None:
+            handler = _train_text if args.kind == "text" else _train_images
         summary = handler(args)
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
@@ -251,8 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.json:
         print(json.dumps(json_safe(summary)))
+    elif args.command == "analyze" and summary.get("kind") == "text":
+        _print_text_analysis(summary)
     elif args.command == "analyze":
         _print_analysis(summary)
+    elif summary.get("kind") == "text":
+        _print_text_summary(summary)
     elif args.command == "waves":
         _print_waves(summary)
     else:

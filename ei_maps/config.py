@@ -191,6 +191,63 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class TextTrainConfig:
+    """Parameters of a training run on word vectors (the paper's text experiment).
+
+    Parameters
+    ----------
+    steps : int
+        Number of gradient steps.
+    batch : int
+        Words per step, drawn by unigram frequency.
+    lr : float
+        Learning rate of the dictionary update.
+    seed : int
+        Seed of the word sampler.
+    n_words : int
+        Vocabulary: the most frequent alphabetic words of 3+ letters that have a vector.
+    embeddings : str or None
+        ``None`` for the bundled GloVe 6B 50-d vectors, else a GloVe or
+        word2vec text file.
+    drop_outliers : bool
+        Drop embedding coordinates whose mean |value| is an outlier (as the paper did).
+    checkpoint_every : int
+        Steps between checkpoints (0 disables them).
+    """
+
+    steps: int = 10_000
+    batch: int = 128
+    lr: float = 0.01
+    seed: int = 0
+    n_words: int = 20_000
+    embeddings: str | None = None
+    drop_outliers: bool = True
+    checkpoint_every: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.embeddings is not None:
+            object.__setattr__(self, "embeddings", str(Path(self.embeddings).expanduser().resolve()))
+        for name in ("seed", "steps", "checkpoint_every"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
+        for name in ("batch", "n_words"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        _require(self.n_words >= 2, f"n_words must be at least 2, got {self.n_words}")
+        _require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0,
+                 f"lr must be > 0, got {self.lr!r}")
+
+    def replace(self, **changes: Any) -> "TextTrainConfig":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+
+#: Paper settings for word maps: the model (n_inputs is set from the vectors).
+PAPER_TEXT_MODEL = ModelConfig(side=40, r_exc=3, r_inh=5, w_exc=30.0, w_inh=5.0, sigma2=3.0, eta=0.01,
+                               target_sparsity=0.2)
+
+
+@dataclass(frozen=True)
 class LIFCodingConfig:
     """Parameters of the spiking sparse-coding sheet (the paper's appendix, adapted).
 

@@ -47,9 +47,13 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     return path
 
 
-def save_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
-    """Write a Dataset as NetCDF (h5netcdf engine), atomically."""
-    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine=ENGINE))
+def save_dataset(ds: xr.Dataset, path: str | os.PathLike, encoding: dict | None = None) -> Path:
+    """Write a Dataset as NetCDF (h5netcdf engine), atomically.
+
+    ``encoding`` is passed to :meth:`xarray.Dataset.to_netcdf` (e.g.
+    ``{"activations": {"zlib": True, "complevel": 4}}`` for large, mostly-zero arrays).
+    """
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding))
 
 
 def load_dataset(path: str | os.PathLike) -> xr.Dataset:

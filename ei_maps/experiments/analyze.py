@@ -118,6 +118,14 @@ def analyze_run(run_dir: str | Path, n_permutations: int = 199, figures: bool = 
     """Analyse ``run_dir/run.nc``: writes ``analysis.nc`` and figures there; returns the summary."""
     run_dir = Path(run_dir)
     run = load_dataset(run_dir / "run.nc" if run_dir.is_dir() else run_dir)
+    if run.attrs.get("kind") == "text":
+        from .text import analyze_text
+
+        ds, summary = analyze_text(run)
+        out = run_dir if run_dir.is_dir() else run_dir.parent
+        summary["run"] = str(out)
+        save_dataset(ds, out / ANALYSIS_FILE)
+        return summary
     if "receptive_fields" not in run:
         raise ValueError(f"{run_dir} holds no receptive fields: is it a finished image run?")
     if run_dir.is_file():

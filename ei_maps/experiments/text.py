@@ -1,0 +1,247 @@
+"""Maps of word meaning: ``ei-maps train text`` (the paper's text experiment).
+
+Word vectors sampled by word frequency train the activation model as image
+patches do; afterwards every vocabulary word's settled activation pattern is
+stored, so the map can be read both ways: which words a unit prefers, and
+where on the sheet a word lands.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from .. import __version__
+from ..config import PAPER_TEXT_MODEL, ModelConfig, TextTrainConfig, from_json
+from ..io import config_attrs, json_safe, save_dataset
+from ..models import ActivationModel
+from ..models.learning import Trainer
+from .images import CHECKPOINT_FILE, RUN_FILE, _load_resume_state
+
+#: Units whose best words are drawn on the map figure (every n-th unit in x and y).
+LABEL_EVERY = 3
+
+
+def dictionary_fields(model: ActivationModel) -> xr.DataArray:
+    """The dictionary as (unit_y, unit_x, embedding_dim)."""
+    side = model.side
+    return xr.DataArray(model.dictionary.T.reshape(side, side, -1), dims=("unit_y", "unit_x", "embedding_dim"),
+                        name="dictionary")
+
+
+def state_dataset(trainer: Trainer, train_config: TextTrainConfig, word_vectors) -> xr.Dataset:
+    """Dictionary, history, configs and sampler state of a text run."""
+    model = trainer.model
+    ds = xr.Dataset({"dictionary": dictionary_fields(model)}, coords={"step": np.arange(1, trainer.step + 1)})
+    for key in trainer.keys:
+        ds[key] = ("step", np.asarray(trainer.history[key], float))
+    ds.attrs.update(config_attrs("model", model.config))
+    ds.attrs.update(config_attrs("train", train_config))
+    ds.attrs.update(steps_done=trainer.step, sampler_state=json.dumps(trainer.sampler.get_state()),
+                    lam_now=float(model.lam), kind="text", ei_maps_version=__version__,
+                    embeddings_source=word_vectors.source,
+                    dropped_dimensions=json.dumps(list(word_vectors.dropped_dimensions)))
+    return ds
+
+
+def _check_resumable(saved: xr.Dataset, model_config: ModelConfig, train_config: TextTrainConfig) -> None:
+    if saved.attrs.get("kind") != "text":
+        raise ValueError(f"cannot resume: the saved run is a {saved.attrs.get('kind', 'images')!r} run, "
+                         "not a text one; use another --out")
+    old_model = from_json(ModelConfig, saved.attrs["model_config"])
+    old_train = from_json(TextTrainConfig, saved.attrs["train_config"])
+    diffs = [f"model {k}: saved {v!r}, asked {getattr(model_config, k)!r}"
+             for k, v in asdict(old_model).items() if k != "lam" and v != getattr(model_config, k)]
+    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
+              for k, v in asdict(old_train).items()
+              if k not in ("steps", "checkpoint_every") and v != getattr(train_config, k)]
+    if diffs:
+        raise ValueError("cannot resume: the saved run was made with other parameters ("
+                         + "; ".join(diffs) + "); use the same options or another --out")
+
+
+def word_activations(model: ActivationModel, vectors: np.ndarray, words, batch: int) -> xr.DataArray:
+    """Every word's settled activation pattern, (word, unit_y, unit_x).
+
+    Words are settled in batches of the training size: the stopping rule
+    couples a batch, so this is the regime the map was trained in.
+    """
+    side = model.side
+    out = np.empty((len(words), side * side), np.float32)
+    for start in range(0, len(words), batch):
+        out[start:start + batch] = model.settle(vectors[start:start + batch])
+    return xr.DataArray(out.reshape(-1, side, side), dims=("word", "unit_y", "unit_x"),
+                        coords={"word": np.asarray(words, dtype=object)}, name="activations")
+
+
+def train_text(model_config: ModelConfig | None = None, train_config: TextTrainConfig | None = None,
+               out: str | Path = "runs/text", resume: bool = False, progress: bool = True, figures: bool = True,
+               log=print) -> xr.Dataset:
+    """Train a map of word meaning on word vectors sampled by frequency, and save everything.
+
+    Parameters
+    ----------
+    model_config : ModelConfig, optional
+        Default: the paper's text settings (side 40, eta 0.01, lam adapted
+        to sparsity 0.2); ``n_inputs`` is set from the vectors.
+    train_config : TextTrainConfig, optional
+        Steps, batch, lr, vocabulary size, embeddings file.
+    out : path
+        Run directory: ``run.nc`` (dictionary, history, every word's
+        activation pattern), ``checkpoint.nc`` while training, figures.
+    resume : bool
+        Continue the run saved in ``out`` (same parameters; more steps allowed).
+
+    Returns
+    -------
+    xarray.Dataset
+        The saved run; ``attrs["summary"]`` is JSON with the map measures.
+    """
+    from ..analysis.semantic import region_words, semantic_neighbor_similarity
+    from ..stimuli.text import WordSampler, load_word_vectors
+
+    train_config = train_config or TextTrainConfig()
+    wv = load_word_vectors(train_config.embeddings, n_words=train_config.n_words,
+                           drop_outliers=train_config.drop_outliers)
+    log(f"{len(wv.words)} words from {wv.source}; {wv.n_inputs} dimensions"
+        + (f" (dropped outlier dimensions {wv.dropped_dimensions})" if wv.dropped_dimensions else "")
+        + (f"; {len(wv.missing)} vocabulary words have no vector, e.g. {', '.join(wv.missing[:8])}"
+           if wv.missing else ""))
+    model_config = (model_config or PAPER_TEXT_MODEL).replace(n_inputs=wv.n_inputs)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    sampler = WordSampler(wv, seed=train_config.seed, dtype=model_config.dtype)
+
+    saved = _load_resume_state(out) if resume else None
+    if saved is not None:
+        _check_resumable(saved, model_config, train_config)
+        if train_config.steps < int(saved.attrs["steps_done"]):
+            raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
+                             f"the {train_config.steps} asked for; raise --steps or use another --out")
+        columns = saved["dictionary"].transpose("unit_y", "unit_x", "embedding_dim").values
+        model = ActivationModel.from_config(model_config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
+        model.lam = float(saved.attrs["lam_now"])
+        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
+    else:
+        if resume:
+            log(f"nothing to resume in {out}: starting a new run")
+        model = ActivationModel.from_config(model_config)
+
+    def checkpoint(tr: Trainer) -> None:
+        save_dataset(state_dataset(tr, train_config, wv), out / CHECKPOINT_FILE)
+
+    trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
+                      checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
+    if saved is not None:
+        trainer.restore(int(saved.attrs["steps_done"]), {k: saved[k].values for k in trainer.keys},
+                        json.loads(saved.attrs["sampler_state"]))
+    started = time.perf_counter()
+    first_step = trainer.step
+    trainer.run()
+    train_seconds = time.perf_counter() - started
+
+    ds = state_dataset(trainer, train_config, wv)
+    vectors = np.asarray(wv.vectors, dtype=model.dtype)
+    ds["activations"] = word_activations(model, vectors, wv.words, train_config.batch)
+    ds["embeddings"] = xr.DataArray(vectors, dims=("word", "embedding_dim"))
+    ds["frequency"] = xr.DataArray(np.asarray(wv.frequency, float), dims="word")
+    ds["activations"].attrs["long_name"] = "settled excitatory response of every vocabulary word"
+    ds["frequency"].attrs["long_name"] = "unigram probability used for sampling"
+    try:
+        sim = semantic_neighbor_similarity(ds["activations"], ds["embeddings"],
+                                           periodic=model.config.boundary == "periodic")
+    except ValueError as err:  # e.g. a map so young that no unit prefers any word
+        log(f"warning: no semantic similarity: {err}")
+        sim = {"adjacent": float("nan"), "random": float("nan")}
+    steps_now = trainer.step - first_step
+    silent = int((ds["activations"].max("word") <= 0).sum())
+    summary: dict[str, Any] = {
+        "out": str(out), "kind": "text", "steps": trainer.step, "steps_this_call": steps_now,
+        "train_seconds": round(train_seconds, 2),
+        "ms_per_step": round(1e3 * train_seconds / steps_now, 3) if steps_now else None,
+        "n_words": len(wv.words), "n_inputs": wv.n_inputs, "dropped_dimensions": list(wv.dropped_dimensions),
+        "missing_words": len(wv.missing),
+        "semantic_neighbor_similarity": float(sim["adjacent"]), "semantic_random_similarity": float(sim["random"]),
+        "silent_units": silent}
+    if trainer.step:
+        tail = slice(max(0, trainer.step - 100), trainer.step)
+        summary.update(final_loss=float(np.mean(trainer.history["loss"][tail])),
+                       final_sparsity=float(np.mean(trainer.history["sparsity"][tail])),
+                       final_iterations=float(np.mean(trainer.history["iterations"][tail])),
+                       lam=float(model.lam))
+    regions = region_words(ds["activations"], n_regions=4, k=8)
+    summary["region_words"] = {f"{int(y)},{int(x)}": [str(w) for w in regions["word"].sel(region_y=y, region_x=x).values]
+                               for y in regions["region_y"].values for x in regions["region_x"].values}
+    summary = json_safe(summary)
+    ds.attrs["summary"] = json.dumps(summary)
+    save_dataset(ds, out / RUN_FILE, encoding={"activations": {"zlib": True, "complevel": 4}})
+    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    if figures:
+        summary["figures"] = [str(f) for f in write_figures(ds, out)]
+        ds.attrs["summary"] = json.dumps(summary)
+    return ds
+
+
+def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
+    """Map coloured by principal components with best words, HTML map, word groups, training curves."""
+    from .. import plotting
+    from ..analysis.semantic import WORD_GROUPS, group_activation, preferred_words, principal_component_colors
+    from ..io import atomic_write
+
+    colors = principal_component_colors(ds["dictionary"])
+    best = preferred_words(ds["activations"], k=8)
+    side = ds.sizes["unit_y"]
+    written = [plotting.save_figure(
+        plotting.plot_word_map(colors, best["word"].isel(rank=0), every=LABEL_EVERY,
+                               title=f"word map, {side} x {side} sheet, {ds.attrs['steps_done']} steps\ncolour: top 3 "
+                                     "principal components of the units' fields; labels: preferred words"),
+        out / "word_map.png")]
+    html = plotting.word_map_html(colors, best["word"], title=f"ei-maps word map ({side} x {side})")
+    written.append(atomic_write(out / "word_map.html", lambda tmp: tmp.write_text(html, encoding="utf-8")))
+    groups = []
+    for name, words in WORD_GROUPS.items():
+        try:
+            groups.append(group_activation(ds["activations"], words).expand_dims(group=[name]))
+        except ValueError:  # none of the group's words is in this vocabulary
+            continue
+    if groups:
+        written.append(plotting.save_figure(
+            plotting.plot_group_activations(xr.concat(groups, "group"),
+                                            title="mean activation of word groups"),
+            out / "word_groups.png"))
+    if ds.sizes.get("step", 0):
+        written.append(plotting.save_figure(plotting.plot_training(ds[list(ActivationModel.RECORD)]),
+                                            out / "training.png"))
+    return written
+
+
+def analyze_text(run: xr.Dataset, max_words: int = 1000, seed: int = 0) -> tuple[xr.Dataset, dict[str, Any]]:
+    """Semantic topography, trustworthiness and the paper's distortion comparison of a text run.
+
+    Returns
+    -------
+    (Dataset with the words' map positions and preferred words, JSON-ready summary)
+    """
+    from ..analysis.semantic import distortion, map_trustworthiness, semantic_neighbor_similarity, word_positions
+
+    config = from_json(ModelConfig, run.attrs["model_config"])
+    boundary = config.boundary
+    acts, emb = run["activations"], run["embeddings"]
+    sim = semantic_neighbor_similarity(acts, emb, periodic=boundary == "periodic", seed=seed)
+    trust = map_trustworthiness(acts, emb, seed=seed, boundary=boundary)
+    dist = distortion(acts, emb, max_words=max_words, seed=seed)
+    summary = {
+        "kind": "text",
+        "semantic": {"neighbor_similarity": float(sim["adjacent"]), "random_similarity": float(sim["random"])},
+        "topography": {"trustworthiness": float(trust)},
+        "distortion": {"map_spearman": float(dist["map_spearman"]), "tsne_spearman": float(dist["tsne_spearman"]),
+                       "pca_spearman": float(dist["pca_spearman"]), "n_words": int(dist.attrs["n_words"])},
+    }
+    ds = xr.Dataset({"word_position": word_positions(acts, boundary=boundary)})
+    ds.attrs["summary"] = json.dumps(json_safe(summary))
+    return ds, json_safe(summary)
