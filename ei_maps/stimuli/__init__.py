@@ -1,4 +1,4 @@
-"""Stimuli for the E/I map models: whitened natural images and their patches."""
+"""Stimuli for the E/I map models: whitened natural images and their patches, word vectors."""
 from .images import (
     PatchSampler,
     bundled_images,
@@ -9,8 +9,13 @@ from .images import (
     load_images_mat,
     whiten,
 )
+from .text import WordSampler, WordVectors, load_word_vectors, read_embeddings
 
 __all__ = [
+    "WordSampler",
+    "WordVectors",
+    "load_word_vectors",
+    "read_embeddings",
     "PatchSampler",
     "bundled_images",
     "extract_patch",
