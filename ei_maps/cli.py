@@ -14,6 +14,7 @@ from .config import PAPER_TEXT_MODEL, LIFCodingConfig, LIFConfig, ModelConfig, T
 from .io import json_safe
 from .models import UnstableDynamicsError
 from .models.lif import MissingBrian2Error
+from .stimuli.text import MissingTextExtraError
 
 
 def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif: LIFCodingConfig) -> None:
@@ -310,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
         return 130
-    except (ValueError, OSError, UnstableDynamicsError, MissingBrian2Error) as err:
+    except (ValueError, OSError, UnstableDynamicsError, MissingBrian2Error, MissingTextExtraError) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2
     if args.json:

@@ -212,15 +212,21 @@ def semantic_neighbor_similarity(activations: xr.DataArray, embeddings: xr.DataA
                              "n_random": int(n_random), "periodic": int(periodic)})
 
 
-def word_positions(activations: xr.DataArray, boundary: str = "zero") -> xr.DataArray:
-    """Position of every word on the map: the centroid of the positive part of its pattern.
+def word_positions(activations: xr.DataArray, boundary: str = "zero", method: str = "peak") -> xr.DataArray:
+    """Position of every word on the map.
 
     Parameters
     ----------
     activations : DataArray (word, unit_y, unit_x)
     boundary : {"zero", "periodic"}
-        On a periodic sheet the centroid is a circular mean
-        (see :func:`ei_maps.analysis.activity.activity_centroid`).
+        On a periodic sheet positions are circular means.
+    method : {"peak", "centroid"}
+        ``"peak"``: the best-responding unit, refined to the centroid of the
+        positive responses in its 3 x 3 neighbourhood (so words sharing a
+        unit do not all tie). ``"centroid"``: the centroid of the whole
+        positive pattern (see :func:`ei_maps.analysis.activity.activity_centroid`),
+        meaningful only when a word drives a single bump; on trained word
+        maps a word drives several, and their centroid falls between them.
 
     Returns
     -------
@@ -229,12 +235,39 @@ def word_positions(activations: xr.DataArray, boundary: str = "zero") -> xr.Data
     """
     _check_activations(activations)
     _check_boundary(boundary)
+    if method not in ("peak", "centroid"):
+        raise ValueError(f"method must be 'peak' or 'centroid', got {method!r}")
     # negative responses (the lower branch of the two-sided threshold) are
-    # not where the word is represented, and would pull the centroid with
-    # squared weights
+    # not where the word is represented
     positive = activations.transpose(*SHEET_DIMS).clip(min=0)
-    pos = activity_centroid(positive, boundary).transpose("word", "coord")
-    return pos.rename("position").assign_attrs(boundary=boundary)
+    if method == "centroid":
+        pos = activity_centroid(positive, boundary).transpose("word", "coord")
+        return pos.rename("position").assign_attrs(boundary=boundary, method=method)
+    values = positive.values
+    n_words, ny, nx = values.shape
+    flat = values.reshape(n_words, -1)
+    peak_y, peak_x = np.divmod(flat.argmax(axis=1), nx)
+    total = np.zeros(n_words)
+    shift = np.zeros((n_words, 2))
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            y, x = peak_y + dy, peak_x + dx
+            if boundary == "periodic":
+                y, x, inside = y % ny, x % nx, np.ones(n_words, bool)
+            else:
+                inside = (y >= 0) & (y < ny) & (x >= 0) & (x < nx)
+                y, x = np.clip(y, 0, ny - 1), np.clip(x, 0, nx - 1)
+            w = np.where(inside, values[np.arange(n_words), y, x], 0.0)
+            total += w
+            shift += w[:, None] * np.array([dy, dx], float)
+    silent = flat.max(axis=1) <= 0
+    pos = np.stack([peak_y, peak_x], axis=1) + shift / np.where(total > 0, total, 1.0)[:, None]
+    if boundary == "periodic":
+        pos = pos % np.array([ny, nx], float)
+    pos[silent] = np.nan
+    return xr.DataArray(pos, dims=("word", "coord"), coords={"word": activations["word"].values,
+                                                              "coord": ["y", "x"]},
+                        name="position", attrs={"boundary": boundary, "method": method})
 
 
 def _trustworthiness(dist_high: np.ndarray, dist_low: np.ndarray, n_neighbors: int) -> float:
@@ -262,7 +295,8 @@ def map_trustworthiness(activations: xr.DataArray, embeddings: xr.DataArray, n_n
                         max_words: int | None = 2000, seed: int = 0, boundary: str = "zero") -> float:
     """Trustworthiness of the words' map positions with respect to their embeddings.
 
-    A word's k nearest neighbours on the map (by :func:`word_positions`) are
+    A word's k nearest neighbours on the map (by :func:`word_positions`,
+    the refined best-responding unit) are
     penalised by how far down its list of nearest neighbours in embedding
     space (Euclidean) they are. 1 = every map neighbour is also an embedding
     neighbour; about 0.5 for positions unrelated to the embeddings.
