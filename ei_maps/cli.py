@@ -271,8 +271,8 @@ def _print_text_analysis(summary: dict) -> None:
     print(f"  adjacent units' preferred words: cosine {_fmt(s['neighbor_similarity'], 3)} vs random "
           f"{_fmt(s['random_similarity'], 3)}")
     print(f"  trustworthiness {_fmt(t['trustworthiness'], 3)}; distortion (Spearman with embedding distances, "
-          f"{d['n_words']} words): map {_fmt(d['map_spearman'], 3)}, t-SNE {_fmt(d['tsne_spearman'], 3)}, "
-          f"PCA {_fmt(d['pca_spearman'], 3)}")
+          f"{d['n_words']} words): activation patterns {_fmt(d['map_spearman'], 3)}, map positions "
+          f"{_fmt(d['position_spearman'], 3)}, t-SNE {_fmt(d['tsne_spearman'], 3)}, PCA {_fmt(d['pca_spearman'], 3)}")
 
 
 def _print_summary(summary: dict) -> None:

@@ -74,7 +74,7 @@ def test_analyze_reports_the_paper_measures(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert set(summary["semantic"]) == {"neighbor_similarity", "random_similarity"}
     assert 0.0 <= summary["topography"]["trustworthiness"] <= 1.0
-    for key in ("map_spearman", "tsne_spearman"):
+    for key in ("map_spearman", "position_spearman", "tsne_spearman"):
         assert -1.0 <= summary["distortion"][key] <= 1.0
     assert (out / "analysis.nc").is_file()
     assert analyze_run(out)["kind"] == "text"

@@ -337,7 +337,7 @@ def map_trustworthiness(activations: xr.DataArray, embeddings: xr.DataArray, n_n
 
 
 def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: int | None = 1000, seed: int = 0,
-               perplexity: float = 30.0, metric: str = "cosine") -> xr.Dataset:
+               perplexity: float = 30.0, metric: str = "cosine", boundary: str = "zero") -> xr.Dataset:
     """How well the map's activation patterns preserve the embeddings' distances, against t-SNE and PCA.
 
     On a seeded random subset of non-silent words, the pairwise cosine
@@ -358,10 +358,15 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
     metric : str
         ``scipy.spatial.distance.pdist`` metric between the words' activation
         patterns, flattened over the units.
+    boundary : {"zero", "periodic"}
+        Sheet edges, for the distances between map positions.
 
     Returns
     -------
     Dataset with scalars ``map_spearman`` (activation patterns),
+    ``position_spearman`` (the words' 2-D map positions from
+    :func:`word_positions`: the like-for-like comparison with t-SNE, since
+    the patterns have as many dimensions as units),
     ``tsne_spearman`` (Euclidean distances of a 2-D t-SNE of the embeddings,
     cosine metric, PCA initialisation) and ``pca_spearman`` (Euclidean
     distances of the embeddings' first 2 principal components); attrs
@@ -395,8 +400,10 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
     def rho(d: np.ndarray) -> float:
         return float(spearmanr(d_emb, d).statistic)
 
-    return xr.Dataset({"map_spearman": rho(d_map), "tsne_spearman": rho(pdist(tsne)),
-                       "pca_spearman": rho(pdist(pca))},
+    pos = word_positions(activations.isel(word=idx), boundary).values
+    d_pos = _cortical_distance(pos, values.shape[1:], boundary == "periodic")[np.triu_indices(n, k=1)]
+    return xr.Dataset({"map_spearman": rho(d_map), "position_spearman": rho(d_pos),
+                       "tsne_spearman": rho(pdist(tsne)), "pca_spearman": rho(pdist(pca))},
                       attrs={"n_words": int(n), "metric": metric, "perplexity": perp})
 
 

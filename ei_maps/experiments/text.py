@@ -234,12 +234,14 @@ def analyze_text(run: xr.Dataset, max_words: int = 1000, seed: int = 0) -> tuple
     acts, emb = run["activations"], run["embeddings"]
     sim = semantic_neighbor_similarity(acts, emb, periodic=boundary == "periodic", seed=seed)
     trust = map_trustworthiness(acts, emb, seed=seed, boundary=boundary)
-    dist = distortion(acts, emb, max_words=max_words, seed=seed)
+    dist = distortion(acts, emb, max_words=max_words, seed=seed, boundary=boundary)
     summary = {
         "kind": "text",
         "semantic": {"neighbor_similarity": float(sim["adjacent"]), "random_similarity": float(sim["random"])},
         "topography": {"trustworthiness": float(trust)},
-        "distortion": {"map_spearman": float(dist["map_spearman"]), "tsne_spearman": float(dist["tsne_spearman"]),
+        "distortion": {"map_spearman": float(dist["map_spearman"]),
+                       "position_spearman": float(dist["position_spearman"]),
+                       "tsne_spearman": float(dist["tsne_spearman"]),
                        "pca_spearman": float(dist["pca_spearman"]), "n_words": int(dist.attrs["n_words"])},
     }
     ds = xr.Dataset({"word_position": word_positions(acts, boundary=boundary)})

@@ -132,6 +132,8 @@ def test_distortion_separates_ordered_from_shuffled_maps(topographic, shuffled):
     assert ordered.attrs["n_words"] == 150 and ordered.attrs["metric"] == "cosine"
     assert float(ordered["map_spearman"]) > 0.7
     assert abs(float(control["map_spearman"])) < 0.1
+    assert float(ordered["position_spearman"]) > 0.7
+    assert abs(float(control["position_spearman"])) < 0.1
     # the references see only the embeddings of the same seeded subset, so the
     # shuffle leaves them unchanged
     for ref in ("tsne_spearman", "pca_spearman"):
