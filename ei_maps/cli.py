@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Sequence
 
-from .config import PAPER_TEXT_MODEL, LIFCodingConfig, LIFConfig, ModelConfig, TextTrainConfig, TrainConfig
+from .config import PAPER_TEXT_MODEL, PAPER_TOUCH_MODEL, LIFCodingConfig, LIFConfig, ModelConfig, TextTrainConfig, TouchTrainConfig, TrainConfig
 from .io import json_safe
 from .models import UnstableDynamicsError
 from .models.lif import MissingBrian2Error
@@ -116,6 +116,41 @@ def _build_parser() -> argparse.ArgumentParser:
     text.add_argument("--no-progress", action="store_true", help="no progress bar")
     text.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
 
+    touch = kinds.add_parser("touch", help="synthetic hand -> somatotopic map, then a manipulation and plasticity",
+                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    ct, cm = TouchTrainConfig(), PAPER_TOUCH_MODEL
+    touch.add_argument("--manipulation", default=ct.manipulation,
+                       help="after the first phase: deprive:F (a finger gets no input), remove_pair:F,G (a "
+                            "co-activation class stops), syndactyly:F,G (two fingers always touched together), none")
+    touch.add_argument("--steps", type=int, default=ct.steps, help="steps before the manipulation")
+    touch.add_argument("--after-steps", type=int, default=ct.after_steps, help="steps after it")
+    touch.add_argument("--batch", type=int, default=ct.batch, help="stimuli per step")
+    touch.add_argument("--lr", type=float, default=ct.lr, help="learning rate")
+    touch.add_argument("--seed", type=int, default=ct.seed, help="seed of the touches and the dictionary")
+    touch.add_argument("--probe-samples", type=int, default=ct.probe_samples,
+                       help="stimuli per class when measuring mean responses")
+    touch.add_argument("--side", type=int, default=cm.side, help="grid side L")
+    touch.add_argument("--r-exc", type=int, default=cm.r_exc, help="excitatory radius")
+    touch.add_argument("--r-inh", type=int, default=cm.r_inh, help="inhibitory radius")
+    touch.add_argument("--w-exc", type=float, default=cm.w_exc, help="excitatory kernel sum")
+    touch.add_argument("--w-inh", type=float, default=cm.w_inh, help="inhibitory kernel sum")
+    touch.add_argument("--sigma2", type=float, default=cm.sigma2, help="variance of the excitatory Gaussian")
+    touch.add_argument("--target-sparsity", type=float, default=cm.target_sparsity,
+                       help="lam adapts towards this fraction of active units")
+    touch.add_argument("--pairs", default="1+2,1+3", help="co-activated finger pairs ('' for none)")
+    touch.add_argument("--noise", type=float, default=0.3, help="receptor noise (standard deviation)")
+    touch.add_argument("--sweep-w-inh", default=None, metavar="VALUES",
+                       help="instead of one run: one per w_inh value (comma-separated), reporting how much the "
+                            "map reorganises against inhibition (out/sweep.nc, out/sweep.png)")
+    touch.add_argument("--sweep-w-exc", default=None, metavar="VALUES",
+                       help="with --sweep-w-inh: also sweep w_exc (comma-separated)")
+    touch.add_argument("--out", default=None, help="run directory (default runs/touch, or runs/touch-sweep)")
+    touch.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    touch.add_argument("--checkpoint-every", type=int, default=ct.checkpoint_every, help="steps between checkpoints")
+    touch.add_argument("--no-figures", action="store_true", help="skip the figures")
+    touch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    touch.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+
     analyze = sub.add_parser("analyze", help="orientation map, pinwheels and topography of a trained run",
                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     analyze.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding run.nc")
@@ -198,6 +233,51 @@ def _train_text(args: argparse.Namespace) -> dict:
     return json.loads(ds.attrs["summary"])
 
 
+def _floats(text: str, option: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError as err:
+        raise ValueError(f"{option} takes comma-separated numbers, got {text!r}") from err
+    if not values:
+        raise ValueError(f"{option} needs at least one value")
+    return values
+
+
+def _train_touch(args: argparse.Namespace) -> dict:
+    from .experiments.touch import sweep_inhibition, train_touch
+    from .stimuli.touch import HandConfig
+
+    pairs = []
+    for item in (p for p in args.pairs.split(",") if p.strip()):
+        try:
+            a, b = (int(f) for f in item.split("+"))
+        except ValueError as err:
+            raise ValueError(f"--pairs takes items like 1+2, got {item!r}") from err
+        pairs.append((a, b))
+    # keep the paper's class probabilities: 0.10 per pair, the rest shared by the single fingers
+    single = (1.0 - 0.10 * len(pairs)) / 5
+    hand = HandConfig(pairs=tuple(pairs), noise=args.noise, single_probability=single)
+    model = PAPER_TOUCH_MODEL.replace(side=args.side, r_exc=args.r_exc, r_inh=args.r_inh, w_exc=args.w_exc,
+                                      w_inh=args.w_inh, sigma2=args.sigma2, target_sparsity=args.target_sparsity,
+                                      seed=args.seed)
+    train = TouchTrainConfig(steps=args.steps, after_steps=args.after_steps, batch=args.batch, lr=args.lr,
+                             seed=args.seed, manipulation=args.manipulation, probe_samples=args.probe_samples,
+                             checkpoint_every=args.checkpoint_every)
+    log = (lambda msg: print(msg, file=sys.stderr))
+    if args.sweep_w_inh is not None:
+        w_exc = _floats(args.sweep_w_exc, "--sweep-w-exc") if args.sweep_w_exc else None
+        sweep = sweep_inhibition(_floats(args.sweep_w_inh, "--sweep-w-inh"), w_exc, model, hand, train,
+                                 out=args.out or "runs/touch-sweep", progress=not args.no_progress, log=log)
+        return {"kind": "touch_sweep", "out": args.out or "runs/touch-sweep",
+                **{k: {f"w_exc={e:g},w_inh={i:g}": float(sweep[k].sel(w_exc=e, w_inh=i))
+                       for e in sweep["w_exc"].values for i in sweep["w_inh"].values} for k in sweep.data_vars}}
+    elif args.sweep_w_exc:
+        raise ValueError("--sweep-w-exc needs --sweep-w-inh")
+    ds = train_touch(model, hand, train, out=args.out or "runs/touch", resume=args.resume,
+                     progress=not args.no_progress, figures=not args.no_figures, log=log)
+    return json.loads(ds.attrs["summary"])
+
+
 def _analyze(args: argparse.Namespace) -> dict:
     from .experiments.analyze import analyze_run
 
@@ -246,6 +326,29 @@ def _print_analysis(summary: dict) -> None:
           f"cortex: ~3.1 = pi); map quality {_fmt(p['quality'])}")
     print(f"  adjacent units differ by {_fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
           f"Spearman(cortical, RF distance) {_fmt(t['distance_spearman'], 3)}, Mantel p = {_fmt(t['mantel_p'], 3)}")
+    for f in summary.get("figures", []):
+        print(f"  figure: {f}")
+
+
+def _print_touch(summary: dict) -> None:
+    if summary["kind"] == "touch_sweep":
+        print(f"sweep written to {summary['out']}/sweep.nc and sweep.png")
+        for key in ("reorganisation", "retained", "boundary_fraction_before"):
+            print(f"  {key}: " + ", ".join(f"{k}: {_fmt(v)}" for k, v in summary[key].items()))
+        return
+    fmt = (lambda terr: ", ".join(f"{f}: {v:.2f}" for f, v in terr.items()))
+    print(f"touch map, manipulation {summary['manipulation']}" + (f" -> {summary['out']}/run.nc" if "out" in summary else ""))
+    print(f"  territory before: {fmt(summary['territory_before'])}")
+    print(f"  territory after:  {fmt(summary['territory_after'])}")
+    for phase, c in summary["contiguity"].items():
+        print(f"  {phase}: {_fmt(c['mean_patches'], 1)} patches per finger, boundary fraction "
+              f"{_fmt(c['boundary_fraction'])}")
+    print(f"  reorganisation: {_fmt(summary['reorganisation'])} of units changed their preferred finger")
+    if "deprived" in summary:
+        d = summary["deprived"]
+        print(f"  finger {d['finger']}'s territory: retained {_fmt(d['retained'])}; taken over by "
+              + ", ".join(f"{f}: {_fmt(v)}" for f, v in d["takeover"].items())
+              + f"; co-activated {d['coactivated']} won {_fmt(d['coactivated_share'])} of it")
     for f in summary.get("figures", []):
         print(f"  figure: {f}")
 
@@ -306,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler = {"analyze": _analyze, "waves": _waves}.get(args.command)
         if handler is None:
-            handler = _train_text if args.kind == "text" else _train_images
+            handler = {"text": _train_text, "touch": _train_touch}.get(args.kind, _train_images)
         summary = handler(args)
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
@@ -318,10 +421,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(json_safe(summary)))
     elif args.command == "analyze" and summary.get("kind") == "text":
         _print_text_analysis(summary)
+    elif args.command == "analyze" and summary.get("kind") == "touch":
+        _print_touch(summary)
     elif args.command == "analyze":
         _print_analysis(summary)
     elif summary.get("kind") == "text":
         _print_text_summary(summary)
+    elif summary.get("kind") in ("touch", "touch_sweep"):
+        _print_touch(summary)
     elif args.command == "waves":
         _print_waves(summary)
     else:

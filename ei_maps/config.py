@@ -248,6 +248,56 @@ PAPER_TEXT_MODEL = ModelConfig(side=40, r_exc=3, r_inh=5, w_exc=30.0, w_inh=5.0,
 
 
 @dataclass(frozen=True)
+class TouchTrainConfig:
+    """Parameters of the two-phase touch experiment (training, then a manipulation and more training).
+
+    Parameters
+    ----------
+    steps : int
+        Gradient steps on the normal hand (phase "before").
+    after_steps : int
+        Further steps from the trained state with the manipulation applied (phase "after").
+    batch, lr, seed
+        As for images; the seed drives both samplers (the second gets seed + 1).
+    manipulation : str
+        ``"deprive:F"``, ``"remove_pair:F,G"``, ``"syndactyly:F,G"`` or ``"none"``.
+    probe_samples : int
+        Stimuli per class when measuring each unit's mean response to every class.
+    checkpoint_every : int
+        Steps between checkpoints (0 disables them).
+    """
+
+    steps: int = 4000
+    after_steps: int = 3000
+    batch: int = 128
+    lr: float = 0.02
+    seed: int = 0
+    manipulation: str = "deprive:3"
+    probe_samples: int = 128
+    checkpoint_every: int = 1000
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "after_steps", "seed", "checkpoint_every"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
+        for name in ("batch", "probe_samples"):
+            value = getattr(self, name)
+            _require(_is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        _require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0,
+                 f"lr must be > 0, got {self.lr!r}")
+        _require(isinstance(self.manipulation, str), f"manipulation must be text, got {self.manipulation!r}")
+
+    def replace(self, **changes: Any) -> "TouchTrainConfig":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+
+#: Paper settings for the touch experiment (n_inputs: 5 fingers x 51 receptors + 1).
+PAPER_TOUCH_MODEL = ModelConfig(side=40, n_inputs=256, r_exc=5, r_inh=7, w_exc=20.0, w_inh=5.0, sigma2=4.0,
+                                eta=0.025, target_sparsity=0.2)
+
+
+@dataclass(frozen=True)
 class LIFCodingConfig:
     """Parameters of the spiking sparse-coding sheet (the paper's appendix, adapted).
 

@@ -1181,3 +1181,66 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
     if title:
         fig.suptitle(title)
     return fig
+
+
+# --------------------------------------------------------------------------
+# touch maps
+# --------------------------------------------------------------------------
+def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None = None) -> Figure:
+    """Maps of each unit's preferred finger, one panel per entry of the first dim (e.g. phase).
+
+    Parameters
+    ----------
+    preferred : DataArray (phase, unit_y, unit_x) of int
+        Finger 1..n_fingers, 0 for unresponsive units (drawn black).
+    n_fingers : int
+    """
+    if not isinstance(preferred, xr.DataArray) or not {"unit_y", "unit_x"} <= set(preferred.dims):
+        raise ValueError("preferred must be a DataArray with dims unit_y and unit_x")
+    lead = [d for d in preferred.dims if d not in ("unit_y", "unit_x")]
+    if len(lead) > 1:
+        raise ValueError(f"preferred must have at most one dim besides unit_y, unit_x; got {preferred.dims}")
+    panels = preferred.transpose(*lead, "unit_y", "unit_x") if lead else preferred.expand_dims(panel=[""])
+    dim = panels.dims[0]
+    colors = ["black"] + [colormaps["tab10"](k % 10) for k in range(n_fingers)]
+    cmap = ListedColormap(colors)
+    n = panels.sizes[dim]
+    fig = _new_figure((3.6 * n + 1.2, 3.9 + (0.3 if title else 0)), layout="constrained")
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for k, ax in enumerate(axes):
+        image = ax.imshow(np.asarray(panels.isel({dim: k}).values, float), cmap=cmap, vmin=-0.5,
+                          vmax=n_fingers + 0.5, interpolation="nearest")
+        label = panels[dim].values[k] if dim in panels.coords else k
+        ax.set_title(str(label))
+        _hide_ticks(ax)
+    bar = fig.colorbar(image, ax=list(axes), ticks=range(n_fingers + 1), shrink=0.8)
+    bar.ax.set_yticklabels(["none"] + [f"finger {f}" for f in range(1, n_fingers + 1)])
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title: str | None = None) -> Figure:
+    """One panel per variable against the swept parameter ``x``, one line per value of the other dims."""
+    if x not in sweep.dims:
+        raise ValueError(f"{x!r} is not a dim of the sweep; dims are {list(sweep.dims)}")
+    missing = [v for v in variables if v not in sweep]
+    if missing:
+        raise ValueError(f"sweep lacks {missing}")
+    fig = _new_figure((3.6 * len(variables), 3.2 + (0.3 if title else 0)), layout="constrained")
+    axes = fig.subplots(1, len(variables), squeeze=False)[0]
+    for ax, var in zip(axes, variables):
+        da = sweep[var]
+        others = [d for d in da.dims if d != x]
+        stacked = da.stack(line=others) if others else da.expand_dims(line=[0])
+        for k in range(stacked.sizes["line"]):
+            series = stacked.isel(line=k)
+            label = ", ".join(f"{d} {series[d].item():g}" for d in others) if others else None
+            ax.plot(sweep[x].values, series.transpose(x).values, marker="o", label=label)
+        ax.set_xlabel(x)
+        ax.set_title(var.replace("_", " "), fontsize=9)
+        if others and stacked.sizes["line"] > 1:
+            ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -118,6 +118,12 @@ def analyze_run(run_dir: str | Path, n_permutations: int = 199, figures: bool = 
     """Analyse ``run_dir/run.nc``: writes ``analysis.nc`` and figures there; returns the summary."""
     run_dir = Path(run_dir)
     run = load_dataset(run_dir / "run.nc" if run_dir.is_dir() else run_dir)
+    if run.attrs.get("kind") == "touch":
+        from .touch import analyze_touch
+
+        summary = analyze_touch(run)
+        summary["run"] = str(run_dir if run_dir.is_dir() else run_dir.parent)
+        return summary
     if run.attrs.get("kind") == "text":
         from .text import analyze_text
 
