@@ -178,6 +178,8 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
 
     saved = _load_resume_state(out) if resume else None
     done: dict[str, Any] = {"vars": {}}
+    if saved is not None and saved.attrs.get("phase", "finished") == "finished":
+        raise ValueError(f"{out} holds a finished touch run (both phases); use another --out")
     if saved is not None:
         _check_resumable(saved, model_config, train_config, hand)
         columns = saved["dictionary"].transpose("unit_y", "unit_x", "input").values
@@ -189,9 +191,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         if resume:
             log(f"nothing to resume in {out}: starting a new run")
         model = ActivationModel.from_config(model_config)
-    saved_phase = None if saved is None else saved.attrs.get("phase", "finished")
-    if saved_phase == "finished":
-        raise ValueError(f"{out} holds a finished touch run; use another --out")
+    saved_phase = None if saved is None else saved.attrs["phase"]
 
     started = time.perf_counter()
     for phase in PHASES:

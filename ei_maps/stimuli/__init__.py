@@ -1,4 +1,4 @@
-"""Stimuli for the E/I map models: whitened natural images and their patches, word vectors."""
+"""Stimuli for the E/I map models: natural-image patches, word vectors, a synthetic hand."""
 from .images import (
     PatchSampler,
     bundled_images,
@@ -10,8 +10,12 @@ from .images import (
     whiten,
 )
 from .text import WordSampler, WordVectors, load_word_vectors, read_embeddings
+from .touch import HandConfig, HandSampler, Manipulation
 
 __all__ = [
+    "HandConfig",
+    "HandSampler",
+    "Manipulation",
     "WordSampler",
     "WordVectors",
     "load_word_vectors",
