@@ -1159,7 +1159,8 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
     groups : DataArray (group, unit_y, unit_x)
         E.g. the mean activation of each word group, or of each stimulus class.
     cmap : str
-        Colormap (the paper's maps use jet).
+        Colormap (the paper's maps use jet). Each panel's colour range is its
+        5th to 95th percentile; values beyond it saturate.
     """
     groups = _require_dims(groups, ("group", "unit_y", "unit_x"), "groups")
     n = groups.sizes["group"]
@@ -1174,10 +1175,12 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
             ax.set_visible(False)
             continue
         data = np.asarray(groups.isel(group=k).transpose("unit_y", "unit_x").values, float)
-        image = ax.imshow(data, cmap=cmap, interpolation="nearest")
+        # a few units with extreme responses would otherwise flatten the rest of the map
+        lo, hi = np.nanpercentile(data, [5, 95]) if np.isfinite(data).any() else (0.0, 1.0)
+        image = ax.imshow(data, cmap=cmap, interpolation="nearest", vmin=lo, vmax=hi if hi > lo else lo + 1e-12)
         ax.set_title(str(groups["group"].values[k]) if "group" in groups.coords else f"group {k}", fontsize=9)
         _hide_ticks(ax)
-        fig.colorbar(image, ax=ax, shrink=0.8)
+        fig.colorbar(image, ax=ax, shrink=0.8, extend="both")
     if title:
         fig.suptitle(title)
     return fig
