@@ -7,8 +7,6 @@ random patches with checkpoints, probes the receptive fields, runs a short
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +17,16 @@ from .. import __version__
 from ..analysis.activity import activity_centroid
 from ..analysis.receptive_fields import as_fields, orientation_strength, probe_receptive_fields, spatial_spread
 from ..analysis.topography import neighbor_similarity
-from ..config import ModelConfig, TrainConfig, from_json
-from ..io import config_attrs, json_safe, load_dataset, model_from_dataset, save_dataset
+from ..config import ModelConfig, TrainConfig
+from ..io import config_attrs, json_safe, model_from_dataset, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
+from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, history_tail, load_resume_state, run_trainer,
+                   timing)
 
-RUN_FILE = "run.nc"
-CHECKPOINT_FILE = "checkpoint.nc"
+#: Summary names of the activation model's history means over the last 100 steps.
+FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}
+
 
 
 def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:
@@ -51,27 +52,6 @@ def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:
     ds.attrs.update(steps_done=n, sampler_state=json.dumps(trainer.sampler.get_state()),
                     ei_maps_version=__version__, kind="images")
     return ds
-
-
-def _load_resume_state(out: Path) -> xr.Dataset | None:
-    candidates = [load_dataset(out / name) for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda d: int(d.attrs.get("steps_done", 0)))
-
-
-def _check_resumable(saved: xr.Dataset, model_config: ModelConfig, train_config: TrainConfig) -> None:
-    old_model = from_json(ModelConfig, saved.attrs["model_config"])
-    old_train = from_json(TrainConfig, saved.attrs["train_config"])
-    # lam may have adapted and steps may be extended; everything else must match
-    diffs = [f"model {k}: saved {v!r}, asked {getattr(model_config, k)!r}"
-             for k, v in asdict(old_model).items() if k != "lam" and v != getattr(model_config, k)]
-    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
-              for k, v in asdict(old_train).items()
-              if k not in ("steps", "checkpoint_every") and v != getattr(train_config, k)]
-    if diffs:
-        raise ValueError("cannot resume: the saved run was made with other parameters ("
-                         + "; ".join(diffs) + "); use the same options or another --out")
 
 
 def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames: int = 8,
@@ -168,12 +148,12 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
                          min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype=model_config.dtype)
 
-    saved = _load_resume_state(out) if resume else None
+    saved = load_resume_state(out) if resume else None
     if saved is not None:
-        _check_resumable(saved, model_config, train_config)
-        if train_config.steps < int(saved.attrs["steps_done"]):
-            raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
-                             f"the {train_config.steps} asked for; raise --steps or use another --out")
+        # lam may have adapted and steps may be extended; everything else must match
+        check_resumable(saved, "images", [("model", model_config, frozenset({"lam"})),
+                                          ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
+                        train_config.steps, out)
         model = model_from_dataset(saved)
         log(f"resuming from step {saved.attrs['steps_done']} in {out}")
     else:
@@ -187,30 +167,14 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch,
                       lr=train_config.lr, checkpoint=checkpoint,
                       checkpoint_every=train_config.checkpoint_every, progress=progress)
-    if saved is not None:
-        trainer.restore(int(saved.attrs["steps_done"]),
-                        {k: saved[k].values for k in trainer.keys},
-                        json.loads(saved.attrs["sampler_state"]))
-    started = time.perf_counter()
-    first_step = trainer.step
-    trainer.run()
-    train_seconds = time.perf_counter() - started
+    train_seconds, first_step = run_trainer(trainer, saved)
 
     ds = state_dataset(trainer, train_config)
     fields = probe_receptive_fields(model, lam=train_config.probe_lam, patch_shape=(p, p))
     ds["receptive_fields"] = fields
-    steps_now = trainer.step - first_step
-    summary: dict[str, Any] = {
-        "out": str(out), "steps": trainer.step, "steps_this_call": steps_now,
-        "train_seconds": round(train_seconds, 2),
-        "ms_per_step": round(1e3 * train_seconds / steps_now, 3) if steps_now else None,
-        **map_measures(fields)}
+    summary: dict[str, Any] = {**timing(out, trainer, train_seconds, first_step), **map_measures(fields)}
     if trainer.step:
-        tail = slice(max(0, trainer.step - 100), trainer.step)
-        summary.update(final_loss=float(np.mean(trainer.history["loss"][tail])),
-                       final_sparsity=float(np.mean(trainer.history["sparsity"][tail])),
-                       final_iterations=float(np.mean(trainer.history["iterations"][tail])),
-                       lam=float(model.lam))
+        summary.update(history_tail(trainer, FINAL_ACTIVATION), lam=float(model.lam))
     # all units sharing one field is the known failure mode (e.g. under-whitened images)
     summary["collapsed"] = bool(summary["random_similarity"] > 0.9)
     if summary["collapsed"]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,12 @@ import xarray as xr
 from .. import __version__
 from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
 from ..config import LIFCodingConfig, TrainConfig, from_json
-from ..io import config_attrs, json_safe, load_dataset, save_dataset
+from ..io import config_attrs, json_safe, save_dataset
 from ..models.learning import Trainer
 from ..models.lif_coding import LIFCodingModel
-from .images import CHECKPOINT_FILE, RUN_FILE, _load_resume_state, map_measures
+from .images import map_measures
+from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, history_tail, load_resume_state, run_trainer,
+                   timing)
 
 #: Training defaults for the spiking sheet: the paper's batch; lr and steps measured here
 #: (see docs/spiking-coding.md).
@@ -70,22 +71,6 @@ def model_from_run(ds: xr.Dataset, engine: str | None = None) -> LIFCodingModel:
     return model
 
 
-def _check_resumable(saved: xr.Dataset, config: LIFCodingConfig, train_config: TrainConfig) -> None:
-    if saved.attrs.get("kind") != "images_lif":
-        raise ValueError(f"cannot resume: the saved run is a {saved.attrs.get('kind', 'images')!r} run, "
-                         "not a spiking one; use another --out")
-    old_model = from_json(LIFCodingConfig, saved.attrs["model_config"])
-    old_train = from_json(TrainConfig, saved.attrs["train_config"])
-    diffs = [f"model {k}: saved {v!r}, asked {getattr(config, k)!r}"
-             for k, v in asdict(old_model).items() if v != getattr(config, k)]
-    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
-              for k, v in asdict(old_train).items()
-              if k not in ("steps", "checkpoint_every") and v != getattr(train_config, k)]
-    if diffs:
-        raise ValueError("cannot resume: the saved run was made with other parameters ("
-                         + "; ".join(diffs) + "); use the same options or another --out")
-
-
 def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainConfig | None = None,
                      engine: str = "brian2", out: str | Path = "runs/images-lif", resume: bool = False,
                      progress: bool = True, figures: bool = True, probe_repeats: int = PROBE_REPEATS,
@@ -123,12 +108,11 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype="float64")
 
-    saved = _load_resume_state(out) if resume else None
+    saved = load_resume_state(out) if resume else None
     if saved is not None:
-        _check_resumable(saved, config, train_config)
-        if train_config.steps < int(saved.attrs["steps_done"]):
-            raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
-                             f"the {train_config.steps} asked for; raise --steps or use another --out")
+        check_resumable(saved, "images_lif", [("model", config, frozenset()),
+                                              ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
+                        train_config.steps, out)
         model = model_from_run(saved, engine)
         log(f"resuming from step {saved.attrs['steps_done']} in {out}")
     else:
@@ -141,13 +125,7 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
 
     trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
                       checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
-    if saved is not None:
-        trainer.restore(int(saved.attrs["steps_done"]), {k: saved[k].values for k in trainer.keys},
-                        json.loads(saved.attrs["sampler_state"]))
-    started = time.perf_counter()
-    first_step = trainer.step
-    trainer.run()
-    train_seconds = time.perf_counter() - started
+    train_seconds, first_step = run_trainer(trainer, saved)
 
     ds = state_dataset(trainer, train_config, engine)
     started = time.perf_counter()
@@ -155,19 +133,14 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     probe_seconds = time.perf_counter() - started
     ds["receptive_fields"] = fields
     mask = ds["excitatory"]
-    steps_now = trainer.step - first_step
     summary: dict[str, Any] = {
-        "out": str(out), "model": "lif", "engine": engine, "steps": trainer.step, "steps_this_call": steps_now,
-        "train_seconds": round(train_seconds, 2), "probe_seconds": round(probe_seconds, 2),
-        "ms_per_step": round(1e3 * train_seconds / steps_now, 3) if steps_now else None,
-        **map_measures(fields, mask=mask),
+        "model": "lif", "engine": engine, **timing(out, trainer, train_seconds, first_step),
+        "probe_seconds": round(probe_seconds, 2), **map_measures(fields, mask=mask),
         "dictionary": map_measures(ds["dictionary"], mask=mask)}
     if trainer.step:
-        tail = slice(max(0, trainer.step - 100), trainer.step)
-        h = trainer.history
-        summary.update(final_loss=float(np.mean(h["loss"][tail])), final_rate=float(np.mean(h["rate"][tail])),
-                       final_active=float(np.mean(h["active"][tail])), threshold=float(model.threshold),
-                       updated_fraction=float(np.mean(h["updated"])))
+        summary.update(history_tail(trainer, {"final_loss": "loss", "final_rate": "rate", "final_active": "active"}),
+                       threshold=float(model.threshold),
+                       updated_fraction=float(np.mean(trainer.history["updated"])))
     summary["collapsed"] = bool(summary["dictionary"]["random_similarity"] > 0.9)
     if summary["collapsed"]:
         log("warning: the map collapsed: random pairs of dictionary columns have |cos| "

@@ -8,8 +8,6 @@ where on the sheet a word lands.
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,9 @@ from ..config import PAPER_TEXT_MODEL, ModelConfig, TextTrainConfig, from_json
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from .images import CHECKPOINT_FILE, RUN_FILE, _load_resume_state
+from .images import FINAL_ACTIVATION
+from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, history_tail, load_resume_state, run_trainer,
+                   timing)
 
 #: Units whose best words are drawn on the map figure (every n-th unit in x and y).
 LABEL_EVERY = 3
@@ -47,22 +47,6 @@ def state_dataset(trainer: Trainer, train_config: TextTrainConfig, word_vectors)
                     embeddings_source=word_vectors.source,
                     dropped_dimensions=json.dumps(list(word_vectors.dropped_dimensions)))
     return ds
-
-
-def _check_resumable(saved: xr.Dataset, model_config: ModelConfig, train_config: TextTrainConfig) -> None:
-    if saved.attrs.get("kind") != "text":
-        raise ValueError(f"cannot resume: the saved run is a {saved.attrs.get('kind', 'images')!r} run, "
-                         "not a text one; use another --out")
-    old_model = from_json(ModelConfig, saved.attrs["model_config"])
-    old_train = from_json(TextTrainConfig, saved.attrs["train_config"])
-    diffs = [f"model {k}: saved {v!r}, asked {getattr(model_config, k)!r}"
-             for k, v in asdict(old_model).items() if k != "lam" and v != getattr(model_config, k)]
-    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
-              for k, v in asdict(old_train).items()
-              if k not in ("steps", "checkpoint_every") and v != getattr(train_config, k)]
-    if diffs:
-        raise ValueError("cannot resume: the saved run was made with other parameters ("
-                         + "; ".join(diffs) + "); use the same options or another --out")
 
 
 def word_activations(model: ActivationModel, vectors: np.ndarray, words, batch: int) -> xr.DataArray:
@@ -117,12 +101,11 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
     out.mkdir(parents=True, exist_ok=True)
     sampler = WordSampler(wv, seed=train_config.seed, dtype=model_config.dtype)
 
-    saved = _load_resume_state(out) if resume else None
+    saved = load_resume_state(out) if resume else None
     if saved is not None:
-        _check_resumable(saved, model_config, train_config)
-        if train_config.steps < int(saved.attrs["steps_done"]):
-            raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
-                             f"the {train_config.steps} asked for; raise --steps or use another --out")
+        check_resumable(saved, "text", [("model", model_config, frozenset({"lam"})),
+                                        ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
+                        train_config.steps, out)
         columns = saved["dictionary"].transpose("unit_y", "unit_x", "embedding_dim").values
         model = ActivationModel.from_config(model_config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
         model.lam = float(saved.attrs["lam_now"])
@@ -137,13 +120,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
 
     trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
                       checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
-    if saved is not None:
-        trainer.restore(int(saved.attrs["steps_done"]), {k: saved[k].values for k in trainer.keys},
-                        json.loads(saved.attrs["sampler_state"]))
-    started = time.perf_counter()
-    first_step = trainer.step
-    trainer.run()
-    train_seconds = time.perf_counter() - started
+    train_seconds, first_step = run_trainer(trainer, saved)
 
     ds = state_dataset(trainer, train_config, wv)
     vectors = np.asarray(wv.vectors, dtype=model.dtype)
@@ -158,22 +135,15 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
     except ValueError as err:  # e.g. a map so young that no unit prefers any word
         log(f"warning: no semantic similarity: {err}")
         sim = {"adjacent": float("nan"), "random": float("nan")}
-    steps_now = trainer.step - first_step
     silent = int((ds["activations"].max("word") <= 0).sum())
     summary: dict[str, Any] = {
-        "out": str(out), "kind": "text", "steps": trainer.step, "steps_this_call": steps_now,
-        "train_seconds": round(train_seconds, 2),
-        "ms_per_step": round(1e3 * train_seconds / steps_now, 3) if steps_now else None,
+        "kind": "text", **timing(out, trainer, train_seconds, first_step),
         "n_words": len(wv.words), "n_inputs": wv.n_inputs, "dropped_dimensions": list(wv.dropped_dimensions),
         "missing_words": len(wv.missing),
         "semantic_neighbor_similarity": float(sim["adjacent"]), "semantic_random_similarity": float(sim["random"]),
         "silent_units": silent}
     if trainer.step:
-        tail = slice(max(0, trainer.step - 100), trainer.step)
-        summary.update(final_loss=float(np.mean(trainer.history["loss"][tail])),
-                       final_sparsity=float(np.mean(trainer.history["sparsity"][tail])),
-                       final_iterations=float(np.mean(trainer.history["iterations"][tail])),
-                       lam=float(model.lam))
+        summary.update(history_tail(trainer, FINAL_ACTIVATION), lam=float(model.lam))
     regions = region_words(ds["activations"], n_regions=4, k=8)
     summary["region_words"] = {f"{int(y)},{int(x)}": [str(w) for w in regions["word"].sel(region_y=y, region_x=x).values]
                                for y in regions["region_y"].values for x in regions["region_x"].values}

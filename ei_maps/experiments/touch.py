@@ -22,7 +22,7 @@ from ..config import PAPER_TOUCH_MODEL, ModelConfig, TouchTrainConfig, from_json
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from .images import CHECKPOINT_FILE, RUN_FILE, _load_resume_state
+from .runs import CHECKPOINT_FILE, RUN_FILE, check_resumable, load_resume_state, run_trainer
 
 PHASES = ("before", "after")
 
@@ -89,23 +89,6 @@ def checkpoint_dataset(phase: str, trainer: Trainer, train_config: TouchTrainCon
     ds.attrs.update(kind="touch", phase=phase, steps_done=trainer.step, lam_now=float(model.lam),
                     sampler_state=json.dumps(trainer.sampler.get_state()), ei_maps_version=__version__)
     return ds
-
-
-def _check_resumable(saved: xr.Dataset, model_config: ModelConfig, train_config: TouchTrainConfig, hand) -> None:
-    if saved.attrs.get("kind") != "touch":
-        raise ValueError(f"cannot resume: the saved run is a {saved.attrs.get('kind', 'images')!r} run; "
-                         "use another --out")
-    old_model = from_json(ModelConfig, saved.attrs["model_config"])
-    old_train = from_json(TouchTrainConfig, saved.attrs["train_config"])
-    diffs = [f"model {k}: saved {v!r}, asked {getattr(model_config, k)!r}"
-             for k, v in asdict(old_model).items() if k != "lam" and v != getattr(model_config, k)]
-    diffs += [f"train {k}: saved {v!r}, asked {getattr(train_config, k)!r}"
-              for k, v in asdict(old_train).items() if k != "checkpoint_every" and v != getattr(train_config, k)]
-    if hand_from_attrs(saved.attrs) != hand:
-        diffs.append("hand configuration")
-    if diffs:
-        raise ValueError("cannot resume: the saved run was made with other parameters ("
-                         + "; ".join(diffs) + "); use the same options or another --out")
 
 
 def phase_measures(responses: xr.DataArray, periodic: bool) -> tuple[xr.DataArray, dict[str, Any]]:
@@ -176,12 +159,16 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
                 "after": HandSampler(hand, manipulation, seed=train_config.seed + 1, dtype=model_config.dtype)}
     steps = {"before": train_config.steps, "after": train_config.after_steps}
 
-    saved = _load_resume_state(out) if resume else None
+    saved = load_resume_state(out) if resume else None
     done: dict[str, Any] = {"vars": {}}
     if saved is not None and saved.attrs.get("phase", "finished") == "finished":
         raise ValueError(f"{out} holds a finished touch run (both phases); use another --out")
     if saved is not None:
-        _check_resumable(saved, model_config, train_config, hand)
+        check_resumable(saved, "touch", [("model", model_config, frozenset({"lam"})),
+                                         ("train", train_config, frozenset({"checkpoint_every"}))], None, out)
+        if hand_from_attrs(saved.attrs) != hand:
+            raise ValueError("cannot resume: the saved run was made with another hand configuration; "
+                             "use the same options or another --out")
         columns = saved["dictionary"].transpose("unit_y", "unit_x", "input").values
         model = ActivationModel.from_config(model_config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
         model.lam = float(saved.attrs["lam_now"])
@@ -203,11 +190,8 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
 
         trainer = Trainer(model, samplers[phase], steps=steps[phase], batch=train_config.batch, lr=train_config.lr,
                           checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
-        if saved_phase == phase:
-            trainer.restore(int(saved.attrs["steps_done"]), {k: saved[f"{k}_{phase}"].values for k in trainer.keys},
-                            json.loads(saved.attrs["sampler_state"]))
         log(f"phase {phase!r}: {steps[phase]} steps" + ("" if phase == "before" else f" with {manipulation}"))
-        trainer.run()
+        run_trainer(trainer, saved if saved_phase == phase else None, suffix=f"_{phase}")
         responses = class_responses(model, samplers[phase], train_config.probe_samples)
         done["vars"].update({f"dictionary_{phase}": _dictionary(model),
                              f"class_responses_{phase}": _stored_responses(responses, phase),

@@ -22,7 +22,6 @@ All pixel arrays are 2-D ``float64`` in arbitrary intensity units (variance
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
 import warnings
@@ -32,6 +31,8 @@ from typing import Any, Sequence
 
 import numpy as np
 from scipy import ndimage
+
+from ._seeded import SeededSampler
 
 __all__ = [
     "BUNDLED_NAMES",
@@ -540,7 +541,7 @@ def extract_patch(image: np.ndarray, y: int, x: int, patch_size: int,
     return ((patch - patch.mean()) / std).astype(_float_dtype(dtype))
 
 
-class PatchSampler:
+class PatchSampler(SeededSampler):
     """Random square patches of a set of images, standardised per patch.
 
     Each patch is drawn by choosing an image uniformly (equal probability per
@@ -651,26 +652,6 @@ class PatchSampler:
         x -= x.mean(axis=1, keepdims=True)
         x /= std[:, None]
         return x.astype(self.dtype, copy=False)
-
-    def get_state(self) -> dict:
-        """The random generator's state, JSON-serialisable (plain dicts, str and int)."""
-        # the JSON round trip guarantees serialisability and hands out a deep copy
-        return json.loads(json.dumps(self._rng.bit_generator.state))
-
-    def set_state(self, state: dict) -> None:
-        """Restore a state from :meth:`get_state`; the next batches repeat exactly.
-
-        Raises
-        ------
-        ValueError
-            If ``state`` is not a state of this sampler's bit generator.
-        """
-        if not isinstance(state, dict):
-            raise ValueError(f"sampler state must be a dict from get_state(), got {type(state).__name__}")
-        try:
-            self._rng.bit_generator.state = state
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ValueError(f"invalid sampler state ({exc})") from exc
 
     def __repr__(self) -> str:
         return (f"PatchSampler(n_images={self.n_images}, patch_size={self.patch_size}, "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib
-import json
 import math
 import os
 import zlib
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ._seeded import SeededSampler
 
 __all__ = [
     "BLOCKLIST", "MissingTextExtraError", "WordSampler", "WordVectors", "bundled_embeddings",
@@ -386,7 +387,7 @@ def load_word_vectors(embeddings: str | os.PathLike | None = None, n_words: int 
                        missing=missing, source=source)
 
 
-class WordSampler:
+class WordSampler(SeededSampler):
     """Batches of word vectors, words drawn i.i.d. by frequency.
 
     Parameters
@@ -433,19 +434,6 @@ class WordSampler:
     def sample(self, batch: int) -> np.ndarray:
         """A (batch, n_inputs) array of the vectors of :meth:`sample_indices` words."""
         return self._vectors[self.sample_indices(batch)]
-
-    def get_state(self) -> dict:
-        """The random generator's state, JSON-serialisable."""
-        return json.loads(json.dumps(self._rng.bit_generator.state))
-
-    def set_state(self, state: dict) -> None:
-        """Restore a state from :meth:`get_state`; the next batches repeat exactly."""
-        if not isinstance(state, dict):
-            raise ValueError(f"sampler state must be a dict from get_state(), got {type(state).__name__}")
-        try:
-            self._rng.bit_generator.state = state
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ValueError(f"invalid sampler state ({exc})") from exc
 
     def __repr__(self) -> str:
         return f"WordSampler(n_words={len(self.words)}, n_inputs={self.n_inputs}, dtype={self.dtype})"

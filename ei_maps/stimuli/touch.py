@@ -16,13 +16,14 @@ then the pairs in configuration order (``"fingers 1+2"`` ...).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+
+from ._seeded import SeededSampler
 
 __all__ = ["HandConfig", "HandSampler", "Manipulation", "class_names"]
 
@@ -192,7 +193,7 @@ class Manipulation:
         return f"{self.kind}:{','.join(map(str, self.fingers))}"
 
 
-class HandSampler:
+class HandSampler(SeededSampler):
     """Batches of touch stimuli drawn i.i.d. from the (manipulated) class probabilities.
 
     Parameters
@@ -348,19 +349,6 @@ class HandSampler:
         hand[:c.n_fingers * c.receptors_per_finger] = np.repeat(
             np.arange(1, c.n_fingers + 1), c.receptors_per_finger)
         return hand[self.permutation]
-
-    def get_state(self) -> dict:
-        """The random generator's state, JSON-serialisable."""
-        return json.loads(json.dumps(self._rng.bit_generator.state))
-
-    def set_state(self, state: dict) -> None:
-        """Restore a state from :meth:`get_state`; the next batches repeat exactly."""
-        if not isinstance(state, dict):
-            raise ValueError(f"sampler state must be a dict from get_state(), got {type(state).__name__}")
-        try:
-            self._rng.bit_generator.state = state
-        except (TypeError, ValueError, KeyError) as exc:
-            raise ValueError(f"invalid sampler state ({exc})") from exc
 
     def __repr__(self) -> str:
         return (f"HandSampler(n_inputs={self.n_inputs}, manipulation={str(self.manipulation)!r}, "

@@ -1,0 +1,80 @@
+"""What every training experiment does the same way: find a run to resume, check it, train, summarise."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..config import from_json
+from ..io import load_dataset
+from ..models.learning import Trainer
+
+RUN_FILE = "run.nc"
+CHECKPOINT_FILE = "checkpoint.nc"
+
+
+def load_resume_state(out: Path) -> xr.Dataset | None:
+    """The checkpoint or finished run in ``out`` with the most steps, or None."""
+    candidates = [load_dataset(out / name) for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda d: int(d.attrs.get("steps_done", 0)))
+
+
+def check_resumable(saved: xr.Dataset, kind: str, configs: list[tuple[str, Any, frozenset[str]]],
+                    steps: int | None, out: Path) -> None:
+    """Refuse to resume a run of another kind, with other parameters, or with more steps than asked.
+
+    ``configs`` lists ``(label, config asked for, fields allowed to differ)``;
+    the saved config is read from the attr ``<label>_config``.
+    """
+    saved_kind = saved.attrs.get("kind", "images")
+    if saved_kind != kind:
+        raise ValueError(f"cannot resume: the saved run is a {saved_kind!r} run, not a {kind!r} one; "
+                         "use another --out")
+    diffs = []
+    for label, asked, free in configs:
+        old = from_json(type(asked), saved.attrs[f"{label}_config"])
+        diffs += [f"{label} {k}: saved {v!r}, asked {getattr(asked, k)!r}"
+                  for k, v in asdict(old).items() if k not in free and v != getattr(asked, k)]
+    if diffs:
+        raise ValueError("cannot resume: the saved run was made with other parameters ("
+                         + "; ".join(diffs) + "); use the same options or another --out")
+    if steps is not None and steps < int(saved.attrs["steps_done"]):
+        raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
+                         f"the {steps} asked for; raise --steps or use another --out")
+
+
+def run_trainer(trainer: Trainer, saved: xr.Dataset | None, suffix: str = "") -> tuple[float, int]:
+    """Restore ``trainer`` from ``saved`` (if any), train; returns (seconds, steps done before this call).
+
+    History variables are read as ``<key><suffix>`` (e.g. ``loss_after``).
+    """
+    if saved is not None:
+        trainer.restore(int(saved.attrs["steps_done"]), {k: saved[k + suffix].values for k in trainer.keys},
+                        json.loads(saved.attrs["sampler_state"]))
+    first_step = trainer.step
+    started = time.perf_counter()
+    trainer.run()
+    return time.perf_counter() - started, first_step
+
+
+def timing(out: Path, trainer: Trainer, seconds: float, first_step: int) -> dict[str, Any]:
+    """The summary's head: where, how many steps, how long."""
+    steps_now = trainer.step - first_step
+    return {"out": str(out), "steps": trainer.step, "steps_this_call": steps_now,
+            "train_seconds": round(seconds, 2),
+            "ms_per_step": round(1e3 * seconds / steps_now, 3) if steps_now else None}
+
+
+def history_tail(trainer: Trainer, names: dict[str, str], last: int = 100) -> dict[str, float]:
+    """Means of the last ``last`` steps of some history variables, as ``{summary name: value}``."""
+    if not trainer.step:
+        return {}
+    tail = slice(max(0, trainer.step - last), trainer.step)
+    return {name: float(np.mean(trainer.history[key][tail])) for name, key in names.items()}
