@@ -9,7 +9,7 @@ import pytest
 from ei_maps.cli import main
 from ei_maps.config import LIFCodingConfig, TrainConfig
 from ei_maps.experiments.analyze import analyze_run
-from ei_maps.experiments.images import CHECKPOINT_FILE, RUN_FILE
+from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.experiments.images_lif import model_from_run, train_images_lif
 from ei_maps.io import load_dataset
 

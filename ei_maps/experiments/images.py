@@ -18,10 +18,10 @@ from ..analysis.activity import activity_centroid
 from ..analysis.receptive_fields import as_fields, orientation_strength, probe_receptive_fields, spatial_spread
 from ..analysis.topography import neighbor_similarity
 from ..config import ModelConfig, TrainConfig
-from ..io import config_attrs, json_safe, model_from_dataset, save_dataset
+from ..io import config_attrs, model_from_dataset, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, history_tail, load_resume_state, run_trainer,
+from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
                    timing)
 
 #: Summary names of the activation model's history means over the last 100 steps.
@@ -190,14 +190,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
             ds[f"saccade_{name}"] = var
         summary["saccade_centroid_path"] = float(
             np.nansum(np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)))
-    summary = json_safe(summary)
-    ds.attrs["summary"] = json.dumps(summary)
-    save_dataset(ds, out / RUN_FILE)
-    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
-    if figures:
-        summary["figures"] = [str(f) for f in write_figures(ds, out)]
-        ds.attrs["summary"] = json.dumps(summary)
-    return ds
+    return finish_run(ds, summary, out, write_figures if figures else None)
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:

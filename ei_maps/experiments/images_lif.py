@@ -20,11 +20,11 @@ import xarray as xr
 from .. import __version__
 from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
 from ..config import LIFCodingConfig, TrainConfig, from_json
-from ..io import config_attrs, json_safe, save_dataset
+from ..io import config_attrs, save_dataset
 from ..models.learning import Trainer
 from ..models.lif_coding import LIFCodingModel
 from .images import map_measures
-from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, history_tail, load_resume_state, run_trainer,
+from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
                    timing)
 
 #: Training defaults for the spiking sheet: the paper's batch; lr and steps measured here
@@ -145,14 +145,7 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     if summary["collapsed"]:
         log("warning: the map collapsed: random pairs of dictionary columns have |cos| "
             f"{summary['dictionary']['random_similarity']:.2f}; lower lr or the lateral weights")
-    summary = json_safe(summary)
-    ds.attrs["summary"] = json.dumps(summary)
-    save_dataset(ds, out / RUN_FILE)
-    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
-    if figures:
-        summary["figures"] = [str(f) for f in write_figures(ds, out)]
-        ds.attrs["summary"] = json.dumps(summary)
-    return ds
+    return finish_run(ds, summary, out, write_figures if figures else None)
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:

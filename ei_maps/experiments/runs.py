@@ -78,3 +78,22 @@ def history_tail(trainer: Trainer, names: dict[str, str], last: int = 100) -> di
         return {}
     tail = slice(max(0, trainer.step - last), trainer.step)
     return {name: float(np.mean(trainer.history[key][tail])) for name, key in names.items()}
+
+
+def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures=None,
+               encoding: dict | None = None) -> xr.Dataset:
+    """Store the summary, write ``run.nc`` atomically, drop the checkpoint, then draw the figures.
+
+    The figures come last, so a plotting failure never loses the result;
+    their paths are added to ``ds.attrs["summary"]`` (not to the file).
+    """
+    from ..io import json_safe, save_dataset
+
+    summary = json_safe(summary)
+    ds.attrs["summary"] = json.dumps(summary)
+    save_dataset(ds, out / RUN_FILE, encoding=encoding)
+    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    if write_figures is not None:
+        summary["figures"] = [str(f) for f in write_figures(ds, out)]
+        ds.attrs["summary"] = json.dumps(summary)
+    return ds

@@ -20,7 +20,7 @@ from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from .images import FINAL_ACTIVATION
-from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, history_tail, load_resume_state, run_trainer,
+from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
                    timing)
 
 #: Units whose best words are drawn on the map figure (every n-th unit in x and y).
@@ -147,14 +147,8 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
     regions = region_words(ds["activations"], n_regions=4, k=8)
     summary["region_words"] = {f"{int(y)},{int(x)}": [str(w) for w in regions["word"].sel(region_y=y, region_x=x).values]
                                for y in regions["region_y"].values for x in regions["region_x"].values}
-    summary = json_safe(summary)
-    ds.attrs["summary"] = json.dumps(summary)
-    save_dataset(ds, out / RUN_FILE, encoding={"activations": {"zlib": True, "complevel": 4}})
-    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
-    if figures:
-        summary["figures"] = [str(f) for f in write_figures(ds, out)]
-        ds.attrs["summary"] = json.dumps(summary)
-    return ds
+    return finish_run(ds, summary, out, write_figures if figures else None,
+                      encoding={"activations": {"zlib": True, "complevel": 4}})
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:

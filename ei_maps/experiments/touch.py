@@ -22,7 +22,7 @@ from ..config import PAPER_TOUCH_MODEL, ModelConfig, TouchTrainConfig, from_json
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from .runs import CHECKPOINT_FILE, RUN_FILE, check_resumable, load_resume_state, run_trainer
+from .runs import CHECKPOINT_FILE, RUN_FILE, check_resumable, finish_run, load_resume_state, run_trainer
 
 PHASES = ("before", "after")
 
@@ -223,14 +223,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     ds.attrs.update(_hand_attrs(hand))
     ds.attrs.update(kind="touch", phase="finished", steps_done=train_config.steps + train_config.after_steps,
                     ei_maps_version=__version__)
-    summary = json_safe(summary)
-    ds.attrs["summary"] = json.dumps(summary)
-    save_dataset(ds, out / RUN_FILE)
-    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
-    if figures:
-        summary["figures"] = [str(f) for f in write_figures(ds, out)]
-        ds.attrs["summary"] = json.dumps(summary)
-    return ds
+    return finish_run(ds, summary, out, write_figures if figures else None)
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
