@@ -3,4 +3,11 @@ from .config import LIFCodingConfig, ModelConfig, TrainConfig
 from .models import ActivationModel, LIFCodingModel, UnstableDynamicsError
 
 __version__ = "0.1.0"
-__all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "TrainConfig", "UnstableDynamicsError", "__version__"]
+
+
+def sweep(*args, **kwargs):
+    """Parameter sweeps on Dask; see :func:`ei_maps.experiments.sweep.sweep` (imported on first use)."""
+    from .experiments.sweep import sweep as _sweep
+
+    return _sweep(*args, **kwargs)
+__all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "TrainConfig", "UnstableDynamicsError", "__version__", "sweep"]

@@ -151,6 +151,20 @@ def _build_parser() -> argparse.ArgumentParser:
     touch.add_argument("--no-progress", action="store_true", help="no progress bar")
     touch.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
 
+    sw = sub.add_parser("sweep", help="train and analyse a grid of parameters on Dask (local or a cluster)",
+                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    sw.add_argument("kind", choices=("images", "touch", "waves"), help="which experiment to sweep")
+    sw.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
+                    help="a swept parameter and its values (repeat for a grid), e.g. --param w_inh=2,5,8")
+    sw.add_argument("--steps", type=int, default=None, help="training steps per configuration (default: the kind's)")
+    sw.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per configuration")
+    sw.add_argument("--out", default="runs/sweep", help="sweep directory (sweep.nc, one folder per run, figures)")
+    sw.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: local cluster)")
+    sw.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    sw.add_argument("--no-figures", action="store_true", help="skip the heatmaps")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+
     analyze = sub.add_parser("analyze", help="orientation map, pinwheels and topography of a trained run",
                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     analyze.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding run.nc")
@@ -278,6 +292,29 @@ def _train_touch(args: argparse.Namespace) -> dict:
     return json.loads(ds.attrs["summary"])
 
 
+def _sweep(args: argparse.Namespace) -> dict:
+    from .experiments.sweep import summarise, sweep
+
+    params = {}
+    for item in args.param:
+        name, sep, values = item.partition("=")
+        if not sep or not name or not values:
+            raise ValueError(f"--param takes NAME=V1,V2,..., got {item!r}")
+        parsed = []
+        for v in values.split(","):
+            try:
+                parsed.append(int(v) if v.strip().lstrip("-").isdigit() else float(v))
+            except ValueError:
+                parsed.append(v.strip())
+        params[name.strip().replace("-", "_")] = parsed
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {args.workers}")
+    result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out, scheduler=args.scheduler,
+                   workers=args.workers, progress=not args.no_progress, figures=not args.no_figures,
+                   log=lambda msg: print(msg, file=sys.stderr))
+    return {"out": args.out, **summarise(result)}
+
+
 def _analyze(args: argparse.Namespace) -> dict:
     from .experiments.analyze import analyze_run
 
@@ -328,6 +365,17 @@ def _print_analysis(summary: dict) -> None:
           f"Spearman(cortical, RF distance) {_fmt(t['distance_spearman'], 3)}, Mantel p = {_fmt(t['mantel_p'], 3)}")
     for f in summary.get("figures", []):
         print(f"  figure: {f}")
+
+
+def _print_sweep(summary: dict) -> None:
+    print(f"{summary['kind']} sweep -> {summary['out']}/sweep.nc: {summary['done']} of {summary['configurations']} "
+          f"configurations done, {summary['failed']} failed; wall {_fmt(summary['wall_seconds'], 1)} s "
+          f"(tasks {_fmt(summary['task_seconds_total'], 1)} s)")
+    for f in summary["failures"][:5]:
+        print(f"  failed: {f}")
+    for label in ("best", "worst"):
+        if label in summary:
+            print(f"  {label}: {summary[label]}")
 
 
 def _print_touch(summary: dict) -> None:
@@ -407,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        handler = {"analyze": _analyze, "waves": _waves}.get(args.command)
+        handler = {"analyze": _analyze, "waves": _waves, "sweep": _sweep}.get(args.command)
         if handler is None:
             handler = {"text": _train_text, "touch": _train_touch}.get(args.kind, _train_images)
         summary = handler(args)
@@ -431,6 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_touch(summary)
     elif args.command == "waves":
         _print_waves(summary)
+    elif args.command == "sweep":
+        _print_sweep(summary)
     else:
         _print_summary(summary)
     return 0

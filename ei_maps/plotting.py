@@ -1247,3 +1247,47 @@ def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title:
     if title:
         fig.suptitle(title)
     return fig
+
+
+# --------------------------------------------------------------------------
+# sweeps
+# --------------------------------------------------------------------------
+def plot_sweep_heatmaps(result: xr.Dataset, x: str, y: str, variables: Sequence[str],
+                        title: str | None = None) -> Figure:
+    """Heatmaps of sweep measures over two parameters, averaged over every other dim (failures left out)."""
+    for d in (x, y):
+        if d not in result.dims:
+            raise ValueError(f"{d!r} is not a dim of the sweep; dims are {list(result.dims)}")
+    variables = [v for v in variables if v in result]
+    if not variables:
+        raise ValueError("none of the variables is in the sweep")
+    fig = _new_figure((3.6 * len(variables), 3.4 + (0.3 if title else 0)), layout="constrained")
+    axes = fig.subplots(1, len(variables), squeeze=False)[0]
+    for ax, var in zip(axes, variables):
+        da = result[var]
+        others = [d for d in da.dims if d not in (x, y)]
+        mean = (da.mean(others) if others else da).transpose(y, x)
+        image = ax.imshow(np.asarray(mean.values, float), origin="lower", cmap="viridis", aspect="auto")
+        ax.set_xticks(range(result.sizes[x]), [f"{v}" for v in result[x].values])
+        ax.set_yticks(range(result.sizes[y]), [f"{v}" for v in result[y].values])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(var.replace("_", " "), fontsize=9)
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_receptive_field_pair(panels: dict[str, xr.DataArray]) -> Figure:
+    """Receptive-field grids side by side (e.g. the best and worst configurations of a sweep)."""
+    if not panels:
+        raise ValueError("no receptive fields to draw")
+    fig = _new_figure((6.0 * len(panels), 6.4), layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    cmap = colormaps["gray"].with_extremes(under="black", bad="red")
+    for ax, (label, fields) in zip(axes, panels.items()):
+        ax.imshow(receptive_field_mosaic(fields), cmap=cmap, vmin=-1.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(label, fontsize=9)
+        _hide_ticks(ax)
+    return fig

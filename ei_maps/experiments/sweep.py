@@ -1,0 +1,326 @@
+"""Parameter sweeps on Dask: ``ei-maps sweep`` and :func:`ei_maps.sweep`.
+
+Every configuration (a point of the Cartesian product of the swept values,
+and a seed) is one task that trains and analyses one run in its own folder.
+Tasks run on a Dask cluster: a LocalCluster with one single-threaded worker
+process per core by default, or any cluster given by its scheduler address.
+Results are gathered into one xarray Dataset with the swept parameters and
+the seed as dimensions, rewritten (atomically) as each task finishes, so a
+killed sweep resumes where it stopped.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+import traceback
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..io import load_dataset, save_dataset
+
+SWEEP_FILE = "sweep.nc"
+KINDS = ("images", "touch", "waves")
+#: The measures each kind reports (all scalars); the first is the one "best" and "worst" refer to.
+MEASURES = {
+    "images": ("adjacent_similarity", "random_similarity", "oriented_fraction", "pinwheel_count",
+               "pinwheel_density_mean_wavenumber", "neighbor_orientation_diff_deg", "distance_spearman",
+               "final_loss", "final_sparsity"),
+    "touch": ("reorganisation", "retained", "boundary_fraction_before", "boundary_fraction_after",
+              "mean_patches_before"),
+    "waves": ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median"),
+}
+
+
+def _configs(kind: str):
+    """(model config, train config) classes and defaults of a kind; waves has no train config."""
+    from ..config import PAPER_TOUCH_MODEL, LIFConfig, ModelConfig, TouchTrainConfig, TrainConfig
+
+    if kind == "images":
+        return ModelConfig(), TrainConfig()
+    if kind == "touch":
+        return PAPER_TOUCH_MODEL, TouchTrainConfig()
+    return LIFConfig(), None
+
+
+def split_overrides(kind: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Route each parameter to the model or the training config; unknown names are an error."""
+    model, train = _configs(kind)
+    model_fields = {f.name for f in fields(model)}
+    train_fields = {f.name for f in fields(train)} if train is not None else {"duration_ms"}
+    m, t = {}, {}
+    for name, value in params.items():
+        if name in model_fields:
+            m[name] = value
+        elif name in train_fields:
+            t[name] = value
+        else:
+            raise ValueError(f"unknown parameter {name!r} for a {kind} sweep; model parameters: "
+                             f"{sorted(model_fields)}; training: {sorted(train_fields)}")
+    return m, t
+
+
+def _typed(config, name: str, value):
+    """``value`` converted to the type of the config field's default (ints stay ints)."""
+    default = getattr(config, name)
+    if isinstance(default, bool):
+        return bool(value)
+    if isinstance(default, int) and float(value) == int(value):
+        return int(value)
+    return float(value) if isinstance(value, (int, float, np.number)) else value
+
+
+def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, run_dir: str) -> dict[str, Any]:
+    """One sweep task: train (or simulate) and analyse one configuration; never raises.
+
+    Returns the measures, or ``{"error": message}`` if the configuration failed.
+    """
+    started = time.perf_counter()
+    try:
+        # one thread per worker: the cluster already runs one worker per core
+        import numba
+        from threadpoolctl import threadpool_limits
+
+        numba.set_num_threads(1)
+        with threadpool_limits(1):
+            measures = _run(kind, params, seed, steps, Path(run_dir))
+        measures["seconds"] = time.perf_counter() - started
+        return measures
+    except Exception as err:  # a failed configuration is a result, not the end of the sweep
+        return {"error": f"{type(err).__name__}: {err}",
+                "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__))[-2000:],
+                "seconds": time.perf_counter() - started}
+
+
+def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: Path) -> dict[str, Any]:
+    model_over, train_over = split_overrides(kind, params)
+    model, train = _configs(kind)
+    model = model.replace(**{k: _typed(model, k, v) for k, v in model_over.items()})
+    silent = lambda msg: None  # noqa: E731
+    if kind == "images":
+        from .analyze import analyze_run
+        from .images import train_images
+
+        train = train.replace(seed=seed, **({"steps": steps} if steps is not None else {}),
+                              **{k: _typed(train, k, v) for k, v in train_over.items()})
+        ds = train_images(model.replace(seed=seed), train, out=out, progress=False, figures=False, log=silent)
+        s = json.loads(ds.attrs["summary"])
+        a = analyze_run(out, n_permutations=19, figures=False, gratings=False)
+        return {"adjacent_similarity": s["adjacent_similarity"], "random_similarity": s["random_similarity"],
+                "oriented_fraction": s["oriented_fraction"], "pinwheel_count": a["pinwheels"]["count"],
+                "pinwheel_density_mean_wavenumber": a["pinwheels"]["density_mean_wavenumber"],
+                "neighbor_orientation_diff_deg": a["topography"]["neighbor_orientation_diff_deg"],
+                "distance_spearman": a["topography"]["distance_spearman"],
+                "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity")}
+    if kind == "touch":
+        from .touch import train_touch
+
+        if steps is not None:
+            train = train.replace(steps=steps, after_steps=max(1, (3 * steps) // 4))
+        train = train.replace(seed=seed, **{k: _typed(train, k, v) for k, v in train_over.items()})
+        ds = train_touch(model.replace(seed=seed), train_config=train, out=out, progress=False, figures=False,
+                         log=silent)
+        s = json.loads(ds.attrs["summary"])
+        return {"reorganisation": s["reorganisation"], "retained": s.get("deprived", {}).get("retained"),
+                "boundary_fraction_before": s["contiguity"]["before"]["boundary_fraction"],
+                "boundary_fraction_after": s["contiguity"]["after"]["boundary_fraction"],
+                "mean_patches_before": s["contiguity"]["before"]["mean_patches"]}
+    from .waves import run_waves
+
+    duration = float(train_over.get("duration_ms", 1000.0 if steps is None else steps * model.dt))
+    s = run_waves(model.replace(seed=seed), duration_ms=duration, transient_ms=min(200.0, duration / 5), out=out,
+                  figures=False, progress=False, log=silent)
+    return {k: s.get(k) for k in MEASURES["waves"]}
+
+
+def _grid(kind: str, params: dict[str, list], seeds: int) -> tuple[list[str], list[tuple], list[int]]:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if not params:
+        raise ValueError("give at least one parameter to sweep, e.g. --param w_inh=2,5,8")
+    for name, values in params.items():
+        if not len(values):
+            raise ValueError(f"parameter {name!r} has no values")
+        if len(set(map(str, values))) != len(values):
+            raise ValueError(f"parameter {name!r} repeats a value: {values}")
+    split_overrides(kind, {k: v[0] for k, v in params.items()})  # unknown names fail before any work
+    if not (isinstance(seeds, int) and seeds >= 1):
+        raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
+    names = list(params)
+    return names, list(itertools.product(*(params[n] for n in names))), list(range(seeds))
+
+
+def _empty_result(kind: str, params: dict[str, list], seeds: list[int]) -> xr.Dataset:
+    coords = {name: np.asarray(values) for name, values in params.items()}
+    coords["seed"] = np.asarray(seeds)
+    shape = tuple(len(v) for v in coords.values())
+    dims = tuple(coords)
+    data = {m: (dims, np.full(shape, np.nan)) for m in MEASURES[kind]}
+    data["seconds"] = (dims, np.full(shape, np.nan))
+    data["error"] = (dims, np.full(shape, "", dtype=object))
+    data["done"] = (dims, np.zeros(shape, bool))
+    return xr.Dataset(data, coords=coords)
+
+
+def run_name(names: list[str], values: tuple, seed: int) -> str:
+    """Folder of one configuration, e.g. ``w_inh=5,r_inh=7,seed=0``."""
+    return ",".join(f"{n}={v}" for n, v in zip(names, values)) + f",seed={seed}"
+
+
+def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
+          out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
+          progress: bool = True, figures: bool = True, log=print) -> xr.Dataset:
+    """Train and analyse every configuration of a parameter grid on Dask; returns the results Dataset.
+
+    Parameters
+    ----------
+    kind : {"images", "touch", "waves"}
+    params : dict name -> list of values
+        Model or training parameters (e.g. ``{"w_inh": [2, 5, 8], "r_inh": [4, 5, 7]}``).
+    steps : int, optional
+        Training steps per configuration (touch: the first phase, the second
+        gets 3/4 of it; waves: simulated time = steps x dt).
+    seeds : int
+        Seeds 0..seeds-1 of every configuration.
+    out : path
+        ``out/sweep.nc`` (results, rewritten as tasks finish), ``out/<config>/``
+        (each run), figures.
+    scheduler : str, optional
+        Address of a running Dask scheduler; default: a LocalCluster.
+    workers : int, optional
+        LocalCluster worker processes (default: one per core), each with one thread.
+
+    Returns
+    -------
+    xarray.Dataset with dims = the swept parameters and ``seed``: every
+    measure of the kind, ``seconds``, ``error`` ("" if the configuration
+    succeeded) and ``done``. Configurations already done in ``out/sweep.nc``
+    are skipped; failed ones are tried again.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+    from tqdm.auto import tqdm
+
+    names, grid, seed_list = _grid(kind, params, seeds)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = _empty_result(kind, params, seed_list)
+    previous = out / SWEEP_FILE
+    if previous.is_file():
+        old = load_dataset(previous)
+        if old.attrs.get("kind") != kind or old.attrs.get("steps") != json.dumps(steps):
+            raise ValueError(f"{previous} holds another sweep ({old.attrs.get('kind')}, steps "
+                             f"{old.attrs.get('steps')}); use another --out")
+        # keep what is done for the configurations both grids share
+        shared = {d: np.intersect1d(result[d].values, old[d].values) for d in result.dims if d in old.dims}
+        if len(shared) == len(result.dims):
+            done_old = old.sel(shared)
+            for var in result.data_vars:
+                if var in done_old:
+                    mask = done_old["done"].values
+                    target = result[var].loc[shared].values
+                    target[mask] = done_old[var].values[mask]
+                    result[var].loc[shared] = target
+    result.attrs.update(kind=kind, steps=json.dumps(steps), params=json.dumps({k: list(map(str, v))
+                                                                               for k, v in params.items()}))
+    todo = [(values, seed) for values in grid for seed in seed_list
+            if not bool(result["done"].loc[dict(zip(names, values), seed=seed)])]
+    log(f"sweep: {len(grid) * len(seed_list)} configurations, {len(todo)} to run -> {out}")
+    started = time.perf_counter()
+    if todo:
+        cluster = None
+        if scheduler is None:
+            n = workers or os.cpu_count() or 1
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   silence_logs=40)
+        client = Client(scheduler or cluster)
+        try:
+            log(f"Dask dashboard: {client.dashboard_link}")
+            futures = {client.submit(run_config, kind, dict(zip(names, map(_plain, values))), seed, steps,
+                                     str(out / run_name(names, values, seed)), pure=False): (values, seed)
+                       for values, seed in todo}
+            bar = tqdm(total=len(futures), disable=not progress, unit="run", desc="sweep")
+            for future in as_completed(futures):
+                values, seed = futures[future]
+                _store(result, dict(zip(names, values), seed=seed), future.result())
+                save_dataset(result, previous)
+                bar.update(1)
+            bar.close()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    result.attrs["wall_seconds"] = time.perf_counter() - started
+    save_dataset(result, previous)
+    failed = result["error"].values[result["error"].values != ""]
+    if failed.size:
+        log(f"sweep: {failed.size} configuration(s) failed, e.g. {failed.ravel()[0]}")
+    if figures:
+        write_figures(result, out, names)
+    return result
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _store(result: xr.Dataset, where: dict, measures: dict[str, Any]) -> None:
+    if "error" in measures:
+        result["error"].loc[where] = measures["error"]
+        result["done"].loc[where] = False
+    else:
+        for name in MEASURES[result.attrs["kind"]]:
+            value = measures.get(name)
+            result[name].loc[where] = np.nan if value is None else float(value)
+        result["error"].loc[where] = ""
+        result["done"].loc[where] = True
+    result["seconds"].loc[where] = measures.get("seconds", np.nan)
+
+
+def summarise(result: xr.Dataset) -> dict[str, Any]:
+    """JSON-ready summary: counts, failures with their errors, best and worst configurations."""
+    from ..io import json_safe
+
+    kind = result.attrs["kind"]
+    main = MEASURES[kind][0]
+    errors = result["error"].values
+    failed = [{**{d: _plain(result[d].values[i]) for d, i in zip(result["error"].dims, idx)}, "error": errors[idx]}
+              for idx in zip(*np.nonzero(errors != ""))]
+    summary = {"kind": kind, "configurations": int(result["done"].size), "done": int(result["done"].sum()),
+               "failed": len(failed), "failures": failed[:20], "wall_seconds": result.attrs.get("wall_seconds"),
+               "task_seconds_total": float(np.nansum(result["seconds"].values))}
+    values = result[main]
+    if np.isfinite(values.values).any():
+        for label, fn in (("best", np.nanargmax), ("worst", np.nanargmin)):
+            idx = np.unravel_index(fn(values.values), values.shape)
+            summary[label] = {**{d: _plain(values[d].values[i]) for d, i in zip(values.dims, idx)},
+                              main: float(values.values[idx])}
+    return json_safe(summary)
+
+
+def write_figures(result: xr.Dataset, out: Path, names: list[str]) -> list[Path]:
+    """Heatmaps of the main measures over pairs of parameters; best and worst receptive fields (images)."""
+    from .. import plotting
+
+    kind = result.attrs["kind"]
+    written = []
+    for i, a in enumerate(names):
+        for b in names[i + 1:] or ([] if len(names) > 1 else ["seed"]):
+            written.append(plotting.save_figure(
+                plotting.plot_sweep_heatmaps(result, a, b, MEASURES[kind][:4]), out / f"sweep_{a}_{b}.png"))
+    summary = summarise(result)
+    if kind == "images" and "best" in summary and "worst" in summary:
+        panels = {}
+        for label in ("best", "worst"):
+            cfg = summary[label]
+            run = out / run_name(names, tuple(cfg[n] for n in names), cfg["seed"]) / "run.nc"
+            if run.is_file():
+                panels[f"{label}: " + ", ".join(f"{n} {cfg[n]}" for n in names)] = load_dataset(run)["receptive_fields"]
+        if len(panels) == 2:
+            written.append(plotting.save_figure(plotting.plot_receptive_field_pair(panels),
+                                                out / "sweep_best_worst.png"))
+    return written

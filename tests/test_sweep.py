@@ -1,0 +1,61 @@
+"""``ei-maps sweep`` on a 2-worker LocalCluster: the grid as one Dataset, a failing configuration, resume."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed")
+
+from ei_maps import sweep  # noqa: E402
+from ei_maps.cli import main  # noqa: E402
+from ei_maps.experiments.sweep import SWEEP_FILE, split_overrides  # noqa: E402
+from ei_maps.io import load_dataset  # noqa: E402
+
+
+def test_grid_failure_and_resume(tmp_path):
+    out = tmp_path / "sweep"
+    params = {"w_inh": [2.0, 5.0, -1.0], "side": [6, 8]}  # w_inh -1 is invalid: those two runs fail
+    result = sweep("images", params, steps=10, out=out, workers=2, progress=False, log=lambda m: None)
+    assert result["adjacent_similarity"].dims == ("w_inh", "side", "seed")
+    assert result["adjacent_similarity"].shape == (3, 2, 1)
+    ok = result.sel(w_inh=[2.0, 5.0])
+    assert bool(ok["done"].all()) and np.all(np.isfinite(ok["adjacent_similarity"]))
+    bad = result.sel(w_inh=-1.0)
+    assert not bool(bad["done"].any()) and all("w_inh" in str(e) for e in bad["error"].values.ravel())
+    saved = load_dataset(out / SWEEP_FILE)
+    np.testing.assert_array_equal(saved["adjacent_similarity"].values, result["adjacent_similarity"].values)
+    for side in (6, 8):
+        assert (out / f"w_inh=2.0,side={side},seed=0" / "run.nc").is_file()
+    assert (out / "sweep_w_inh_side.png").is_file() and (out / "sweep_best_worst.png").is_file()
+    # resume: finished configurations are not run again (their run.nc stays untouched)
+    stamp = (out / "w_inh=2.0,side=6,seed=0" / "run.nc").stat().st_mtime_ns
+    logged = []
+    again = sweep("images", {**params, "side": [6, 8, 10]}, steps=10, out=out, workers=2, progress=False,
+                  log=logged.append, figures=False)
+    # 9 configurations: the 4 done are skipped; the 2 failures and the 3 new side-10 ones run
+    assert any("9 configurations, 5 to run" in m for m in logged)
+    assert (out / "w_inh=2.0,side=6,seed=0" / "run.nc").stat().st_mtime_ns == stamp
+    np.testing.assert_array_equal(again["adjacent_similarity"].sel(side=[6, 8]).values,
+                                  result["adjacent_similarity"].values)
+
+
+def test_bad_requests_fail_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match="unknown parameter 'w_inhh'"):
+        sweep("images", {"w_inhh": [1, 2]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="kind"):
+        sweep("text", {"w_inh": [1]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="repeats"):
+        sweep("images", {"w_inh": [1, 1]}, out=tmp_path, progress=False)
+    assert split_overrides("touch", {"w_inh": 1, "after_steps": 5}) == ({"w_inh": 1}, {"after_steps": 5})
+
+
+def test_cli_json_summary(tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert main(["sweep", "images", "--param", "w_inh=2,5", "--param", "side=6", "--steps", "5", "--seeds", "2",
+                 "--workers", "2", "--out", str(out), "--json", "--no-progress", "--no-figures"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["configurations"] == 4 and summary["done"] == 4 and summary["failed"] == 0
+    assert set(summary["best"]) == {"w_inh", "side", "seed", "adjacent_similarity"}
+    assert main(["sweep", "images", "--param", "w_inh", "--out", str(out)]) == 2
