@@ -467,6 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.json:
         print(json.dumps(json_safe(summary)))
+    elif args.command == "sweep":
+        _print_sweep(summary)
     elif args.command == "analyze" and summary.get("kind") == "text":
         _print_text_analysis(summary)
     elif args.command == "analyze" and summary.get("kind") == "touch":
@@ -479,8 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_touch(summary)
     elif args.command == "waves":
         _print_waves(summary)
-    elif args.command == "sweep":
-        _print_sweep(summary)
+
     else:
         _print_summary(summary)
     return 0

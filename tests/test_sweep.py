@@ -59,3 +59,16 @@ def test_cli_json_summary(tmp_path, capsys):
     assert summary["configurations"] == 4 and summary["done"] == 4 and summary["failed"] == 0
     assert set(summary["best"]) == {"w_inh", "side", "seed", "adjacent_similarity"}
     assert main(["sweep", "images", "--param", "w_inh", "--out", str(out)]) == 2
+
+
+def test_touch_and_waves_kinds_run_in_worker_threads(tmp_path):
+    # Brian2 installs a SIGINT handler on import, which only the main thread may do
+    pytest.importorskip("brian2")
+    waves = sweep("waves", {"w_inh": [0.1, 0.3], "side": [20], "duration_ms": [60.0]}, out=tmp_path / "waves",
+                  workers=2, progress=False, figures=False, log=lambda m: None)
+    assert bool(waves["done"].all()), waves["error"].values
+    assert np.all(waves["rate_exc_hz"].values >= 0)
+    touch = sweep("touch", {"w_inh": [2.0, 5.0], "side": [10], "r_exc": [2], "r_inh": [3]}, steps=10,
+                  out=tmp_path / "touch", workers=2, progress=False, figures=False, log=lambda m: None)
+    assert bool(touch["done"].all()), touch["error"].values
+    assert np.all((touch["reorganisation"].values >= 0) & (touch["reorganisation"].values <= 1))

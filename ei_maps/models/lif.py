@@ -55,8 +55,24 @@ class MissingBrian2Error(ImportError):
 
 
 def import_brian2():
-    """Brian2, or a clear error saying how to install it."""
+    """Brian2, or a clear error saying how to install it.
+
+    Importing Brian2 installs a SIGINT handler, which Python allows only in
+    the main thread; in a worker thread (a Dask sweep task) that handler is
+    skipped, since Ctrl-C never reaches such a thread anyway.
+    """
+    import signal
+    import sys
+    import threading
+
     try:
+        if "brian2" not in sys.modules and threading.current_thread() is not threading.main_thread():
+            install = signal.signal
+            signal.signal = lambda signum, handler: signal.getsignal(signum)
+            try:
+                import brian2
+            finally:
+                signal.signal = install
         import brian2
     except ImportError as err:
         raise MissingBrian2Error("the spiking sheet needs Brian2: pip install -e '.[lif]' (or pip install brian2)"
