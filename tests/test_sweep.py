@@ -72,3 +72,19 @@ def test_touch_and_waves_kinds_run_in_worker_threads(tmp_path):
                   out=tmp_path / "touch", workers=2, progress=False, figures=False, log=lambda m: None)
     assert bool(touch["done"].all()), touch["error"].values
     assert np.all((touch["reorganisation"].values >= 0) & (touch["reorganisation"].values <= 1))
+
+
+def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_path):
+    out = tmp_path / "sweep"
+    first = sweep("images", {"w_inh": [2.0, 5.0], "side": [6, 8]}, steps=5, out=out, workers=2, progress=False,
+                  figures=False, log=lambda m: None)
+    logged = []
+    again = sweep("images", {"side": [6, 8], "w_inh": [2.0, 5.0]}, steps=5, out=out, workers=2, progress=False,
+                  figures=False, log=logged.append)
+    assert any("4 configurations, 0 to run" in m for m in logged)
+    np.testing.assert_array_equal(again["adjacent_similarity"].transpose("w_inh", "side", "seed").values,
+                                  first["adjacent_similarity"].values)
+    with pytest.raises(ValueError, match="another --out"):
+        sweep("images", {"w_inh": [2.0], "side": [6], "r_inh": [4]}, steps=5, out=out, progress=False)
+    with pytest.raises(ValueError, match="another sweep"):
+        sweep("images", {"w_inh": [2.0], "side": [6]}, steps=7, out=out, progress=False)

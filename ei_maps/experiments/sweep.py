@@ -215,10 +215,13 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         if old.attrs.get("kind") != kind or old.attrs.get("steps") != json.dumps(steps):
             raise ValueError(f"{previous} holds another sweep ({old.attrs.get('kind')}, steps "
                              f"{old.attrs.get('steps')}); use another --out")
-        # keep what is done for the configurations both grids share
-        shared = {d: np.intersect1d(result[d].values, old[d].values) for d in result.dims if d in old.dims}
-        if len(shared) == len(result.dims):
-            done_old = old.sel(shared)
+        if set(old["done"].dims) != set(result["done"].dims):
+            raise ValueError(f"{previous} sweeps {list(old['done'].dims)}, not {list(result['done'].dims)}; "
+                             "use another --out")
+        # keep what is done for the configurations both grids share (in this grid's dim order)
+        shared = {d: np.intersect1d(result[d].values, old[d].values) for d in result.dims}
+        if all(v.size for v in shared.values()):
+            done_old = old.sel(shared).transpose(*result["done"].dims)
             for var in result.data_vars:
                 if var in done_old:
                     mask = done_old["done"].values
