@@ -388,6 +388,8 @@ class LIFCodingModel:
 
         Returns the excitatory spike counts (batch, n_sites).
         """
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         c = self._config
         x = self.check_stimuli(x)
         threshold = self.threshold

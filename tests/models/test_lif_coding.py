@@ -195,6 +195,9 @@ def test_bad_engine_and_dictionary_are_refused():
         m.dictionary = np.zeros((16, 99))
     with pytest.raises(ValueError, match="NaN"):
         m.dictionary = np.full((16, 100), np.nan)
+    for lr in (0.0, -1e-6, float("nan")):
+        with pytest.raises(ValueError, match="lr"):
+            m.learn(np.zeros((2, 16)), lr=lr)
 
 
 def test_missing_brian2_gets_a_clear_error(monkeypatch):
