@@ -49,6 +49,12 @@ def test_bad_requests_fail_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="repeats"):
         sweep("images", {"w_inh": [1, 1]}, out=tmp_path, progress=False)
     assert split_overrides("touch", {"w_inh": 1, "after_steps": 5}) == ({"w_inh": 1}, {"after_steps": 5})
+    from ei_maps.config import TrainConfig
+    from ei_maps.experiments.sweep import _typed
+
+    assert _typed(TrainConfig(), "whiten", "false") is False and _typed(TrainConfig(), "whiten", "True") is True
+    with pytest.raises(ValueError, match="true or false"):
+        _typed(TrainConfig(), "whiten", "maybe")
 
 
 def test_cli_json_summary(tmp_path, capsys):

@@ -111,3 +111,38 @@ def test_sweep_and_cli(tmp_path, capsys):
     assert analysed["territory_before"] == summary["territory_before"]
     assert main(["train", "touch", "--manipulation", "amputate:3", "--out", str(tmp_path / "x")]) == 2
     assert "amputate" in capsys.readouterr().err
+
+
+def test_takeover_of_a_finger_without_territory_is_reported_not_raised():
+    import xarray as xr
+
+    from ei_maps.experiments.touch import _takeover_entries
+    from ei_maps.stimuli.touch import HandConfig
+
+    before = xr.DataArray(np.tile([1, 2, 4, 5], (4, 1)), dims=("unit_y", "unit_x"))  # finger 3 won no unit
+    warnings = []
+    entries = _takeover_entries({"before": before, "after": before}, HandConfig(), 3, warnings.append)
+    assert entries["deprived_takeover"] is None and "territory" in entries["deprived"]["error"]
+    assert warnings and "no takeover" in warnings[0]
+
+
+def test_checkpoints_keep_the_running_phase_history(tmp_path):
+    from ei_maps.experiments.touch import checkpoint_dataset
+    from ei_maps.models import ActivationModel
+    from ei_maps.models.learning import Trainer
+    from ei_maps.stimuli.touch import HandConfig, HandSampler
+
+    model = ActivationModel.from_config(SMALL.replace(side=6, r_exc=2, r_inh=3))
+    trainer = Trainer(model, HandSampler(HandConfig()), steps=5, batch=8, lr=0.02, progress=False)
+    trainer.run()
+    # what a resumed run carries over from its checkpoint: an older, shorter history of the same phase
+    stale = {"vars": {"loss_before": xr_stale(3)}}
+    ds = checkpoint_dataset("before", trainer, SHORT, HandConfig(), stale)
+    assert ds.sizes["step_before"] == 5
+    np.testing.assert_array_equal(ds["loss_before"].values, trainer.history["loss"])
+
+
+def xr_stale(n):
+    import xarray as xr
+
+    return xr.DataArray(np.ones(n), dims="step_before")

@@ -69,6 +69,11 @@ def _typed(config, name: str, value):
     """``value`` converted to the type of the config field's default (ints stay ints)."""
     default = getattr(config, name)
     if isinstance(default, bool):
+        if isinstance(value, str):
+            words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+            if value.strip().lower() not in words:
+                raise ValueError(f"{name} takes true or false, got {value!r}")
+            return words[value.strip().lower()]
         return bool(value)
     if isinstance(default, int) and float(value) == int(value):
         return int(value)

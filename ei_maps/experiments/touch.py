@@ -82,7 +82,8 @@ def checkpoint_dataset(phase: str, trainer: Trainer, train_config: TouchTrainCon
                        done: dict[str, Any]) -> xr.Dataset:
     """Everything needed to continue: the phase, its trainer state, and what earlier phases produced."""
     model = trainer.model
-    ds = xr.Dataset({"dictionary": _dictionary(model), **_history_vars(trainer, phase), **done.get("vars", {})})
+    # this phase's history last: what earlier phases (or a resumed checkpoint) left must not overwrite it
+    ds = xr.Dataset({"dictionary": _dictionary(model), **done.get("vars", {}), **_history_vars(trainer, phase)})
     ds.attrs.update(config_attrs("model", model.config))
     ds.attrs.update(config_attrs("train", train_config))
     ds.attrs.update(_hand_attrs(hand))
@@ -122,6 +123,16 @@ def deprivation_takeover(preferred: dict[str, xr.DataArray], hand, finger: int) 
         take.update(coactivated=[], coactivated_share=None, favours_coactivated=None)
         return take
     return takeover_summary(preferred["before"], preferred["after"], finger, partners)
+
+
+def _takeover_entries(preferred: dict[str, xr.DataArray], hand, finger: int, log) -> dict[str, Any]:
+    """Summary entries of a deprivation; empty-handed (not an error) when the finger had no territory."""
+    try:
+        take = deprivation_takeover(preferred, hand, finger)
+    except ValueError as err:  # e.g. a map where the finger never won a unit: nothing to take over
+        log(f"warning: no takeover measure: {err}")
+        return {"deprived_takeover": None, "deprived": {"finger": finger, "retained": None, "error": str(err)}}
+    return {"deprived_takeover": take["takeover"], "deprived": take}
 
 
 def train_touch(model_config: ModelConfig | None = None, hand=None, train_config: TouchTrainConfig | None = None,
@@ -215,9 +226,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         "reorganisation": float(reorganisation(preferred["before"], preferred["after"])),
     }
     if manipulation.kind == "deprive":
-        take = deprivation_takeover(preferred, hand, manipulation.fingers[0])
-        summary["deprived_takeover"] = take["takeover"]
-        summary["deprived"] = take
+        summary.update(_takeover_entries(preferred, hand, manipulation.fingers[0], log))
     ds.attrs.update(config_attrs("model", model.config))
     ds.attrs.update(config_attrs("train", train_config))
     ds.attrs.update(_hand_attrs(hand))
@@ -315,7 +324,5 @@ def analyze_touch(run: xr.Dataset) -> dict[str, Any]:
         "reorganisation": float(reorganisation(preferred["before"], preferred["after"])),
     }
     if manipulation.kind == "deprive":
-        take = deprivation_takeover(preferred, hand, manipulation.fingers[0])
-        summary["deprived_takeover"] = take["takeover"]
-        summary["deprived"] = take
+        summary.update(_takeover_entries(preferred, hand, manipulation.fingers[0], lambda m: None))
     return json_safe(summary)

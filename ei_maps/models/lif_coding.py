@@ -124,6 +124,11 @@ def simulate_window_numpy(v0: np.ndarray, g_ff: np.ndarray, v_threshold: float, 
     over sources in index order, so the two agree to the last bit.
     """
     c = config
+    # the per-step sum below holds (copies, sources, targets): a few copies at a time keep it small
+    chunk = max(1, 2**22 // max(1, c.n_sites * c.n_sites))
+    if v0.shape[0] > chunk:
+        return np.concatenate([simulate_window_numpy(v0[i:i + chunk], g_ff[i:i + chunk], v_threshold, c, geometry)
+                               for i in range(0, v0.shape[0], chunk)])
     w_exc, w_inh = geometry.lateral_matrices()
     exc, inh = geometry.is_exc, ~geometry.is_exc
     v = np.array(v0, dtype=float)

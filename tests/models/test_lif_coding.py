@@ -209,3 +209,11 @@ def test_missing_brian2_gets_a_clear_error(monkeypatch):
     m = LIFCodingModel(LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0), engine="brian2")
     with pytest.raises(MissingBrian2Error, match=r"\[lif\]"):
         m.settle(np.zeros((2, 16)))
+
+
+def test_numpy_path_in_chunks_matches_the_jitted_loop():
+    # 450 copies of a 10 x 10 sheet exceed one chunk of the NumPy path (419 copies)
+    cfg = LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0, threshold_init=-50.0)
+    x = np.random.default_rng(5).standard_normal((450, 16))
+    a, b = LIFCodingModel(cfg, engine="numpy"), LIFCodingModel(cfg, engine="numba")
+    np.testing.assert_array_equal(a.settle(x) + a.inh_counts, b.settle(x) + b.inh_counts)
