@@ -97,3 +97,20 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
         summary["figures"] = [str(f) for f in write_figures(ds, out)]
         ds.attrs["summary"] = json.dumps(summary)
     return ds
+
+
+def dictionary_on_sheet(model, feature_dim: str) -> xr.DataArray:
+    """An activation model's dictionary as (unit_y, unit_x, ``feature_dim``), for inputs that are not patches."""
+    side = model.side
+    return xr.DataArray(model.dictionary.T.reshape(side, side, -1), dims=("unit_y", "unit_x", feature_dim),
+                        name="dictionary")
+
+
+def model_from_sheet(saved: xr.Dataset, config, feature_dim: str):
+    """Rebuild the activation model of :func:`dictionary_on_sheet` from a checkpoint, with its adapted lam."""
+    from ..models import ActivationModel
+
+    columns = saved["dictionary"].transpose("unit_y", "unit_x", feature_dim).values
+    model = ActivationModel.from_config(config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
+    model.lam = float(saved.attrs["lam_now"])
+    return model

@@ -20,24 +20,17 @@ from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from .images import FINAL_ACTIVATION
-from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
-                   timing)
+from .runs import (CHECKPOINT_FILE, check_resumable, dictionary_on_sheet, finish_run, history_tail, load_resume_state,
+                   model_from_sheet, run_trainer, timing)
 
 #: Units whose best words are drawn on the map figure (every n-th unit in x and y).
 LABEL_EVERY = 3
 
 
-def dictionary_fields(model: ActivationModel) -> xr.DataArray:
-    """The dictionary as (unit_y, unit_x, embedding_dim)."""
-    side = model.side
-    return xr.DataArray(model.dictionary.T.reshape(side, side, -1), dims=("unit_y", "unit_x", "embedding_dim"),
-                        name="dictionary")
-
-
 def state_dataset(trainer: Trainer, train_config: TextTrainConfig, word_vectors) -> xr.Dataset:
     """Dictionary, history, configs and sampler state of a text run."""
     model = trainer.model
-    ds = xr.Dataset({"dictionary": dictionary_fields(model)}, coords={"step": np.arange(1, trainer.step + 1)})
+    ds = xr.Dataset({"dictionary": dictionary_on_sheet(model, "embedding_dim")}, coords={"step": np.arange(1, trainer.step + 1)})
     for key in trainer.keys:
         ds[key] = ("step", np.asarray(trainer.history[key], float))
     ds.attrs.update(config_attrs("model", model.config))
@@ -106,9 +99,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
         check_resumable(saved, "text", [("model", model_config, frozenset({"lam"})),
                                         ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
                         train_config.steps, out)
-        columns = saved["dictionary"].transpose("unit_y", "unit_x", "embedding_dim").values
-        model = ActivationModel.from_config(model_config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
-        model.lam = float(saved.attrs["lam_now"])
+        model = model_from_sheet(saved, model_config, "embedding_dim")
         log(f"resuming from step {saved.attrs['steps_done']} in {out}")
     else:
         if resume:

@@ -22,7 +22,8 @@ from ..config import PAPER_TOUCH_MODEL, ModelConfig, TouchTrainConfig, from_json
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from .runs import CHECKPOINT_FILE, RUN_FILE, check_resumable, finish_run, load_resume_state, run_trainer
+from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, dictionary_on_sheet, finish_run, load_resume_state,
+                   model_from_sheet, run_trainer)
 
 PHASES = ("before", "after")
 
@@ -74,16 +75,13 @@ def _history_vars(trainer: Trainer, phase: str) -> dict:
     return {f"{k}_{phase}": ((dim,), np.asarray(trainer.history[k], float)) for k in trainer.keys}
 
 
-def _dictionary(model: ActivationModel) -> xr.DataArray:
-    return xr.DataArray(model.dictionary.T.reshape(model.side, model.side, -1), dims=("unit_y", "unit_x", "input"))
-
-
 def checkpoint_dataset(phase: str, trainer: Trainer, train_config: TouchTrainConfig, hand,
                        done: dict[str, Any]) -> xr.Dataset:
     """Everything needed to continue: the phase, its trainer state, and what earlier phases produced."""
     model = trainer.model
     # this phase's history last: what earlier phases (or a resumed checkpoint) left must not overwrite it
-    ds = xr.Dataset({"dictionary": _dictionary(model), **done.get("vars", {}), **_history_vars(trainer, phase)})
+    ds = xr.Dataset({"dictionary": dictionary_on_sheet(model, "input"), **done.get("vars", {}),
+                     **_history_vars(trainer, phase)})
     ds.attrs.update(config_attrs("model", model.config))
     ds.attrs.update(config_attrs("train", train_config))
     ds.attrs.update(_hand_attrs(hand))
@@ -180,9 +178,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         if hand_from_attrs(saved.attrs) != hand:
             raise ValueError("cannot resume: the saved run was made with another hand configuration; "
                              "use the same options or another --out")
-        columns = saved["dictionary"].transpose("unit_y", "unit_x", "input").values
-        model = ActivationModel.from_config(model_config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
-        model.lam = float(saved.attrs["lam_now"])
+        model = model_from_sheet(saved, model_config, "input")
         log(f"resuming phase {saved.attrs.get('phase', 'after')!r} at step {saved.attrs['steps_done']} in {out}")
         done["vars"] = {k: saved[k] for k in saved.data_vars if k.endswith("_before") and k != "dictionary"}
     else:
@@ -204,7 +200,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         log(f"phase {phase!r}: {steps[phase]} steps" + ("" if phase == "before" else f" with {manipulation}"))
         run_trainer(trainer, saved if saved_phase == phase else None, suffix=f"_{phase}")
         responses = class_responses(model, samplers[phase], train_config.probe_samples)
-        done["vars"].update({f"dictionary_{phase}": _dictionary(model),
+        done["vars"].update({f"dictionary_{phase}": dictionary_on_sheet(model, "input"),
                              f"class_responses_{phase}": _stored_responses(responses, phase),
                              **_history_vars(trainer, phase)})
         done["lam_" + phase] = float(model.lam)
