@@ -120,8 +120,9 @@ def _build_parser() -> argparse.ArgumentParser:
                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ct, cm = TouchTrainConfig(), PAPER_TOUCH_MODEL
     touch.add_argument("--manipulation", default=ct.manipulation,
-                       help="after the first phase: deprive:F (a finger gets no input), remove_pair:F,G (a "
-                            "co-activation class stops), syndactyly:F,G (two fingers always touched together), none")
+                       help="after the first phase: deprive:F (the paper: every class touching finger F stops), "
+                            "silence:F (F's receptors carry only noise), remove_pair:F,G (a co-activation class "
+                            "stops), syndactyly:F,G (two fingers always touched together), none")
     touch.add_argument("--steps", type=int, default=ct.steps, help="steps before the manipulation")
     touch.add_argument("--after-steps", type=int, default=ct.after_steps, help="steps after it")
     touch.add_argument("--batch", type=int, default=ct.batch, help="stimuli per step")
@@ -129,6 +130,15 @@ def _build_parser() -> argparse.ArgumentParser:
     touch.add_argument("--seed", type=int, default=ct.seed, help="seed of the touches and the dictionary")
     touch.add_argument("--probe-samples", type=int, default=ct.probe_samples,
                        help="stimuli per class when measuring mean responses")
+    touch.add_argument("--sample-set", type=int, default=ct.sample_set,
+                       help="batches are drawn with replacement from one fixed set of this many stimuli (the "
+                            "paper's); 0: fresh stimuli for every batch")
+    touch.add_argument("--touch-noise", choices=("replace", "add"), default="replace",
+                       help="a touched receptor's value replaces its noise (the paper's), or the noise is added")
+    touch.add_argument("--territory-fraction", type=float, default=ct.territory_fraction,
+                       help="a unit is in a finger's territory when its response, of the class's sign, exceeds "
+                            "this fraction of the class's peak before the manipulation")
+    touch.add_argument("--lam", type=float, default=cm.lam, help="initial soft threshold (then adapted)")
     touch.add_argument("--side", type=int, default=cm.side, help="grid side L")
     touch.add_argument("--r-exc", type=int, default=cm.r_exc, help="excitatory radius")
     touch.add_argument("--r-inh", type=int, default=cm.r_inh, help="inhibitory radius")
@@ -172,6 +182,9 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="orientation preference from gratings through the settled dynamics, "
                               "or from the receptive fields (fast)")
     analyze.add_argument("--permutations", type=int, default=199, help="permutations for the Mantel p-value")
+    analyze.add_argument("--territory-fraction", type=float, default=None,
+                         help="touch runs: territory criterion as a fraction of each class's peak (default: the "
+                              "run's own)")
     analyze.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     analyze.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
 
@@ -270,12 +283,13 @@ def _train_touch(args: argparse.Namespace) -> dict:
         pairs.append((a, b))
     # keep the paper's class probabilities: 0.10 per pair, the rest shared by the single fingers
     single = (1.0 - 0.10 * len(pairs)) / 5
-    hand = HandConfig(pairs=tuple(pairs), noise=args.noise, single_probability=single)
+    hand = HandConfig(pairs=tuple(pairs), noise=args.noise, single_probability=single, touch_noise=args.touch_noise)
     model = PAPER_TOUCH_MODEL.replace(side=args.side, r_exc=args.r_exc, r_inh=args.r_inh, w_exc=args.w_exc,
                                       w_inh=args.w_inh, sigma2=args.sigma2, target_sparsity=args.target_sparsity,
-                                      seed=args.seed)
+                                      lam=args.lam, seed=args.seed)
     train = TouchTrainConfig(steps=args.steps, after_steps=args.after_steps, batch=args.batch, lr=args.lr,
                              seed=args.seed, manipulation=args.manipulation, probe_samples=args.probe_samples,
+                             sample_set=args.sample_set, territory_fraction=args.territory_fraction,
                              checkpoint_every=args.checkpoint_every)
     log = (lambda msg: print(msg, file=sys.stderr))
     if args.sweep_w_inh is not None:
@@ -321,7 +335,7 @@ def _analyze(args: argparse.Namespace) -> dict:
     if args.permutations < 1:
         raise ValueError(f"--permutations must be >= 1, got {args.permutations}")
     return analyze_run(args.run_dir, n_permutations=args.permutations, figures=not args.no_figures,
-                       gratings=args.method == "gratings")
+                       gratings=args.method == "gratings", territory_fraction=args.territory_fraction)
 
 
 def _waves(args: argparse.Namespace) -> dict:
@@ -381,22 +395,26 @@ def _print_sweep(summary: dict) -> None:
 def _print_touch(summary: dict) -> None:
     if summary["kind"] == "touch_sweep":
         print(f"sweep written to {summary['out']}/sweep.nc and sweep.png")
-        for key in ("reorganisation", "retained", "boundary_fraction_before"):
+        for key in ("reorganization", "deprived_size_ratio", "components_before"):
             print(f"  {key}: " + ", ".join(f"{k}: {_fmt(v)}" for k, v in summary[key].items()))
         return
-    fmt = (lambda terr: ", ".join(f"{f}: {v:.2f}" for f, v in terr.items()))
-    print(f"touch map, manipulation {summary['manipulation']}" + (f" -> {summary['out']}/run.nc" if "out" in summary else ""))
-    print(f"  territory before: {fmt(summary['territory_before'])}")
-    print(f"  territory after:  {fmt(summary['territory_after'])}")
-    for phase, c in summary["contiguity"].items():
-        print(f"  {phase}: {_fmt(c['mean_patches'], 1)} patches per finger, boundary fraction "
-              f"{_fmt(c['boundary_fraction'])}")
-    print(f"  reorganisation: {_fmt(summary['reorganisation'])} of units changed their preferred finger")
-    if "deprived" in summary:
+    print(f"touch map, manipulation {summary['manipulation']}" + (f" -> {summary['out']}/run.nc" if "out" in summary else "")
+          + (f" ({summary['train_seconds']:.0f} s of training)" if "train_seconds" in summary else ""))
+    print(f"  territories (response of the class's sign above {summary['territory_fraction']:g} of its peak "
+          f"before; units, components, sign):")
+    for phase, terr in summary["territories"].items():
+        print(f"    {phase:6s} " + "; ".join(f"{f}: {t['size']} u, {t['components']} c, {'+' if t['sign'] >= 0 else '-'}"
+                                           for f, t in terr.items()))
+    print(f"  reorganization: {_fmt(summary['reorganization'])} of territory units changed finger")
+    if summary.get("deprived"):
         d = summary["deprived"]
-        print(f"  finger {d['finger']}'s territory: retained {_fmt(d['retained'])}; taken over by "
-              + ", ".join(f"{f}: {_fmt(v)}" for f, v in d["takeover"].items())
-              + f"; co-activated {d['coactivated']} won {_fmt(d['coactivated_share'])} of it")
+        print(f"  finger {d['finger']}: territory {d['size_before']} -> {d['size_after']} units "
+              f"(x{_fmt(d['size_ratio'])}), peak response x{_fmt(d['peak_ratio'])}; others' growth "
+              + ", ".join(f"{f}: {g:+d}" for f, g in d["growth"].items()))
+    a = summary["argmax"]
+    print("  argmax view (responsive units): boundary fraction "
+          + ", ".join(f"{p} {_fmt(a[p]['boundary_fraction'])}" for p in a)
+          + "; patches per finger " + ", ".join(f"{p} {_fmt(a[p]['mean_patches'], 1)}" for p in a))
     for f in summary.get("figures", []):
         print(f"  figure: {f}")
 

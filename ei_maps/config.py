@@ -257,12 +257,27 @@ class TouchTrainConfig:
         Gradient steps on the normal hand (phase "before").
     after_steps : int
         Further steps from the trained state with the manipulation applied (phase "after").
-    batch, lr, seed
-        As for images; the seed drives both samplers (the second gets seed + 1).
+    batch, lr
+        As for images (the paper: 128 and 0.02).
+    seed : int
+        Seed of the touches: independent streams for the fixed stimulus set,
+        the batches of each phase and the probes are spawned from it
+        (``numpy.random.SeedSequence``).
     manipulation : str
-        ``"deprive:F"``, ``"remove_pair:F,G"``, ``"syndactyly:F,G"`` or ``"none"``.
+        ``"deprive:F"`` (the paper: every class touching F stops),
+        ``"silence:F"`` (F's receptors carry only noise), ``"remove_pair:F,G"``,
+        ``"syndactyly:F,G"`` or ``"none"``.
+    sample_set : int
+        Size of the fixed set of stimuli batches are drawn from with
+        replacement (the paper: 1,000); 0 draws fresh stimuli for every batch.
     probe_samples : int
-        Stimuli per class when measuring each unit's mean response to every class.
+        Fresh stimuli per class when measuring each unit's mean response to
+        every class (the same probes in both phases).
+    territory_fraction : float
+        A unit is in a finger's territory when its mean response, of the
+        class's dominant sign, exceeds this fraction of the class's peak
+        before the manipulation (see
+        :func:`ei_maps.analysis.plasticity.finger_territories`).
     checkpoint_every : int
         Steps between checkpoints (0 disables them).
     """
@@ -273,11 +288,16 @@ class TouchTrainConfig:
     lr: float = 0.02
     seed: int = 0
     manipulation: str = "deprive:3"
-    probe_samples: int = 128
+    sample_set: int = 1000
+    probe_samples: int = 200
+    territory_fraction: float = 0.5
     checkpoint_every: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("steps", "after_steps", "seed", "checkpoint_every"):
+        _require(isinstance(self.territory_fraction, numbers.Real) and not isinstance(self.territory_fraction, bool)
+                 and 0 < self.territory_fraction < 1,
+                 f"territory_fraction must lie in (0, 1), got {self.territory_fraction!r}")
+        for name in ("steps", "after_steps", "seed", "checkpoint_every", "sample_set"):
             value = getattr(self, name)
             _require(_is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
         for name in ("batch", "probe_samples"):
@@ -294,7 +314,7 @@ class TouchTrainConfig:
 
 #: Paper settings for the touch experiment (n_inputs: 5 fingers x 51 receptors + 1).
 PAPER_TOUCH_MODEL = ModelConfig(side=40, n_inputs=256, r_exc=5, r_inh=7, w_exc=20.0, w_inh=5.0, sigma2=4.0,
-                                eta=0.025, target_sparsity=0.2)
+                                lam=0.002, eta=0.025, target_sparsity=0.3)
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,8 @@ def plot_receptive_fields(
 # --------------------------------------------------------------------------
 # training curves
 # --------------------------------------------------------------------------
-def plot_training(history: xr.Dataset, title: str | None = None) -> Figure:
+def plot_training(history: xr.Dataset, title: str | None = None,
+                  markers: dict[float, str] | None = None) -> Figure:
     """Plot training curves, one panel per available variable.
 
     Parameters
@@ -327,6 +328,9 @@ def plot_training(history: xr.Dataset, title: str | None = None) -> Figure:
         the ``step`` coordinate if present, else 0..n-1.
     title : str, optional
         Figure title.
+    markers : dict of {step: label}, optional
+        Steps to mark with a dashed vertical line (e.g. where the input
+        changed), labelled in the top panel.
 
     Returns
     -------
@@ -382,6 +386,14 @@ def plot_training(history: xr.Dataset, title: str | None = None) -> Figure:
         ax.set_ylabel(ylabel)
         ax.set_title(panel_title, loc="left", fontsize="medium")
         ax.grid(True, alpha=0.3)
+        if finite.size and finite.min() > 0 and finite.max() > 20 * np.median(finite):
+            # the first steps' error (random dictionary) would flatten the rest of the curve
+            ax.set_yscale("log")
+        for step in (markers or {}):
+            ax.axvline(step, color="0.3", ls="--", lw=1)
+    for step, label in (markers or {}).items():
+        axes[0].annotate(label, (step, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                         textcoords="offset points", ha="left", va="top", fontsize="small")
     if window > 1:
         axes[0].legend(loc="best", fontsize="small", frameon=False)
     axes[-1].set_xlabel("training step")
@@ -1189,6 +1201,66 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
 # --------------------------------------------------------------------------
 # touch maps
 # --------------------------------------------------------------------------
+def plot_class_maps(responses: xr.DataArray, territory: xr.DataArray | None = None, floor: float = 0.0,
+                    title: str | None = None, cmap: str = "jet") -> Figure:
+    """Signed mean response to every stimulus class, one row per phase, on one symmetric colour range.
+
+    As the paper draws its touch maps: each class's mean settled response
+    (jet), plus the sum over the single-finger classes, every panel on the
+    same range so weakened responses look weaker.
+
+    Parameters
+    ----------
+    responses : DataArray (phase, stimulus_class, unit_y, unit_x)
+        With a ``class_finger`` coordinate on ``stimulus_class``: the finger
+        of a single-finger class, 0 for pairs.
+    territory : DataArray (phase, finger, unit_y, unit_x) of bool, optional
+        Territories to outline (black) on their class's panel and on the sum.
+    floor : float
+        The colour range is +- max(floor, largest |response|), so small maps
+        are not blown up to look like strong ones (the paper used +-0.125).
+    """
+    responses = _require_dims(responses, ("phase", "stimulus_class", "unit_y", "unit_x"), "responses")
+    if "class_finger" not in responses.coords:
+        raise ValueError("responses need a 'class_finger' coordinate on stimulus_class (0 for pair classes)")
+    fingers = np.asarray(responses["class_finger"].values)
+    single = fingers > 0
+    phases = [str(p) for p in responses["phase"].values]
+    names = [str(n) for n in responses["stimulus_class"].values] + ["sum of single fingers"]
+    values = np.asarray(responses.values, float)
+    sums = values[:, single].sum(axis=1) if single.any() else np.zeros_like(values[:, 0])
+    vlim = max(float(floor), _finite_abs_max(values), _finite_abs_max(sums))
+    vlim = vlim if vlim > 0 else 1.0
+    n_rows, n_cols = len(phases), len(names)
+    fig = _new_figure((2.1 * n_cols + 1.0, 2.2 * n_rows + (0.5 if title else 0.2)), layout="constrained")
+    axes = fig.subplots(n_rows, n_cols, squeeze=False)
+    image = None
+    for r, phase in enumerate(phases):
+        for c, name in enumerate(names):
+            ax = axes[r, c]
+            data = sums[r] if c == len(names) - 1 else values[r, c]
+            image = ax.imshow(data, cmap=cmap, vmin=-vlim, vmax=vlim, interpolation="nearest")
+            outline = []
+            if territory is not None and "finger" in territory.dims:
+                have = set(int(f) for f in territory["finger"].values)
+                if c == len(names) - 1:
+                    outline = sorted(have)
+                elif fingers[c] in have:
+                    outline = [int(fingers[c])]
+            for f in outline:
+                mask = np.asarray(territory.sel(phase=phase, finger=f).transpose("unit_y", "unit_x").values, float)
+                if mask.any():
+                    ax.contour(mask, levels=[0.5], colors="black", linewidths=0.8)
+            ax.set_title(name if r == 0 else "", fontsize=8)
+            if c == 0:
+                ax.set_ylabel(phase)
+            _hide_ticks(ax)
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="mean response (a.u.)")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
+
+
 def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None = None) -> Figure:
     """Maps of each unit's preferred finger, one panel per entry of the first dim (e.g. phase).
 

@@ -77,7 +77,7 @@ def test_touch_and_waves_kinds_run_in_worker_threads(tmp_path):
     touch = sweep("touch", {"w_inh": [2.0, 5.0], "side": [10], "r_exc": [2], "r_inh": [3]}, steps=10,
                   out=tmp_path / "touch", workers=2, progress=False, figures=False, log=lambda m: None)
     assert bool(touch["done"].all()), touch["error"].values
-    assert np.all((touch["reorganisation"].values >= 0) & (touch["reorganisation"].values <= 1))
+    assert np.all((touch["reorganization"].values >= 0) & (touch["reorganization"].values <= 1))
 
 
 def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_path):

@@ -14,6 +14,9 @@ from ei_maps.io import load_dataset
 
 SMALL = PAPER_TOUCH_MODEL.replace(side=16, r_exc=3, r_inh=4)
 SHORT = TouchTrainConfig(steps=300, after_steps=150, batch=64, probe_samples=32, checkpoint_every=100)
+# the paper's settings with kernels scaled to a 16 x 16 sheet, long enough for its blobs to form
+BLOBS = PAPER_TOUCH_MODEL.replace(side=16, r_exc=2, r_inh=4, sigma2=2.0)
+BLOB_TRAINING = TouchTrainConfig(steps=2000, after_steps=1000, batch=64, probe_samples=64, checkpoint_every=0)
 
 
 def _run(out, model=SMALL, **changes):
@@ -26,33 +29,69 @@ def default_run(tmp_path_factory):
     return _run(tmp_path_factory.mktemp("touch") / "run")
 
 
-def test_lateral_interactions_make_contiguous_territories(default_run, tmp_path):
+def _components(ds):
+    return {f: t["components"] for f, t in json.loads(ds.attrs["summary"])["territories"]["before"].items()}
+
+
+@pytest.fixture(scope="module")
+def blob_run(tmp_path_factory):
+    return train_touch(BLOBS, train_config=BLOB_TRAINING, out=tmp_path_factory.mktemp("touch") / "blobs",
+                       progress=False, figures=False, log=lambda m: None)
+
+
+def test_lateral_interactions_make_one_territory_per_finger(blob_run, tmp_path):
+    blobs = blob_run
     # the same leak without any lateral kernel: every unit learns alone
-    isolated = SMALL.replace(w_exc=0.0, w_inh=0.0, leak=SMALL.effective_leak)
-    alone = json.loads(_run(tmp_path / "alone", isolated, after_steps=0).attrs["summary"])["contiguity"]["before"]
-    lateral = json.loads(default_run.attrs["summary"])["contiguity"]["before"]
-    # measured on this 16 x 16 sheet after 300 steps: boundary fraction 0.816 and 26.8 patches per finger
-    # alone (salt and pepper: random labels give 0.8), 0.605 and 18.6 with the E/I kernels
-    assert alone["boundary_fraction"] > 0.75
-    assert lateral["boundary_fraction"] < 0.68
-    assert lateral["mean_patches"] < 0.8 * alone["mean_patches"]
+    isolated = BLOBS.replace(w_exc=0.0, w_inh=0.0, leak=BLOBS.effective_leak)
+    alone = train_touch(isolated, train_config=BLOB_TRAINING.replace(after_steps=0), out=tmp_path / "alone",
+                        progress=False, figures=False, log=lambda m: None)
+    # seed 0 (a fixed-seed check; seeds 1-3 gave one component for 13-14 of their 15 fingers): one blob per finger
+    assert _components(blobs) == {str(f): 1 for f in range(1, 6)}
+    sizes = [t["size"] for t in json.loads(blobs.attrs["summary"])["territories"]["before"].values()]
+    assert min(sizes) >= 8
+    # without lateral kernels each finger is coded by scattered single units (measured 12-17 components)
+    assert min(_components(alone).values()) > 5
 
 
-def test_run_holds_both_phases_and_the_takeover(default_run):
+def test_run_holds_both_phases_and_the_territories(default_run):
     ds = default_run
     for phase in ("before", "after"):
         assert ds[f"preferred_finger_{phase}"].dims == ("unit_y", "unit_x")
         assert ds[f"dictionary_{phase}"].dims == ("unit_y", "unit_x", "input")
-        assert ds[f"class_responses_{phase}"].sizes[f"class_{phase}"] == 7
+        responses = ds[f"class_responses_{phase}"]
+        assert responses.dims == ("stimulus_class", "unit_y", "unit_x")
+        # every class in both phases, the deprived finger's included
+        assert list(responses["stimulus_class"].values) == ["finger 1", "finger 2", "finger 3", "finger 4",
+                                                            "finger 5", "fingers 1+2", "fingers 1+3"]
+    assert ds["territory"].dims == ("phase", "finger", "unit_y", "unit_x")
+    assert list(ds["phase"].values) == ["before", "after"] and list(ds["finger"].values) == [1, 2, 3, 4, 5]
+    np.testing.assert_array_equal(ds["territory_size"].values, ds["territory"].sum(("unit_y", "unit_x")).values)
+    # two phases of learning: the dictionaries are copies, not two views of the final one
+    assert not np.array_equal(ds["dictionary_before"].values, ds["dictionary_after"].values)
     summary = json.loads(ds.attrs["summary"])
     assert summary["manipulation"] == "deprive:3"
-    assert sum(summary["territory_before"].values()) == pytest.approx(1 - summary["unresponsive"]["before"])
-    # the deprived finger loses its territory to the others
-    assert summary["territory_after"]["3"] < 0.5 * summary["territory_before"]["3"]
-    take = summary["deprived"]
-    assert take["retained"] + sum(take["takeover"].values()) == pytest.approx(1.0)
-    assert take["coactivated"] == [1]
-    assert 0 < summary["reorganisation"] < 1
+    for phase in ("before", "after"):
+        for f, t in summary["territories"][phase].items():
+            assert t["size"] == int(ds["territory_size"].sel(phase=phase, finger=int(f)))
+            assert set(t) == {"size", "components", "largest_component", "centroid", "sign", "peak"}
+    d = summary["deprived"]
+    assert d["finger"] == 3 and d["size_before"] == summary["territories"]["before"]["3"]["size"]
+    assert set(d["growth"]) == {"1", "2", "4", "5"}
+
+
+def test_dictionary_before_is_the_state_at_the_phase_switch(tmp_path):
+    two_phase = _run(tmp_path / "two", steps=40, after_steps=20)
+    one_phase = _run(tmp_path / "one", steps=40, after_steps=0)
+    np.testing.assert_array_equal(two_phase["dictionary_before"].values, one_phase["dictionary_before"].values)
+    np.testing.assert_array_equal(one_phase["dictionary_after"].values, one_phase["dictionary_before"].values)
+    assert not np.array_equal(two_phase["dictionary_after"].values, two_phase["dictionary_before"].values)
+
+
+def test_deprivation_fades_the_finger_territory(blob_run):
+    # deprive:3 removes finger 3's classes from training; measured on the before map's scale its response
+    # weakens and its territory shrinks by at least half (the issue's target for the full run)
+    d = json.loads(blob_run.attrs["summary"])["deprived"]
+    assert d["size_after"] <= d["size_before"] / 2 and d["peak_ratio"] < 0.75
 
 
 def test_resuming_a_finished_run_is_refused(tmp_path):
@@ -63,19 +102,20 @@ def test_resuming_a_finished_run_is_refused(tmp_path):
         train_touch(SMALL, train_config=SHORT, out=out, resume=True, progress=False, log=lambda m: None)
 
 
-def test_checkpoint_in_the_second_phase_resumes_exactly(tmp_path, monkeypatch):
+@pytest.mark.parametrize("phase_steps", [40, 30], ids=["first phase", "second phase"])
+def test_checkpoint_in_either_phase_resumes_exactly(tmp_path, monkeypatch, phase_steps):
     out = tmp_path / "run"
-    config = SHORT.replace(steps=60, after_steps=40, checkpoint_every=20)
+    config = SHORT.replace(steps=40, after_steps=30, checkpoint_every=10)
     whole = train_touch(SMALL, train_config=config, out=tmp_path / "whole", progress=False, figures=False,
                         log=lambda m: None)
-    # interrupt during phase "after": Ctrl-C is delivered as KeyboardInterrupt by the trainer
+    # interrupt halfway through one phase: Ctrl-C is delivered as KeyboardInterrupt by the trainer
     from ei_maps.models.learning import Trainer
 
     real_run = Trainer.run
 
     def interrupted(self):
-        if self.steps == 40:  # phase "after"
-            self.steps = 20
+        if self.steps == phase_steps:
+            self.steps = phase_steps // 2
             real_run(self)
             self.checkpoint(self)
             raise KeyboardInterrupt
@@ -84,20 +124,21 @@ def test_checkpoint_in_the_second_phase_resumes_exactly(tmp_path, monkeypatch):
     monkeypatch.setattr(Trainer, "run", interrupted)
     with pytest.raises(KeyboardInterrupt):
         train_touch(SMALL, train_config=config, out=out, progress=False, figures=False, log=lambda m: None)
-    assert load_dataset(out / CHECKPOINT_FILE).attrs["phase"] == "after"
+    assert load_dataset(out / CHECKPOINT_FILE).attrs["phase"] == ("before" if phase_steps == 40 else "after")
     monkeypatch.setattr(Trainer, "run", real_run)
     resumed = train_touch(SMALL, train_config=config, out=out, resume=True, progress=False, figures=False,
                           log=lambda m: None)
-    np.testing.assert_array_equal(resumed["dictionary_after"].values, whole["dictionary_after"].values)
-    np.testing.assert_array_equal(resumed["preferred_finger_after"].values, whole["preferred_finger_after"].values)
+    for name in ("dictionary_before", "dictionary_after", "class_responses_before", "class_responses_after",
+                 "territory", "loss_before", "loss_after", "lam_after"):
+        np.testing.assert_array_equal(resumed[name].values, whole[name].values, err_msg=name)
 
 
 def test_sweep_and_cli(tmp_path, capsys):
     config = SHORT.replace(steps=60, after_steps=30)
     sweep = sweep_inhibition([2.0, 8.0], model_config=SMALL, train_config=config, out=tmp_path / "sweep",
                              log=lambda m: None)
-    assert sweep["reorganisation"].dims == ("w_exc", "w_inh") and sweep.sizes["w_inh"] == 2
-    assert np.all(np.isfinite(sweep["reorganisation"]))
+    assert sweep["reorganization"].dims == ("w_exc", "w_inh") and sweep.sizes["w_inh"] == 2
+    assert np.all(np.isfinite(sweep["reorganization"])) and np.all(np.isfinite(sweep["deprived_size_ratio"]))
     assert (tmp_path / "sweep" / "sweep.png").is_file()
     out = tmp_path / "cli"
     assert main(["train", "touch", "--side", "12", "--r-exc", "2", "--r-inh", "3", "--steps", "20",
@@ -105,25 +146,35 @@ def test_sweep_and_cli(tmp_path, capsys):
                  "--out", str(out), "--json", "--no-progress"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["manipulation"] == "syndactyly:2,3" and "deprived" not in summary
-    assert (out / "finger_maps.png").is_file() and (out / "class_activations_after.png").is_file()
+    for figure in ("class_maps.png", "finger_maps.png", "training.png"):
+        assert (out / figure).is_file()
+    ds = load_dataset(out / RUN_FILE)
+    # the class a syndactyly adds is measured before it too
+    assert list(ds["class_responses_before"]["stimulus_class"].values)[-1] == "fingers 2+3"
     assert main(["analyze", str(out), "--json"]) == 0
     analysed = json.loads(capsys.readouterr().out)
-    assert analysed["territory_before"] == summary["territory_before"]
+    assert analysed["territories"] == summary["territories"]
+    assert main(["analyze", str(out)]) == 0
+    assert "territories" in capsys.readouterr().out
     assert main(["train", "touch", "--manipulation", "amputate:3", "--out", str(tmp_path / "x")]) == 2
     assert "amputate" in capsys.readouterr().err
 
 
-def test_takeover_of_a_finger_without_territory_is_reported_not_raised():
-    import xarray as xr
+def test_paper_deprivation_and_the_older_options(tmp_path):
+    # silence:3 (the earlier default) and fresh stimuli every batch stay available
+    ds = _run(tmp_path / "silence", steps=30, after_steps=20, manipulation="silence:3", sample_set=0)
+    summary = json.loads(ds.attrs["summary"])
+    assert summary["manipulation"] == "silence:3" and summary["deprived"]["finger"] == 3
+    # silenced receptors: the finger's probes after carry only noise, so its response collapses
+    assert summary["deprived"]["peak_ratio"] < 0.5
 
-    from ei_maps.experiments.touch import _takeover_entries
-    from ei_maps.stimuli.touch import HandConfig
 
-    before = xr.DataArray(np.tile([1, 2, 4, 5], (4, 1)), dims=("unit_y", "unit_x"))  # finger 3 won no unit
-    warnings = []
-    entries = _takeover_entries({"before": before, "after": before}, HandConfig(), 3, warnings.append)
-    assert entries["deprived_takeover"] is None and "territory" in entries["deprived"]["error"]
-    assert warnings and "no takeover" in warnings[0]
+def test_bad_touch_options_are_refused(tmp_path, capsys):
+    for option, value, match in (("--territory-fraction", "1.5", "territory_fraction"),
+                                 ("--sample-set", "-1", "sample_set"),
+                                 ("--manipulation", "deprive:9", "fingers must be in")):
+        assert main(["train", "touch", option, value, "--out", str(tmp_path / "x"), "--no-progress"]) == 2
+        assert match in capsys.readouterr().err
 
 
 def test_checkpoints_keep_the_running_phase_history(tmp_path):

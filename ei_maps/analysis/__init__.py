@@ -3,8 +3,8 @@ from .receptive_fields import (as_fields, delta_probes, fields_to_columns, orien
                                probe_receptive_fields, probe_spiking_fields, spatial_spread)
 from .orientation import (column_spacing, find_pinwheels, map_quality, orientation_map_fields,
                           orientation_map_gratings, pinwheel_stats, fill_masked_units, power_spectrum, random_orientation_map)
-from .plasticity import (boundaries, contiguity, preferred_finger, reorganisation, takeover, takeover_summary,
-                         territories)
+from .plasticity import (boundaries, contiguity, finger_territories, preferred_finger, reorganisation, takeover,
+                         takeover_summary, territories, territory_change, territory_reorganization, territory_summary)
 from .semantic import (WORD_GROUPS, distortion, group_activation, map_trustworthiness, preferred_words,
                        principal_component_colors, region_words, semantic_neighbor_similarity, word_positions)
 from .topography import (distance_correlation, neighbor_orientation_difference, neighbor_similarity,
@@ -12,7 +12,8 @@ from .topography import (distance_correlation, neighbor_orientation_difference, 
 from .waves import (activity_movie, correlation_by_distance, cv_isi, detect_waves, fano_factor, firing_rates,
                     population_rate, spikes_dataset, wave_diagnostics)
 
-__all__ = ["boundaries", "contiguity", "preferred_finger", "reorganisation", "takeover", "takeover_summary",
+__all__ = ["boundaries", "contiguity", "finger_territories", "territory_change", "territory_reorganization",
+           "territory_summary", "preferred_finger", "reorganisation", "takeover", "takeover_summary",
            "territories", "WORD_GROUPS", "distortion", "group_activation", "map_trustworthiness", "preferred_words",
            "principal_component_colors", "region_words", "semantic_neighbor_similarity", "word_positions",
            "column_spacing", "find_pinwheels", "map_quality", "orientation_map_fields",

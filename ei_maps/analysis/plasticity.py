@@ -1,13 +1,19 @@
 """Finger maps of a touch sheet and how they reorganise after deprivation or syndactyly.
 
-After training on a synthetic hand (Lufkin et al. 2022), each unit's mean
-response to every stimulus class gives its preferred finger; the functions
-here measure the territories, their contiguity and boundaries, and compare a
-map before and after a manipulation (which fingers took over a deprived
-finger's territory, and how much of the map changed).
+After training on a synthetic hand (Lufkin et al. 2022), each unit's signed
+mean response to every stimulus class is the map the paper shows. The
+primary measure here is the *territory* of each finger
+(:func:`finger_territories`): the units whose mean response to that finger
+has the class's dominant sign and exceeds a fraction of its peak, with their
+size, connected components, centroid and sign; :func:`territory_change`
+compares territories before and after a manipulation on one fixed criterion.
 
-A *preferred map* is an integer (unit_y, unit_x) DataArray or 2-D array:
-finger numbers 1..n, and 0 for unresponsive units.
+A secondary view gives every responsive unit its *preferred finger* (the
+argmax over classes, :func:`preferred_finger`); the remaining functions
+measure such a map's territories, contiguity and boundaries, and compare two
+of them (which fingers took over a deprived finger's units, how much of the
+map changed). A *preferred map* is an integer (unit_y, unit_x) DataArray or
+2-D array: finger numbers 1..n, and 0 for unresponsive units.
 """
 from __future__ import annotations
 
@@ -93,29 +99,8 @@ def _sheet_coords(preferred) -> dict:
 
 # ------------------------------------------------------------------ the maps
 
-def preferred_finger(class_responses: xr.DataArray, threshold: float = 0.0) -> xr.DataArray:
-    """Each unit's preferred finger: the single-finger class with its largest mean response.
-
-    Parameters
-    ----------
-    class_responses : DataArray (stimulus_class, unit_y, unit_x)
-        Mean settled response of every unit to every stimulus class, with an
-        integer coordinate ``finger`` on ``stimulus_class`` (the finger of a
-        single-finger class, 0 for co-activation pairs). Without that
-        coordinate the finger is read from class names ``"finger N"``.
-        Pair classes are ignored. NaN responses (a class never presented)
-        never win.
-    threshold : float
-        A unit whose largest single-finger response does not exceed this is
-        unresponsive (0). Responses may be negative, so the default 0 marks
-        units that no finger drives above rest.
-
-    Returns
-    -------
-    DataArray (unit_y, unit_x) of int: finger number, 0 for unresponsive
-    units. ``attrs``: ``fingers`` (the single-finger classes' fingers, sorted)
-    and ``threshold``. Ties go to the lower finger number.
-    """
+def _single_finger_responses(class_responses: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+    """Validated (fingers sorted, responses (finger, unit_y, unit_x) float) of the single-finger classes."""
     if not isinstance(class_responses, xr.DataArray):
         raise ValueError("class_responses must be an xarray DataArray (stimulus_class, unit_y, unit_x)")
     needed = ("stimulus_class", *_SHEET_DIMS)
@@ -131,15 +116,268 @@ def preferred_finger(class_responses: xr.DataArray, threshold: float = 0.0) -> x
     if len(set(fingers.tolist())) != fingers.size:
         raise ValueError(f"each finger needs exactly one single-finger class, got fingers {fingers.tolist()}")
     order = single[np.argsort(fingers)]
-    fingers = np.sort(fingers)
-    resp = class_responses.transpose(*needed).values[order].astype(float)
+    return np.sort(fingers), class_responses.transpose(*needed).values[order].astype(float)
+
+
+def preferred_finger(class_responses: xr.DataArray, threshold: float = 0.0,
+                     responsive: float | None = None) -> xr.DataArray:
+    """Each unit's preferred finger: the single-finger class with its largest mean response.
+
+    Parameters
+    ----------
+    class_responses : DataArray (stimulus_class, unit_y, unit_x)
+        Mean settled response of every unit to every stimulus class, with an
+        integer coordinate ``finger`` on ``stimulus_class`` (the finger of a
+        single-finger class, 0 for co-activation pairs). Without that
+        coordinate the finger is read from class names ``"finger N"``.
+        Pair classes are ignored. NaN responses (a class never presented)
+        never win.
+    threshold : float
+        A unit whose largest single-finger response does not exceed this is
+        unresponsive (0). Responses may be negative, so the default 0 marks
+        units that no finger drives above rest.
+    responsive : float, optional
+        Also unresponsive: units whose largest |mean response| to any single
+        finger is below ``responsive`` times the largest on the sheet. On a
+        map of a few blobs most units respond at the noise level, and an
+        argmax would give each of them a finger.
+
+    Returns
+    -------
+    DataArray (unit_y, unit_x) of int: finger number, 0 for unresponsive
+    units. ``attrs``: ``fingers`` (the single-finger classes' fingers, sorted),
+    ``threshold`` and ``responsive`` (NaN when not given). Ties go to the
+    lower finger number.
+    """
+    if responsive is not None and not (np.isfinite(responsive) and 0 <= responsive < 1):
+        raise ValueError(f"responsive must be a fraction in [0, 1), got {responsive!r}")
+    fingers, resp = _single_finger_responses(class_responses)
     resp = np.where(np.isnan(resp), -np.inf, resp)
     best = np.argmax(resp, axis=0)  # first maximum: ties go to the lower finger
     top = np.take_along_axis(resp, best[None], axis=0)[0]
-    values = np.where(top > threshold, fingers[best], 0).astype(int)
+    keep = top > threshold
+    if responsive is not None:
+        magnitude = np.nanmax(np.where(np.isfinite(resp), np.abs(resp), np.nan), axis=0)
+        keep &= magnitude >= responsive * np.nanmax(magnitude)
+    values = np.where(keep, fingers[best], 0).astype(int)
     return xr.DataArray(values, dims=_SHEET_DIMS, coords=_sheet_coords(class_responses),
                         name="preferred_finger",
-                        attrs={"fingers": fingers.tolist(), "threshold": float(threshold)})
+                        attrs={"fingers": fingers.tolist(), "threshold": float(threshold),
+                               "responsive": float("nan") if responsive is None else float(responsive)})
+
+
+# ------------------------------------------------------- territories (blobs)
+
+#: Default territory criterion: half the class's peak |mean response| (a half-maximum contour).
+TERRITORY_FRACTION = 0.5
+
+
+def _circular_mean(positions: np.ndarray, side: int) -> float:
+    """Mean of positions on a ring of ``side`` sites, in [0, side)."""
+    angle = 2 * np.pi * positions / side
+    mean = np.arctan2(np.mean(np.sin(angle)), np.mean(np.cos(angle)))
+    return float((mean * side / (2 * np.pi)) % side)
+
+
+def finger_territories(class_responses: xr.DataArray, fraction: float = TERRITORY_FRACTION,
+                       reference: xr.DataArray | None = None, periodic: bool = False) -> xr.Dataset:
+    """Each finger's territory: the units that respond to it, with the class's sign, above a criterion.
+
+    For finger ``f`` with signed mean responses ``r_f`` (one value per unit),
+    the *dominant sign* ``s_f`` is the sign of the reference map's response
+    of largest magnitude, and its *peak* ``p_f`` that magnitude. A unit is in
+    the territory when ``s_f * r_f > fraction * p_f``. The activation model's
+    threshold is two-sided, so a finger may be coded by a negative blob; the
+    sign keeps such a finger's territory, where an argmax over classes would
+    lose it.
+
+    Parameters
+    ----------
+    class_responses : DataArray (stimulus_class, unit_y, unit_x)
+        Mean settled response of every unit to every stimulus class
+        (activation units), with a ``finger`` coordinate on
+        ``stimulus_class`` (0 for pair classes, which are ignored) or class
+        names ``"finger N"``.
+    fraction : float
+        Criterion as a fraction of the peak, in (0, 1). The default 0.5 draws
+        each territory at half its maximum response.
+    reference : DataArray, optional
+        Class responses whose signs and peaks set the criterion (same fingers
+        and sheet), e.g. the map before a manipulation, so that two maps are
+        measured on one scale: a finger whose responses weakened then loses
+        territory. Default: ``class_responses`` itself.
+    periodic : bool
+        The sheet is a torus: components join across opposite edges and
+        centroids are circular means.
+
+    Returns
+    -------
+    Dataset on ``finger`` (and the sheet dims):
+
+    - ``territory`` (finger, unit_y, unit_x) bool;
+    - ``size`` (units), ``components`` (4-connected, 0 if empty),
+      ``largest_component`` (units);
+    - ``centroid_y``, ``centroid_x`` (grid units; NaN if empty);
+    - ``sign`` (+1, -1, or 0 for a finger that drives nothing);
+    - ``peak``: largest ``s_f * r_f`` in this map (activation units) and
+      ``threshold``: the criterion ``fraction * p_f``;
+    - ``label`` (unit_y, unit_x) int: the finger whose territory holds the
+      unit, the one with the largest ``s_f * r_f / p_f`` where territories
+      overlap, 0 outside every territory;
+    - scalar ``overlap``: units in two or more territories.
+
+    ``attrs``: ``fraction``, ``periodic``, ``n_units``, ``reference``
+    (``"self"`` or ``"given"``).
+
+    Raises
+    ------
+    ValueError
+        For a bad fraction, responses without single-finger classes, or a
+        reference over other fingers or another sheet.
+    """
+    if isinstance(fraction, bool) or not (np.isfinite(fraction) and 0 < fraction < 1):
+        raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}")
+    fingers, resp = _single_finger_responses(class_responses)
+    if reference is None:
+        ref_resp = resp
+    else:
+        ref_fingers, ref_resp = _single_finger_responses(reference)
+        if not np.array_equal(ref_fingers, fingers) or ref_resp.shape != resp.shape:
+            raise ValueError(f"reference must cover the same fingers and sheet: fingers {ref_fingers.tolist()} "
+                             f"on {ref_resp.shape[1:]} vs {fingers.tolist()} on {resp.shape[1:]}")
+    resp = np.nan_to_num(resp, nan=0.0)
+    ref_resp = np.nan_to_num(ref_resp, nan=0.0)
+    n_f, side_y, side_x = resp.shape
+    flat = np.abs(ref_resp).reshape(n_f, -1)
+    at_peak = np.argmax(flat, axis=1)
+    peak_ref = flat[np.arange(n_f), at_peak]
+    sign = np.sign(ref_resp.reshape(n_f, -1)[np.arange(n_f), at_peak]).astype(int)
+    threshold = fraction * peak_ref
+    aligned = sign[:, None, None] * resp
+    territory = aligned > threshold[:, None, None]
+    size = territory.sum(axis=(1, 2)).astype(int)
+    components, largest = [], []
+    cy, cx = np.full(n_f, np.nan), np.full(n_f, np.nan)
+    for k in range(n_f):
+        sizes = _patch_sizes(territory[k], periodic)
+        components.append(int(sizes.size))
+        largest.append(int(sizes.max()) if sizes.size else 0)
+        if size[k]:
+            ys, xs = np.nonzero(territory[k])
+            if periodic:
+                cy[k], cx[k] = _circular_mean(ys, side_y), _circular_mean(xs, side_x)
+            else:
+                cy[k], cx[k] = ys.mean(), xs.mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(territory, aligned / np.where(peak_ref > 0, peak_ref, 1.0)[:, None, None], -np.inf)
+    label = np.where(territory.any(axis=0), fingers[np.argmax(relative, axis=0)], 0).astype(int)
+    coords = {"finger": fingers, **_sheet_coords(class_responses)}
+    return xr.Dataset(
+        {"territory": (("finger", *_SHEET_DIMS), territory),
+         "size": ("finger", size),
+         "components": ("finger", np.array(components, dtype=int)),
+         "largest_component": ("finger", np.array(largest, dtype=int)),
+         "centroid_y": ("finger", cy), "centroid_x": ("finger", cx),
+         "sign": ("finger", sign),
+         "peak": ("finger", aligned.reshape(n_f, -1).max(axis=1)),
+         "threshold": ("finger", threshold),
+         "label": (_SHEET_DIMS, label),
+         "overlap": int(np.count_nonzero(territory.sum(axis=0) > 1))},
+        coords=coords,
+        attrs={"fraction": float(fraction), "periodic": int(periodic), "n_units": int(side_y * side_x),
+               "reference": "self" if reference is None else "given"})
+
+
+def territory_summary(territories: xr.Dataset) -> dict[str, dict]:
+    """JSON-ready ``{finger: {size, components, largest_component, centroid, sign, peak}}`` of
+    :func:`finger_territories`."""
+    out = {}
+    for f in territories["finger"].values:
+        t = territories.sel(finger=f)
+        centroid = [float(t["centroid_y"]), float(t["centroid_x"])]
+        out[str(int(f))] = {"size": int(t["size"]), "components": int(t["components"]),
+                            "largest_component": int(t["largest_component"]),
+                            "centroid": None if np.isnan(centroid[0]) else [round(c, 2) for c in centroid],
+                            "sign": int(t["sign"]), "peak": float(t["peak"])}
+    return out
+
+
+def territory_change(before: xr.Dataset, after: xr.Dataset, finger: int) -> dict:
+    """How a manipulation changed the territories, centred on one finger (e.g. the deprived one).
+
+    Parameters
+    ----------
+    before, after : Dataset
+        :func:`finger_territories` of the same sheet before and after; for
+        one scale, ``after`` should be measured with ``reference`` set to the
+        responses before.
+    finger : int
+        The finger to follow.
+
+    Returns
+    -------
+    dict with
+
+    - ``finger``, ``size_before``, ``size_after`` (units), ``size_ratio``
+      (after / before; None if it had no territory), ``components_after``,
+      ``peak_ratio`` (peak response after / before);
+    - ``growth``: ``{other finger: size after - size before}`` (units) and
+      ``growth_ratio``: ``{other finger: size after / size before}``;
+    - ``takeover``: of the units of the finger's former territory, the
+      fraction that lie in each other finger's territory after, ``"0"`` for
+      those in no territory, and ``retained``: the fraction still in its own
+      (territories may overlap, so the fractions can sum to more than 1);
+    - ``shifted``: how far its centroid moved (grid units; None if either is
+      empty).
+    """
+    finger = _finger_number(finger)
+    if finger not in before["finger"].values or finger not in after["finger"].values:
+        raise ValueError(f"finger {finger} is not among the fingers {before['finger'].values.tolist()}")
+    if before["territory"].shape != after["territory"].shape:
+        raise ValueError("before and after territories must be on the same sheet")
+    b, a = before.sel(finger=finger), after.sel(finger=finger)
+    size_b, size_a = int(b["size"]), int(a["size"])
+    former = b["territory"].values
+    others = [int(f) for f in before["finger"].values if f != finger]
+    takeover_frac: dict[str, float] = {}
+    retained = None
+    if size_b:
+        takeover_frac = {str(f): float(np.mean(after["territory"].sel(finger=f).values[former])) for f in others}
+        takeover_frac["0"] = float(np.mean(~after["territory"].values.any(axis=0)[former]))
+        retained = float(np.mean(a["territory"].values[former]))
+    growth = {str(f): int(after["size"].sel(finger=f)) - int(before["size"].sel(finger=f)) for f in others}
+    growth_ratio = {str(f): (float(after["size"].sel(finger=f)) / int(before["size"].sel(finger=f))
+                             if int(before["size"].sel(finger=f)) else None) for f in others}
+    shifted = None
+    if size_b and size_a:
+        dy = float(a["centroid_y"] - b["centroid_y"])
+        dx = float(a["centroid_x"] - b["centroid_x"])
+        if before.attrs.get("periodic"):
+            side_y, side_x = former.shape
+            dy = (dy + side_y / 2) % side_y - side_y / 2
+            dx = (dx + side_x / 2) % side_x - side_x / 2
+        shifted = float(np.hypot(dy, dx))
+    peak_b = float(b["peak"])
+    return {"finger": finger, "size_before": size_b, "size_after": size_a,
+            "size_ratio": size_a / size_b if size_b else None,
+            "components_after": int(a["components"]),
+            "peak_ratio": float(a["peak"]) / peak_b if peak_b > 0 else None,
+            "growth": growth, "growth_ratio": growth_ratio,
+            "takeover": takeover_frac, "retained": retained, "shifted": shifted}
+
+
+def territory_reorganization(before: xr.Dataset, after: xr.Dataset) -> float:
+    """Fraction of the units in some territory (before or after) whose territory label changed.
+
+    Counted over units that belong to a territory in either map, since the
+    background outside every territory would otherwise dominate; NaN when
+    neither map has a territory.
+    """
+    b, a = before["label"].values, after["label"].values
+    if b.shape != a.shape:
+        raise ValueError(f"before and after must be on the same sheet, got {b.shape} and {a.shape}")
+    mapped = (b > 0) | (a > 0)
+    return float(np.mean(b[mapped] != a[mapped])) if mapped.any() else float("nan")
 
 
 def territories(preferred: xr.DataArray, fingers: list[int] | None = None) -> xr.DataArray:

@@ -114,14 +114,17 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
 
 
 def analyze_run(run_dir: str | Path, n_permutations: int = 199, figures: bool = True,
-                gratings: bool = True) -> dict[str, Any]:
-    """Analyse ``run_dir/run.nc``: writes ``analysis.nc`` and figures there; returns the summary."""
+                gratings: bool = True, territory_fraction: float | None = None) -> dict[str, Any]:
+    """Analyse ``run_dir/run.nc``: writes ``analysis.nc`` and figures there; returns the summary.
+
+    ``territory_fraction`` (touch runs only) overrides the run's territory criterion.
+    """
     run_dir = Path(run_dir)
     run = load_dataset(run_dir / "run.nc" if run_dir.is_dir() else run_dir)
     if run.attrs.get("kind") == "touch":
         from .touch import analyze_touch
 
-        summary = analyze_touch(run)
+        summary = analyze_touch(run, fraction=territory_fraction)
         summary["run"] = str(run_dir if run_dir.is_dir() else run_dir.parent)
         return summary
     if run.attrs.get("kind") == "text":

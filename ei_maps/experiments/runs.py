@@ -100,9 +100,10 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
 
 
 def dictionary_on_sheet(model, feature_dim: str) -> xr.DataArray:
-    """An activation model's dictionary as (unit_y, unit_x, ``feature_dim``), for inputs that are not patches."""
+    """A copy of an activation model's dictionary as (unit_y, unit_x, ``feature_dim``), for inputs that are
+    not patches (the model's own array is a view that later learning changes)."""
     side = model.side
-    return xr.DataArray(model.dictionary.T.reshape(side, side, -1), dims=("unit_y", "unit_x", feature_dim),
+    return xr.DataArray(model.dictionary.T.reshape(side, side, -1).copy(), dims=("unit_y", "unit_x", feature_dim),
                         name="dictionary")
 
 

@@ -31,8 +31,8 @@ MEASURES = {
     "images": ("adjacent_similarity", "random_similarity", "oriented_fraction", "pinwheel_count",
                "pinwheel_density_mean_wavenumber", "neighbor_orientation_diff_deg", "distance_spearman",
                "final_loss", "final_sparsity"),
-    "touch": ("reorganisation", "retained", "boundary_fraction_before", "boundary_fraction_after",
-              "mean_patches_before"),
+    "touch": ("reorganization", "deprived_size_ratio", "components_before", "size_before",
+              "boundary_fraction_before"),
     "waves": ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median"),
 }
 
@@ -123,18 +123,14 @@ def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: P
                 "distance_spearman": a["topography"]["distance_spearman"],
                 "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity")}
     if kind == "touch":
-        from .touch import train_touch
+        from .touch import sweep_measures, train_touch
 
         if steps is not None:
             train = train.replace(steps=steps, after_steps=max(1, (3 * steps) // 4))
         train = train.replace(seed=seed, **{k: _typed(train, k, v) for k, v in train_over.items()})
         ds = train_touch(model.replace(seed=seed), train_config=train, out=out, progress=False, figures=False,
                          log=silent)
-        s = json.loads(ds.attrs["summary"])
-        return {"reorganisation": s["reorganisation"], "retained": s.get("deprived", {}).get("retained"),
-                "boundary_fraction_before": s["contiguity"]["before"]["boundary_fraction"],
-                "boundary_fraction_after": s["contiguity"]["after"]["boundary_fraction"],
-                "mean_patches_before": s["contiguity"]["before"]["mean_patches"]}
+        return sweep_measures(json.loads(ds.attrs["summary"]))
     from .waves import run_waves
 
     duration = float(train_over.get("duration_ms", 1000.0 if steps is None else steps * model.dt))

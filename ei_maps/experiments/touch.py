@@ -41,33 +41,71 @@ def hand_from_attrs(attrs: dict):
     return HandConfig(**data)
 
 
-def class_responses(model: ActivationModel, sampler, n: int) -> xr.DataArray:
+#: The argmax view counts a unit as responsive when its largest |class mean| is at least this
+#: fraction of the largest on the sheet (most units of a blob map respond only at noise level).
+RESPONSIVE_FRACTION = 0.25
+#: Fixed colour range of the class maps when the responses are small (the paper's: +-0.125).
+PAPER_CLASS_RANGE = 0.125
+
+
+def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
+    """Independent random streams of one run: the fixed stimulus set, each phase's batches, the probes."""
+    names = ("set", "before", "after", "probe")
+    return dict(zip(names, np.random.SeedSequence(seed).spawn(len(names))))
+
+
+def make_samplers(hand, manipulation, train_config: TouchTrainConfig, dtype: str) -> dict[str, Any]:
+    """The samplers of both phases: one fixed set (or fresh stimuli), the manipulation applied after."""
+    from ..stimuli.touch import HandSampler
+
+    streams = seed_streams(train_config.seed)
+    return {phase: HandSampler(hand, None if phase == "before" else manipulation, seed=streams[phase],
+                               dtype=dtype, sample_set=train_config.sample_set, set_seed=streams["set"])
+            for phase in PHASES}
+
+
+def probe_classes(samplers: dict[str, Any]) -> dict[str, list[tuple[str, tuple[int, ...]]]]:
+    """Per phase, every stimulus class measured, as (name, fingers touched in that phase).
+
+    Both phases are measured on the same classes, all of them (a class the
+    manipulation removed from training included, as in the paper); a class
+    a syndactyly adds is probed before it too, touching both fingers.
+    """
+    after = samplers["after"]
+    before = samplers["before"]
+    n_before = len(before.class_names)
+    return {"before": [(name, before.class_fingers[k] if k < n_before else after.class_fingers[k])
+                       for k, name in enumerate(after.class_names)],
+            "after": list(zip(after.class_names, after.class_fingers))}
+
+
+def class_responses(model: ActivationModel, sampler, classes: list[tuple[str, tuple[int, ...]]], n: int,
+                    seed: int) -> xr.DataArray:
     """Each unit's mean settled response to every stimulus class, (stimulus_class, unit_y, unit_x).
 
-    The ``finger`` coordinate gives the finger of single-finger classes and 0
-    for co-activation classes. Probes follow the sampler's manipulation (a
-    deprived finger's receptors carry only noise).
+    Parameters
+    ----------
+    classes : list of (name, fingers)
+        From :func:`probe_classes`.
+    n : int
+        Fresh noisy stimuli per class; with the same ``seed`` every phase is
+        probed with the same stimuli.
+
+    The ``class_finger`` coordinate gives the finger of single-finger classes
+    and 0 for co-activation classes (not ``finger``, which is the dim of the
+    territory measures stored beside it).
     """
     side = model.side
-    names = list(sampler.class_names)
-    out = np.empty((len(names), side, side))
-    for k in range(len(names)):
-        out[k] = model.settle(sampler.probe(k, n, noise=True)).mean(axis=0).reshape(side, side)
+    out = np.empty((len(classes), side, side))
+    probe_seeds = seed_streams(seed)["probe"].spawn(len(classes))
+    for k, (_, fingers) in enumerate(classes):
+        stimuli = sampler.probe_fingers(fingers, n, noise=True, seed=probe_seeds[k])
+        out[k] = model.settle(stimuli).mean(axis=0).reshape(side, side)
+    names = [name for name, _ in classes]
     fingers = [int(name.split()[1]) if name.startswith("finger ") else 0 for name in names]
     return xr.DataArray(out, dims=("stimulus_class", "unit_y", "unit_x"),
-                        coords={"stimulus_class": names, "finger": ("stimulus_class", fingers)},
+                        coords={"stimulus_class": names, "class_finger": ("stimulus_class", fingers)},
                         name="class_responses")
-
-
-def _stored_responses(responses: xr.DataArray, phase: str) -> xr.DataArray:
-    # the phases may have different classes (syndactyly adds one), so each gets its own dim
-    return responses.rename({"stimulus_class": f"class_{phase}", "finger": f"class_finger_{phase}"})
-
-
-def responses_of(ds: xr.Dataset, phase: str) -> xr.DataArray:
-    """The class responses of one phase, on (stimulus_class, unit_y, unit_x) with its ``finger`` coordinate."""
-    return ds[f"class_responses_{phase}"].rename({f"class_{phase}": "stimulus_class",
-                                                   f"class_finger_{phase}": "finger"})
 
 
 def _history_vars(trainer: Trainer, phase: str) -> dict:
@@ -90,47 +128,56 @@ def checkpoint_dataset(phase: str, trainer: Trainer, train_config: TouchTrainCon
     return ds
 
 
-def phase_measures(responses: xr.DataArray, periodic: bool) -> tuple[xr.DataArray, dict[str, Any]]:
-    """Preferred finger map and territory / contiguity numbers of one phase."""
+def _argmax_view(responses: xr.DataArray, periodic: bool) -> tuple[xr.DataArray, dict[str, Any]]:
+    """The secondary view: preferred finger of each responsive unit, with its territories and contiguity."""
     from ..analysis.plasticity import contiguity, preferred_finger, territories
 
-    preferred = preferred_finger(responses)
+    preferred = preferred_finger(responses, responsive=RESPONSIVE_FRACTION)
     terr = territories(preferred)
     cont = contiguity(preferred, periodic=periodic)
-    measures = {
+    return preferred, {
         "territory": {str(int(f)): float(v) for f, v in zip(terr["finger"].values, terr.values)},
         "unresponsive": float(terr.attrs["unresponsive"]),
         "patches": {str(int(f)): int(v) for f, v in zip(cont["finger"].values, cont["patches"].values)},
         "mean_patches": float(cont["mean_patches"]),
         "boundary_fraction": float(cont["boundary_fraction"]),
     }
-    return preferred, measures
 
 
-def deprivation_takeover(preferred: dict[str, xr.DataArray], hand, finger: int) -> dict[str, Any]:
-    """Who took over the deprived finger's territory, and whether its co-activation partners won more.
+def measure_phases(responses: dict[str, xr.DataArray], manipulation, fraction: float,
+                   periodic: bool) -> tuple[xr.Dataset, dict[str, Any]]:
+    """Territories of both phases on one criterion (set by the map before), their change, the argmax view.
 
-    Without co-activation partners the comparison is made for no finger
-    (``favours_coactivated`` is then meaningless and reported as None).
+    Returns the measures as Dataset variables (``territory*`` on ``phase``,
+    ``preferred_finger_{phase}``) and the summary entries.
     """
-    from ..analysis.plasticity import takeover_summary
+    from ..analysis.plasticity import (finger_territories, territory_change, territory_reorganization,
+                                       territory_summary)
 
-    partners = sorted({f for pair in hand.pairs if finger in pair for f in pair} - {finger})
-    if not partners:
-        take = takeover_summary(preferred["before"], preferred["after"], finger, [finger % hand.n_fingers + 1])
-        take.update(coactivated=[], coactivated_share=None, favours_coactivated=None)
-        return take
-    return takeover_summary(preferred["before"], preferred["after"], finger, partners)
+    terr = {"before": finger_territories(responses["before"], fraction, periodic=periodic),
+            "after": finger_territories(responses["after"], fraction, reference=responses["before"],
+                                        periodic=periodic)}
+    stacked = xr.concat([terr[p] for p in PHASES], dim="phase").assign_coords(phase=list(PHASES))
+    variables = {("territory" if k == "territory" else f"territory_{k}"): stacked[k] for k in stacked.data_vars}
+    summary: dict[str, Any] = {
+        "territory_fraction": fraction,
+        "territories": {p: territory_summary(terr[p]) for p in PHASES},
+        "overlap": {p: int(terr[p]["overlap"]) for p in PHASES},
+        "reorganization": territory_reorganization(terr["before"], terr["after"]),
+        "argmax": {},
+    }
+    for phase in PHASES:
+        variables[f"preferred_finger_{phase}"], summary["argmax"][phase] = _argmax_view(responses[phase], periodic)
+    if manipulation.kind in ("deprive", "silence"):
+        summary["deprived"] = territory_change(terr["before"], terr["after"], manipulation.fingers[0])
+    return xr.Dataset(variables), summary
 
 
-def _takeover_entries(preferred: dict[str, xr.DataArray], hand, finger: int, log) -> dict[str, Any]:
-    """Summary entries of a deprivation; empty-handed (not an error) when the finger had no territory."""
-    try:
-        take = deprivation_takeover(preferred, hand, finger)
-    except ValueError as err:  # e.g. a map where the finger never won a unit: nothing to take over
-        log(f"warning: no takeover measure: {err}")
-        return {"deprived_takeover": None, "deprived": {"finger": finger, "retained": None, "error": str(err)}}
-    return {"deprived_takeover": take["takeover"], "deprived": take}
+def responses_of(ds: xr.Dataset, phase: str) -> xr.DataArray:
+    """The class responses of one phase (stimulus_class, unit_y, unit_x), with the ``finger`` coordinate
+    the analysis reads."""
+    da = ds[f"class_responses_{phase}"]
+    return da.rename({"class_finger": "finger"}) if "class_finger" in da.coords else da
 
 
 def train_touch(model_config: ModelConfig | None = None, hand=None, train_config: TouchTrainConfig | None = None,
@@ -142,20 +189,22 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     ----------
     model_config : ModelConfig, optional
         Default: the paper's touch settings (side 40, r_exc 5, r_inh 7,
-        w_exc 20, w_inh 5, sigma2 4, eta 0.025, lam adapted).
+        w_exc 20, w_inh 5, sigma2 4, eta 0.025, lam 0.002 adapted to 30%
+        active units).
     hand : HandConfig, optional
         Fingers, receptors, co-activation pairs, class probabilities, noise.
     train_config : TouchTrainConfig, optional
-        Steps of both phases, batch, lr, the manipulation.
+        Steps of both phases, batch, lr, the manipulation, the fixed set.
 
     Returns
     -------
     xarray.Dataset
-        The saved run; ``attrs["summary"]`` is JSON with territories before
-        and after, the deprived finger's takeover and contiguity.
+        The saved run: both dictionaries, the class responses of both
+        phases, the territories and histories; ``attrs["summary"]`` is JSON
+        with the territories per finger and phase and the deprived finger's
+        change.
     """
-    from ..analysis.plasticity import reorganisation
-    from ..stimuli.touch import HandConfig, HandSampler, Manipulation
+    from ..stimuli.touch import HandConfig, Manipulation
 
     hand = hand or HandConfig()
     train_config = train_config or TouchTrainConfig()
@@ -164,8 +213,8 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     periodic = model_config.boundary == "periodic"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    samplers = {"before": HandSampler(hand, None, seed=train_config.seed, dtype=model_config.dtype),
-                "after": HandSampler(hand, manipulation, seed=train_config.seed + 1, dtype=model_config.dtype)}
+    samplers = make_samplers(hand, manipulation, train_config, model_config.dtype)
+    classes = probe_classes(samplers)
     steps = {"before": train_config.steps, "after": train_config.after_steps}
 
     saved = load_resume_state(out) if resume else None
@@ -199,30 +248,22 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
                           checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
         log(f"phase {phase!r}: {steps[phase]} steps" + ("" if phase == "before" else f" with {manipulation}"))
         run_trainer(trainer, saved if saved_phase == phase else None, suffix=f"_{phase}")
-        responses = class_responses(model, samplers[phase], train_config.probe_samples)
-        done["vars"].update({f"dictionary_{phase}": dictionary_on_sheet(model, "input"),
-                             f"class_responses_{phase}": _stored_responses(responses, phase),
-                             **_history_vars(trainer, phase)})
-        done["lam_" + phase] = float(model.lam)
+        done["vars"].update({
+            f"dictionary_{phase}": dictionary_on_sheet(model, "input"),
+            f"class_responses_{phase}": class_responses(model, samplers[phase], classes[phase],
+                                                        train_config.probe_samples, train_config.seed),
+            **_history_vars(trainer, phase)})
     train_seconds = time.perf_counter() - started
 
     ds = xr.Dataset(done["vars"])
-    measures, preferred = {}, {}
-    for phase in PHASES:
-        preferred[phase], measures[phase] = phase_measures(responses_of(ds, phase), periodic)
-        ds[f"preferred_finger_{phase}"] = preferred[phase]
+    measures, summary_measures = measure_phases({p: responses_of(ds, p) for p in PHASES}, manipulation,
+                                                train_config.territory_fraction, periodic)
+    ds = ds.merge(measures)
     summary: dict[str, Any] = {
         "out": str(out), "kind": "touch", "manipulation": str(manipulation),
         "steps_before": train_config.steps, "steps_after": train_config.after_steps,
-        "train_seconds": round(train_seconds, 2),
-        "territory_before": measures["before"]["territory"], "territory_after": measures["after"]["territory"],
-        "contiguity": {phase: {k: measures[phase][k] for k in ("patches", "mean_patches", "boundary_fraction")}
-                       for phase in PHASES},
-        "unresponsive": {phase: measures[phase]["unresponsive"] for phase in PHASES},
-        "reorganisation": float(reorganisation(preferred["before"], preferred["after"])),
+        "train_seconds": round(train_seconds, 2), **summary_measures,
     }
-    if manipulation.kind == "deprive":
-        summary.update(_takeover_entries(preferred, hand, manipulation.fingers[0], log))
     ds.attrs.update(config_attrs("model", model.config))
     ds.attrs.update(config_attrs("train", train_config))
     ds.attrs.update(_hand_attrs(hand))
@@ -232,22 +273,48 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
-    """Preferred-finger maps of both phases, mean activation per class (jet), training curves."""
+    """Class maps of both phases on one colour range with the territories, the argmax view, training curves."""
     from .. import plotting
 
     summary = json.loads(ds.attrs["summary"])
     n_fingers = int(json.loads(ds.attrs["hand_config"])["n_fingers"])
-    maps = xr.concat([ds[f"preferred_finger_{p}"] for p in PHASES], dim="phase").assign_coords(phase=list(PHASES))
+    responses = xr.concat([ds[f"class_responses_{p}"] for p in PHASES], dim="phase").assign_coords(phase=list(PHASES))
     written = [plotting.save_figure(
+        plotting.plot_class_maps(responses, ds["territory"], floor=PAPER_CLASS_RANGE,
+                                 title=f"mean response per stimulus class, before and after "
+                                       f"{summary['manipulation']} (territories outlined)"),
+        out / "class_maps.png")]
+    maps = xr.concat([ds[f"preferred_finger_{p}"] for p in PHASES], dim="phase").assign_coords(phase=list(PHASES))
+    written.append(plotting.save_figure(
         plotting.plot_finger_maps(maps, n_fingers,
-                                  title=f"preferred finger before and after {summary['manipulation']}"),
-        out / "finger_maps.png")]
-    for phase in PHASES:
-        responses = responses_of(ds, phase).rename({"stimulus_class": "group"})
-        written.append(plotting.save_figure(
-            plotting.plot_group_activations(responses, title=f"mean activation per stimulus class ({phase})"),
-            out / f"class_activations_{phase}.png"))
+                                  title=f"preferred finger of responsive units, before and after "
+                                        f"{summary['manipulation']}"),
+        out / "finger_maps.png"))
+    history = xr.Dataset({k: ("step", np.concatenate([ds[f"{k}_{p}"].values for p in PHASES]))
+                          for k in ActivationModel.RECORD if all(f"{k}_{p}" in ds for p in PHASES)})
+    history = history.assign_coords(step=np.arange(1, history.sizes["step"] + 1))
+    written.append(plotting.save_figure(
+        plotting.plot_training(history, title=f"training: {summary['steps_before']} steps, then "
+                                              f"{summary['steps_after']} with {summary['manipulation']}",
+                               markers={summary["steps_before"] + 0.5: summary["manipulation"]}),
+        out / "training.png"))
     return written
+
+
+def sweep_measures(summary: dict[str, Any]) -> dict[str, float | None]:
+    """The scalar measures of a finished touch run that sweeps compare."""
+    terr = summary["territories"]["before"]
+    deprived = summary.get("deprived") or {}
+    return {"reorganization": summary["reorganization"],
+            "deprived_size_ratio": deprived.get("size_ratio"),
+            "components_before": float(np.mean([t["components"] for t in terr.values()])),
+            "size_before": float(np.mean([t["size"] for t in terr.values()])),
+            "boundary_fraction_before": summary["argmax"]["before"]["boundary_fraction"]}
+
+
+#: What :func:`sweep_measures` returns, in order.
+SWEEP_MEASURES = ("reorganization", "deprived_size_ratio", "components_before", "size_before",
+                  "boundary_fraction_before")
 
 
 def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig | None = None, hand=None,
@@ -256,10 +323,11 @@ def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig 
     """How the amount of reorganisation depends on inhibition (and excitation).
 
     Trains one two-phase run per (w_exc, w_inh) into ``out/w_exc=E,w_inh=I``
-    (finished runs are reused) and collects, on dims (w_exc, w_inh):
-    ``reorganisation`` (fraction of units whose preferred finger changed),
-    ``retained`` (share of a deprived finger's territory it keeps),
-    ``boundary_fraction_before`` / ``_after`` and ``mean_patches_before``.
+    (finished runs are reused) and collects :data:`SWEEP_MEASURES` on dims
+    (w_exc, w_inh): ``reorganization`` (share of territory units whose
+    territory changed), ``deprived_size_ratio`` (the deprived finger's
+    territory after / before), ``components_before`` and ``size_before``
+    (mean per finger) and ``boundary_fraction_before`` (argmax view).
     Writes ``out/sweep.nc`` and ``out/sweep.png``.
     """
     from .. import plotting
@@ -269,9 +337,7 @@ def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig 
     w_exc_values = [model_config.w_exc] if w_exc_values is None else list(w_exc_values)
     w_inh_values = list(w_inh_values)
     out = Path(out)
-    names = ("reorganisation", "retained", "boundary_fraction_before", "boundary_fraction_after",
-             "mean_patches_before")
-    data = {k: np.full((len(w_exc_values), len(w_inh_values)), np.nan) for k in names}
+    data = {k: np.full((len(w_exc_values), len(w_inh_values)), np.nan) for k in SWEEP_MEASURES}
     for i, w_exc in enumerate(w_exc_values):
         for j, w_inh in enumerate(w_inh_values):
             run_dir = out / f"w_exc={w_exc:g},w_inh={w_inh:g}"
@@ -283,42 +349,36 @@ def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig 
                 ds = train_touch(cfg, hand, train_config, out=run_dir, progress=progress, figures=False,
                                  log=lambda m: None)
                 summary = json.loads(ds.attrs["summary"])
-            data["reorganisation"][i, j] = summary["reorganisation"]
-            data["retained"][i, j] = summary.get("deprived", {}).get("retained", np.nan)
-            for phase in PHASES:
-                data[f"boundary_fraction_{phase}"][i, j] = summary["contiguity"][phase]["boundary_fraction"]
-            data["mean_patches_before"][i, j] = summary["contiguity"]["before"]["mean_patches"]
+            for k, v in sweep_measures(summary).items():
+                data[k][i, j] = np.nan if v is None else v
     sweep = xr.Dataset({k: (("w_exc", "w_inh"), v) for k, v in data.items()},
                        coords={"w_exc": np.asarray(w_exc_values, float), "w_inh": np.asarray(w_inh_values, float)})
     sweep.attrs["train_config"] = json.dumps(asdict(train_config or TouchTrainConfig()))
     save_dataset(sweep, out / "sweep.nc")
-    plotting.save_figure(plotting.plot_sweep_lines(sweep, x="w_inh", variables=("reorganisation", "retained",
-                                                                                "boundary_fraction_before"),
+    plotting.save_figure(plotting.plot_sweep_lines(sweep, x="w_inh", variables=("reorganization",
+                                                                                "deprived_size_ratio",
+                                                                                "components_before"),
                                                    title="reorganisation after the manipulation vs inhibition"),
                          out / "sweep.png")
     return sweep
 
 
-def analyze_touch(run: xr.Dataset) -> dict[str, Any]:
-    """Territories, contiguity and takeover of a finished touch run, recomputed from its class responses."""
-    from ..analysis.plasticity import reorganisation
+def analyze_touch(run: xr.Dataset, fraction: float | None = None) -> dict[str, Any]:
+    """Territories of a finished touch run, recomputed from its class responses.
+
+    ``fraction`` overrides the run's territory criterion.
+    """
     from ..stimuli.touch import Manipulation
 
+    if any("stimulus_class" not in run.get(f"class_responses_{p}", xr.DataArray()).dims for p in PHASES):
+        raise ValueError("this touch run has no class responses on 'stimulus_class' for both phases (made by an "
+                         "older ei-maps?); train it again")
     config = from_json(ModelConfig, run.attrs["model_config"])
     train = from_json(TouchTrainConfig, run.attrs["train_config"])
-    hand = hand_from_attrs(run.attrs)
     manipulation = Manipulation.parse(train.manipulation)
-    periodic = config.boundary == "periodic"
-    preferred, measures = {}, {}
-    for phase in PHASES:
-        preferred[phase], measures[phase] = phase_measures(responses_of(run, phase), periodic)
-    summary: dict[str, Any] = {
-        "kind": "touch", "manipulation": str(manipulation),
-        "territory_before": measures["before"]["territory"], "territory_after": measures["after"]["territory"],
-        "contiguity": {phase: {k: measures[phase][k] for k in ("patches", "mean_patches", "boundary_fraction")}
-                       for phase in PHASES},
-        "reorganisation": float(reorganisation(preferred["before"], preferred["after"])),
-    }
-    if manipulation.kind == "deprive":
-        summary.update(_takeover_entries(preferred, hand, manipulation.fingers[0], lambda m: None))
-    return json_safe(summary)
+    fraction = train.territory_fraction if fraction is None else fraction
+    if isinstance(fraction, bool) or not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
+        raise ValueError(f"--territory-fraction must lie in (0, 1), got {fraction!r}")
+    _, measures = measure_phases({p: responses_of(run, p) for p in PHASES}, manipulation, fraction,
+                                 config.boundary == "periodic")
+    return json_safe({"kind": "touch", "manipulation": str(manipulation), **measures})

@@ -1,14 +1,20 @@
 """Synthetic touch on a hand: receptor activity of fingers touched alone or in pairs.
 
-Lufkin et al. (2022) study the plasticity of cortical maps (finger amputation,
-syndactyly) with a toy somatosensory input. A hand has ``n_fingers`` fingers of
+Lufkin et al. (2022) study the plasticity of cortical maps with a toy
+somatosensory input. A hand has ``n_fingers`` fingers of
 ``receptors_per_finger`` receptors each, plus ``n_extra`` inputs that never
 carry signal. Each stimulus belongs to one class: a single finger touched
-alone, or a pair of fingers touched together. A touched finger's receptors
-fire with independent intensities uniform in [0, 1] (dimensionless, arbitrary
-units); all other receptors are 0; Gaussian receptor noise of standard
-deviation ``noise`` (same units) is then added to every input. The receptor
-order is permuted once per hand so topography cannot be read off input order.
+alone, or a pair of fingers touched together. Every input starts as Gaussian
+receptor noise of standard deviation ``noise`` (dimensionless intensity
+units); a touched receptor's value is then *set* to an intensity uniform in
+[0, 1], replacing its noise (the paper's generator; ``touch_noise="add"``
+adds the noise on top instead). The receptor order is permuted once per hand
+so topography cannot be read off input order; the extra inputs stay last.
+
+As in the paper, training can draw its batches with replacement from one
+fixed set of stimuli (``sample_set``) instead of fresh ones; a manipulation
+then acts on that set (removing or relabelling its stimuli), so the trained
+hand before and after differ only by the manipulation.
 
 Class ``k`` follows :func:`class_names`: ``"finger 1"`` ... ``"finger n"``,
 then the pairs in configuration order (``"fingers 1+2"`` ...).
@@ -27,9 +33,11 @@ from ._seeded import SeededSampler
 
 __all__ = ["HandConfig", "HandSampler", "Manipulation", "class_names"]
 
-MANIPULATION_KINDS: tuple[str, ...] = ("none", "deprive", "remove_pair", "syndactyly")
+MANIPULATION_KINDS: tuple[str, ...] = ("none", "deprive", "silence", "remove_pair", "syndactyly")
 # fingers each kind takes
-_N_FINGERS = {"none": 0, "deprive": 1, "remove_pair": 2, "syndactyly": 2}
+_N_FINGERS = {"none": 0, "deprive": 1, "silence": 1, "remove_pair": 2, "syndactyly": 2}
+#: How the noise meets a touched receptor: replaced by the touch (paper) or added to it.
+TOUCH_NOISE: tuple[str, ...] = ("replace", "add")
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
@@ -65,10 +73,15 @@ class HandConfig:
         Probability of each pair class. ``n_fingers * single_probability +
         len(pairs) * pair_probability`` must be 1 (within 1e-6).
     noise : float
-        Standard deviation of the Gaussian noise added to every input (>= 0,
-        intensity units; touch intensities are in [0, 1]).
+        Standard deviation of the Gaussian receptor noise (>= 0, intensity
+        units; touch intensities are in [0, 1]).
+    touch_noise : {"replace", "add"}
+        ``"replace"`` (paper): a touched receptor carries only its touch
+        intensity, the others only noise. ``"add"``: noise on every input,
+        touched or not.
     permutation_seed : int
-        Seed (>= 0) of the fixed random permutation of the inputs.
+        Seed (>= 0) of the fixed random permutation of the receptor inputs
+        (the extra inputs are not permuted).
 
     Raises
     ------
@@ -83,6 +96,7 @@ class HandConfig:
     single_probability: float = 0.16
     pair_probability: float = 0.10
     noise: float = 0.3
+    touch_noise: str = "replace"
     permutation_seed: int = 0
 
     def __post_init__(self) -> None:
@@ -95,6 +109,8 @@ class HandConfig:
         if (isinstance(self.noise, bool) or not isinstance(self.noise, Real)
                 or not (math.isfinite(self.noise) and self.noise >= 0)):
             raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
+        if self.touch_noise not in TOUCH_NOISE:
+            raise ValueError(f"touch_noise must be one of {', '.join(TOUCH_NOISE)}, got {self.touch_noise!r}")
         if isinstance(self.pairs, (str, bytes)) or not isinstance(self.pairs, (tuple, list)):
             raise ValueError(f"pairs must be a sequence of (finger, finger) pairs, got {self.pairs!r}")
         pairs: list[tuple[int, int]] = []
@@ -119,6 +135,11 @@ class HandConfig:
         object.__setattr__(self, "pairs", tuple(pairs))
 
     @property
+    def n_receptors(self) -> int:
+        """Inputs that belong to a finger: ``n_fingers * receptors_per_finger``."""
+        return self.n_fingers * self.receptors_per_finger
+
+    @property
     def n_inputs(self) -> int:
         """Width of a stimulus: ``n_fingers * receptors_per_finger + n_extra``."""
         return self.n_fingers * self.receptors_per_finger + self.n_extra
@@ -140,11 +161,16 @@ class Manipulation:
 
     Parameters
     ----------
-    kind : {"none", "deprive", "remove_pair", "syndactyly"}
-        ``"deprive"`` (1 finger, amputation): the finger's receptors carry
-        only noise in every class and its single-finger class never occurs
-        (the other probabilities are renormalised); pairs including it still
-        occur but touch only the other finger. ``"remove_pair"`` (2 fingers):
+    kind : {"none", "deprive", "silence", "remove_pair", "syndactyly"}
+        ``"deprive"`` (1 finger; the paper's deprivation): every class that
+        touches the finger, alone or in a pair, stops occurring (the other
+        probabilities are renormalised; from a fixed set of stimuli, those
+        stimuli are removed). The receptors themselves are intact, so probing
+        the finger's classes afterwards shows what became of its territory.
+        ``"silence"`` (1 finger, amputation): the finger's receptors carry
+        only noise in every class and its single-finger class never occurs;
+        pairs including it still occur but touch only the other finger.
+        ``"remove_pair"`` (2 fingers):
         that pair class, which must exist, never occurs (renormalised).
         ``"syndactyly"`` (2 fingers, fused): their single classes are dropped
         and their probabilities go to the pair class ``a+b`` (appended if the
@@ -173,7 +199,7 @@ class Manipulation:
 
     @classmethod
     def parse(cls, text: str) -> Manipulation:
-        """Read ``"none"``, ``"deprive:3"``, ``"remove_pair:1,2"`` or ``"syndactyly:2,3"``."""
+        """Read ``"none"``, ``"deprive:3"``, ``"silence:3"``, ``"remove_pair:1,2"`` or ``"syndactyly:2,3"``."""
         if not isinstance(text, str):
             raise ValueError(f"manipulation must be text like 'deprive:3', got {text!r}")
         kind, sep, rest = text.strip().partition(":")
@@ -194,7 +220,7 @@ class Manipulation:
 
 
 class HandSampler(SeededSampler):
-    """Batches of touch stimuli drawn i.i.d. from the (manipulated) class probabilities.
+    """Batches of touch stimuli from the (manipulated) class probabilities, fresh or from a fixed set.
 
     Parameters
     ----------
@@ -202,12 +228,23 @@ class HandSampler(SeededSampler):
     manipulation : Manipulation, str or None
         Change of the statistics (see :class:`Manipulation`); text is parsed
         with :meth:`Manipulation.parse`, ``None`` means ``"none"``.
-    seed : int or None
-        Seed of ``np.random.default_rng``; the same seed gives the same
-        batches. ``None`` draws fresh entropy. The input permutation depends
-        only on ``config.permutation_seed``.
+    seed : int, numpy.random.SeedSequence or None
+        Seed of the batch stream (``np.random.default_rng``); the same seed
+        gives the same batches. ``None`` draws fresh entropy. The input
+        permutation depends only on ``config.permutation_seed``.
     dtype : dtype
         Floating type of the batches.
+    sample_set : int
+        ``0``: every batch is drawn fresh from the class probabilities.
+        ``n > 0`` (the paper: 1,000): ``n`` stimuli are drawn once from the
+        *unmanipulated* hand with ``set_seed``, the manipulation is applied
+        to that set (stimuli of classes it removes are dropped, the others
+        are relabelled and redrawn with the same intensities and noise), and
+        batches are drawn from it uniformly with replacement.
+    set_seed : int, numpy.random.SeedSequence or None
+        Seed of the fixed set (default: ``seed``). Two samplers with the same
+        ``set_seed`` and different manipulations hold the same stimuli, less
+        what the manipulation removes.
 
     Attributes
     ----------
@@ -220,18 +257,22 @@ class HandSampler(SeededSampler):
         Fingers whose receptors each class activates after the manipulation.
     permutation : (n_inputs,) ndarray of int64
         Input ``j`` of a stimulus is receptor ``permutation[j]`` in hand order
-        (finger 1's receptors, finger 2's, ..., the extra inputs).
+        (finger 1's receptors, finger 2's, ..., then the extra inputs, which
+        keep their places).
+    set_classes : (n_kept,) ndarray of int64 or None
+        Class of every stimulus of the fixed set after the manipulation
+        (``None`` without a fixed set).
 
     Raises
     ------
     ValueError
         If the manipulation names a finger outside ``1..n_fingers``, removes a
-        pair that is not a class, leaves no class with probability > 0, or the
-        dtype is not floating.
+        pair that is not a class, leaves no class with probability > 0 (or no
+        stimulus in the fixed set), or the dtype is not floating.
     """
 
     def __init__(self, config: HandConfig = HandConfig(), manipulation: Manipulation | str | None = None,
-                 seed: int | None = 0, dtype: Any = "float32") -> None:
+                 seed: Any = 0, dtype: Any = "float32", sample_set: int = 0, set_seed: Any = None) -> None:
         self.dtype = np.dtype(dtype)
         if not np.issubdtype(self.dtype, np.floating):
             raise ValueError(f"dtype must be a floating-point type, got {self.dtype}")
@@ -241,6 +282,7 @@ class HandSampler(SeededSampler):
             manipulation = Manipulation.parse(manipulation)
         elif not isinstance(manipulation, Manipulation):
             raise ValueError(f"manipulation must be a Manipulation, text or None, got {manipulation!r}")
+        sample_set = _check_int(sample_set, "sample_set", 0)
         self.config, self.manipulation = config, manipulation
         n, m = config.n_fingers, manipulation
         if any(f > n for f in m.fingers):
@@ -248,9 +290,17 @@ class HandSampler(SeededSampler):
 
         self.class_names = class_names(config)
         fingers = [{f} for f in range(1, n + 1)] + [set(p) for p in config.pairs]
-        prob = [config.single_probability] * n + [config.pair_probability] * len(config.pairs)
+        base_prob = [config.single_probability] * n + [config.pair_probability] * len(config.pairs)
+        prob = list(base_prob)
+        # where each class of the unmanipulated hand goes (a fixed set is relabelled with it)
+        relabel = list(range(len(fingers)))
         pair_index = {frozenset(p): n + i for i, p in enumerate(config.pairs)}
         if m.kind == "deprive":
+            (d,) = m.fingers
+            for k, s in enumerate(fingers):
+                if d in s:
+                    prob[k] = 0.0
+        elif m.kind == "silence":
             (d,) = m.fingers
             prob[d - 1] = 0.0
             for s in fingers:
@@ -271,6 +321,7 @@ class HandSampler(SeededSampler):
                 prob.append(0.0)
             prob[k] += prob[a - 1] + prob[b - 1]
             prob[a - 1] = prob[b - 1] = 0.0
+            relabel[a - 1] = relabel[b - 1] = k
             for s in fingers:
                 if s & {a, b}:
                     s |= {a, b}
@@ -279,8 +330,6 @@ class HandSampler(SeededSampler):
             raise ValueError(f"manipulation {str(m)!r} leaves no stimulus class with probability > 0")
         self.class_probabilities = p / p.sum()
         self.class_fingers = [tuple(sorted(s)) for s in fingers]
-        # inverse-CDF sampling: one cumulative sum here instead of one per batch
-        self._cdf = np.cumsum(self.class_probabilities)
         r = config.receptors_per_finger
         # class x finger touch table, expanded to receptors once so a batch is one gather
         touch = np.zeros((len(fingers), n), dtype=bool)
@@ -288,37 +337,66 @@ class HandSampler(SeededSampler):
             touch[k, [f - 1 for f in s]] = True
         self._touch = np.repeat(touch, r, axis=1)
         self.n_inputs = config.n_inputs
-        self.permutation = np.random.default_rng(config.permutation_seed).permutation(self.n_inputs)
+        self.permutation = np.concatenate([
+            np.random.default_rng(config.permutation_seed).permutation(config.n_receptors),
+            np.arange(config.n_receptors, config.n_inputs)]).astype(np.int64)
         self._rng = np.random.default_rng(seed)
+        self.sample_set = sample_set
+        self.set_classes: np.ndarray | None = None
+        if sample_set:
+            # the set is drawn from the hand as it was, then the manipulation acts on it
+            set_rng = np.random.default_rng(seed if set_seed is None else set_seed)
+            base = np.asarray(base_prob) / np.sum(base_prob)
+            classes = np.asarray(relabel)[_draw_classes(np.cumsum(base), sample_set, set_rng)]
+            intensity, noise = self._draw_touch(sample_set, set_rng)
+            keep = self.class_probabilities[classes] > 0
+            if not keep.any():
+                raise ValueError(f"manipulation {str(m)!r} removes every stimulus of the fixed set of "
+                                 f"{sample_set}")
+            self.set_classes = classes[keep]
+            self._set = self._render(self.set_classes, intensity[keep], noise[keep])
+        # inverse-CDF sampling: one cumulative sum here instead of one per batch
+        self._cdf = np.cumsum(self.class_probabilities)
 
-    def _stimuli(self, classes: np.ndarray, rng: np.random.Generator, noise: bool) -> np.ndarray:
-        """Stimuli of the given classes, in permuted input order."""
-        batch = len(classes)
-        x = np.zeros((batch, self.n_inputs))
-        n_rec = self._touch.shape[1]
-        x[:, :n_rec] = rng.random((batch, n_rec)) * self._touch[classes]
-        if noise and self.config.noise > 0:
-            x += self.config.noise * rng.standard_normal(x.shape)
+    def _draw_touch(self, batch: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Touch intensities U(0, 1) of every receptor and the receptor noise of every input."""
+        intensity = rng.random((batch, self.config.n_receptors))
+        noise = self.config.noise * rng.standard_normal((batch, self.n_inputs))
+        return intensity, noise
+
+    def _render(self, classes: np.ndarray, intensity: np.ndarray, noise: np.ndarray,
+                touched: np.ndarray | None = None) -> np.ndarray:
+        """Stimuli of the given classes (or receptor mask ``touched``) from intensities and noise, permuted."""
+        x = noise.copy()
+        n_rec = self.config.n_receptors
+        if touched is None:
+            touched = self._touch[classes]
+        if self.config.touch_noise == "replace":
+            x[:, :n_rec] = np.where(touched, intensity, x[:, :n_rec])
+        else:
+            x[:, :n_rec] += intensity * touched
         return x[:, self.permutation].astype(self.dtype, copy=False)
 
     def sample_with_classes(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        """A (batch, n_inputs) batch of noisy stimuli and the (batch,) int64 class of each."""
+        """A (batch, n_inputs) batch of stimuli and the (batch,) int64 class of each."""
         batch = _check_int(batch, "batch", 1)
-        classes = np.searchsorted(self._cdf, self._rng.random(batch) * self._cdf[-1], side="right")
-        # rounding can leave cdf[-1] a hair below a draw
-        classes = np.minimum(classes, len(self._cdf) - 1).astype(np.int64)
-        return self._stimuli(classes, self._rng, noise=True), classes
+        if self.set_classes is not None:
+            pick = self._rng.integers(0, self.set_classes.size, batch)
+            return self._set[pick], self.set_classes[pick]
+        classes = _draw_classes(self._cdf, batch, self._rng)
+        return self._render(classes, *self._draw_touch(batch, self._rng)), classes
 
     def sample(self, batch: int) -> np.ndarray:
-        """A (batch, n_inputs) batch of noisy stimuli (see :meth:`sample_with_classes`)."""
+        """A (batch, n_inputs) batch of stimuli (see :meth:`sample_with_classes`)."""
         return self.sample_with_classes(batch)[0]
 
-    def probe(self, class_index: int, n: int, noise: bool = False, seed: int | None = 0) -> np.ndarray:
-        """``n`` stimuli of one class, e.g. to measure mean responses per class.
+    def probe(self, class_index: int, n: int, noise: bool = False, seed: Any = 0) -> np.ndarray:
+        """``n`` fresh stimuli of one class, e.g. to measure mean responses per class.
 
         Any class of :attr:`class_names` may be probed, also one the
         manipulation made improbable; its fingers follow the manipulation
-        (a deprived finger stays silent, a fused finger drags its partner).
+        (a silenced finger stays silent, a fused finger drags its partner, a
+        deprived finger is touched as before).
 
         Parameters
         ----------
@@ -327,8 +405,8 @@ class HandSampler(SeededSampler):
         n : int
             Number of stimuli (>= 1).
         noise : bool
-            Add the receptor noise (``config.noise``) too.
-        seed : int or None
+            With the receptor noise (``config.noise``), as in training.
+        seed : int, SeedSequence or None
             Seed of a generator used only here, so probing neither disturbs
             nor depends on the training batches.
 
@@ -339,8 +417,26 @@ class HandSampler(SeededSampler):
         k = _check_int(class_index, "class_index", 0)
         if k >= len(self.class_names):
             raise ValueError(f"class_index must be < {len(self.class_names)}, got {class_index!r}")
+        return self.probe_fingers(self.class_fingers[k], n, noise, seed)
+
+    def probe_fingers(self, fingers, n: int, noise: bool = False, seed: Any = 0) -> np.ndarray:
+        """``n`` fresh stimuli touching the given fingers (no manipulation applies), as in :meth:`probe`.
+
+        Parameters
+        ----------
+        fingers : sequence of int
+            Finger numbers in ``1..n_fingers`` (empty: noise only).
+        """
+        fingers = [_check_int(f, "finger", 1) for f in fingers]
+        if any(f > self.config.n_fingers for f in fingers):
+            raise ValueError(f"fingers must be in 1..{self.config.n_fingers}, got {fingers}")
         n = _check_int(n, "n", 1)
-        return self._stimuli(np.full(n, k), np.random.default_rng(seed), noise)
+        mask = np.zeros(self.config.n_fingers, dtype=bool)
+        mask[[f - 1 for f in fingers]] = True
+        touched = np.repeat(mask, self.config.receptors_per_finger)[None, :]
+        intensity, noise_values = self._draw_touch(n, np.random.default_rng(seed))
+        return self._render(np.zeros(n, np.int64), intensity, noise_values if noise else np.zeros_like(noise_values),
+                            touched=touched)
 
     def receptor_finger(self) -> np.ndarray:
         """(n_inputs,) int64: the finger (1..n_fingers) of each input, 0 for extra inputs."""
@@ -352,4 +448,11 @@ class HandSampler(SeededSampler):
 
     def __repr__(self) -> str:
         return (f"HandSampler(n_inputs={self.n_inputs}, manipulation={str(self.manipulation)!r}, "
-                f"dtype={self.dtype})")
+                f"sample_set={self.sample_set}, dtype={self.dtype})")
+
+
+def _draw_classes(cdf: np.ndarray, batch: int, rng: np.random.Generator) -> np.ndarray:
+    """``batch`` class indices drawn by inverse CDF from a cumulative probability table."""
+    classes = np.searchsorted(cdf, rng.random(batch) * cdf[-1], side="right")
+    # rounding can leave cdf[-1] a hair below a draw
+    return np.minimum(classes, len(cdf) - 1).astype(np.int64)

@@ -234,3 +234,127 @@ def test_errors():
         territories(np.array([[1, -1]]))
     with pytest.raises(ValueError, match="non-negative integer"):
         territories(np.array([[1.5, 2.0]]))
+
+
+# ------------------------------------------------------- territories (blobs)
+
+def _blob(side: int, cy: float, cx: float, radius: float, height: float) -> np.ndarray:
+    """A cone of ``height`` at (cy, cx) falling to 0 at ``radius``: half its height within radius / 2."""
+    y, x = np.mgrid[:side, :side]
+    return height * np.clip(1 - np.hypot(y - cy, x - cx) / radius, 0, None)
+
+
+def _blob_responses(blobs: dict[int, np.ndarray]) -> xr.DataArray:
+    fingers = sorted(blobs)
+    pair = sum(blobs.values())  # a pair class, ignored
+    return _class_responses(np.stack([blobs[f] for f in fingers] + [pair]), fingers + [0],
+                            [f"finger {f}" for f in fingers] + ["fingers 1+2"])
+
+
+def test_territories_of_blobs_have_exact_sizes_centroids_and_signs():
+    from ei_maps.analysis.plasticity import finger_territories, territory_summary
+
+    side = 21
+    blobs = {1: _blob(side, 5, 5, 4, 0.2), 2: _blob(side, 14, 12, 4, -0.1), 3: 0.001 * np.ones((side, side))}
+    blobs[3][15, 3] = 0.002  # a finger at noise level still gets its peak unit
+    t = finger_territories(_blob_responses(blobs), fraction=0.5)
+    # above half of a cone of radius 4: distance < 2, the 9 lattice points with d^2 in {0, 1, 2}
+    assert t["size"].sel(finger=1) == 9 and t["size"].sel(finger=2) == 9
+    assert t["components"].sel(finger=1) == 1 and t["largest_component"].sel(finger=2) == 9
+    np.testing.assert_allclose([t["centroid_y"].sel(finger=2), t["centroid_x"].sel(finger=2)], [14, 12])
+    # finger 2 is coded by a negative blob: the sign keeps its territory
+    assert t["sign"].sel(finger=1) == 1 and t["sign"].sel(finger=2) == -1
+    np.testing.assert_allclose(t["peak"].sel(finger=2), 0.1)
+    assert t["size"].sel(finger=3) == 1  # only the unit above half of 0.002
+    label = t["label"].values
+    assert (label == 1).sum() == 9 and label[14, 12] == 2 and label[0, side - 1] == 0
+    assert int(t["overlap"]) == 0
+    summary = territory_summary(t)
+    assert summary["2"] == {"size": 9, "components": 1, "largest_component": 9, "centroid": [14.0, 12.0],
+                            "sign": -1, "peak": pytest.approx(0.1)}
+    # a lower criterion draws the same blobs wider: d < 3 holds the 25 lattice points with d^2 <= 8
+    assert finger_territories(_blob_responses(blobs), fraction=0.25)["size"].sel(finger=1) == 25
+
+
+def test_territory_components_and_torus():
+    from ei_maps.analysis.plasticity import finger_territories
+
+    side = 16
+    two = _blob(side, 4, 4, 3, 1.0) + _blob(side, 11, 11, 3, 1.0)
+    edge = _blob(side, 8, 0, 3, 1.0) + _blob(side, 8, side, 3, 1.0)  # one blob split by the edge
+    resp = _blob_responses({1: two, 2: edge})
+    flat = finger_territories(resp)
+    assert flat["components"].sel(finger=1) == 2 and flat["components"].sel(finger=2) == 2
+    torus = finger_territories(resp, periodic=True)
+    assert torus["components"].sel(finger=1) == 2 and torus["components"].sel(finger=2) == 1
+    # the split blob: 3 units each at x = 15, 0 and 1. Its circular centroid sits on the seam (x = 0),
+    # the flat mean (3 * 0 + 3 * 1 + 3 * 15) / 9 far inside the sheet
+    assert float(torus["centroid_x"].sel(finger=2)) % side == pytest.approx(0.0, abs=1e-9) or \
+        float(torus["centroid_x"].sel(finger=2)) == pytest.approx(side, abs=1e-9)
+    assert flat["centroid_x"].sel(finger=2) == pytest.approx(48 / 9)
+
+
+def test_weakened_finger_loses_territory_on_the_reference_scale():
+    from ei_maps.analysis.plasticity import finger_territories, territory_change, territory_reorganization
+
+    side = 21
+    before = _blob_responses({1: _blob(side, 5, 5, 4, 0.2), 2: _blob(side, 14, 14, 4, 0.2)})
+    # after: finger 1 at a third of its strength, finger 2 wider (same peak)
+    after = _blob_responses({1: _blob(side, 5, 5, 4, 0.2 / 3), 2: _blob(side, 14, 14, 6, 0.2)})
+    tb = finger_territories(before)
+    ta = finger_territories(after, reference=before)
+    # on its own scale the weakened blob keeps its shape, on the reference scale it is gone
+    assert finger_territories(after)["size"].sel(finger=1) == 9
+    assert ta["size"].sel(finger=1) == 0 and ta["components"].sel(finger=1) == 0
+    assert np.isnan(ta["centroid_y"].sel(finger=1))
+    change = territory_change(tb, ta, 1)
+    assert change["size_before"] == 9 and change["size_after"] == 0 and change["size_ratio"] == 0
+    assert change["peak_ratio"] == pytest.approx(1 / 3)
+    # d < 3 on the wider cone: 25 units, 16 more
+    assert change["growth"] == {"2": 16} and change["growth_ratio"]["2"] == pytest.approx(25 / 9)
+    assert change["retained"] == 0 and change["takeover"] == {"2": 0.0, "0": 1.0}
+    assert change["shifted"] is None
+    # 9 + 25 units in a territory before or after; finger 1's 9 lost it, finger 2 won 16 new ones
+    assert territory_reorganization(tb, ta) == pytest.approx(25 / 34)
+    assert territory_reorganization(tb, tb) == 0
+
+
+def test_territory_takeover_counts_the_former_units():
+    from ei_maps.analysis.plasticity import finger_territories, territory_change
+
+    side = 21
+    before = _blob_responses({1: _blob(side, 10, 6, 4, 0.2), 2: _blob(side, 10, 14, 4, 0.2)})
+    # finger 2 moves onto finger 1's former place
+    after = _blob_responses({1: _blob(side, 10, 6, 4, 0.01), 2: _blob(side, 10, 6, 4, 0.2)})
+    change = territory_change(finger_territories(before), finger_territories(after, reference=before), 1)
+    assert change["takeover"]["2"] == 1.0 and change["takeover"]["0"] == 0.0 and change["retained"] == 0.0
+
+
+def test_territory_bad_inputs():
+    from ei_maps.analysis.plasticity import finger_territories, territory_change
+
+    resp = _blob_responses({1: _blob(9, 4, 4, 3, 1.0), 2: _blob(9, 2, 2, 3, 1.0)})
+    for bad in (0, 1, -0.5, float("nan"), True):
+        with pytest.raises(ValueError, match="fraction"):
+            finger_territories(resp, fraction=bad)
+    other = _blob_responses({1: _blob(9, 4, 4, 3, 1.0), 3: _blob(9, 2, 2, 3, 1.0)})
+    with pytest.raises(ValueError, match="same fingers"):
+        finger_territories(resp, reference=other)
+    with pytest.raises(ValueError, match="dims"):
+        finger_territories(resp.isel(unit_x=0))
+    t = finger_territories(resp)
+    with pytest.raises(ValueError, match="finger 4"):
+        territory_change(t, t, 4)
+
+
+def test_preferred_finger_counts_responsive_units_only():
+    side = 11
+    resp = _blob_responses({1: _blob(side, 3, 3, 3, 1.0) + 0.01, 2: _blob(side, 7, 7, 3, 1.0)})
+    everything = preferred_finger(resp)
+    responsive = preferred_finger(resp, responsive=0.25)
+    # the 0.01 background gives finger 1 every unit of an argmax; counted over responsive units it keeps its blob
+    assert (everything.values == 1).sum() > 60
+    assert (responsive.values == 1).sum() == (_blob(side, 3, 3, 3, 1.0) + 0.01 >= 0.25 * 1.01).sum()
+    assert responsive.attrs["responsive"] == 0.25
+    with pytest.raises(ValueError, match="responsive"):
+        preferred_finger(resp, responsive=1.5)

@@ -168,8 +168,8 @@ def test_bad_arguments():
 # manipulations
 
 
-def test_deprive_silences_finger_and_drops_its_class():
-    s = HandSampler(QUIET, "deprive:3", seed=5)
+def test_silence_silences_finger_and_drops_its_class():
+    s = HandSampler(QUIET, "silence:3", seed=5)
     x, classes = s.sample_with_classes(20000)
     rf = s.receptor_finger()
     assert np.all(x[:, rf == 3] == 0)
@@ -180,6 +180,84 @@ def test_deprive_silences_finger_and_drops_its_class():
     # the pair 1+3 still occurs, touching finger 1 only
     assert s.class_fingers[6] == (1,)
     assert np.all(s.probe(2, 10) == 0)  # probing the amputated finger: nothing
+
+
+def test_deprive_removes_every_class_touching_the_finger():
+    # the paper: the finger-3 and pair-(1,3) classes stop; the receptors stay intact
+    s = HandSampler(QUIET, "deprive:3", seed=5)
+    _, classes = s.sample_with_classes(20000)
+    assert not np.any(np.isin(classes, [2, 6]))
+    p = np.array([0.16, 0.16, 0.0, 0.16, 0.16, 0.1, 0.0]) / 0.74
+    np.testing.assert_allclose(s.class_probabilities, p)
+    np.testing.assert_allclose(np.bincount(classes, minlength=7) / 20000, p, atol=0.01)
+    assert s.class_fingers[2] == (3,) and s.class_fingers[6] == (1, 3)
+    rf = s.receptor_finger()
+    probe = s.probe(2, 10)
+    assert np.all(probe[:, rf == 3] > 0) and np.all(probe[:, rf != 3] == 0)
+
+
+def test_touch_replaces_noise_by_default_and_adds_it_on_request():
+    rf = HandSampler().receptor_finger()
+    replaced = HandSampler(seed=1, dtype="float64").probe(1, 4000, noise=True)
+    touched = replaced[:, rf == 2]
+    assert touched.min() >= 0 and touched.max() < 1  # the touch intensity alone, U(0, 1)
+    assert abs(touched.mean() - 0.5) < 0.01 and abs(touched.var() - 1 / 12) < 0.003
+    assert abs(replaced[:, rf == 1].std() - 0.3) < 0.005  # untouched receptors: noise only
+    added = HandSampler(HandConfig(touch_noise="add"), seed=1, dtype="float64").probe(1, 4000, noise=True)
+    assert abs(added[:, rf == 2].var() - (1 / 12 + 0.09)) < 0.005
+    with pytest.raises(ValueError, match="touch_noise"):
+        HandConfig(touch_noise="mix")
+
+
+def test_extra_input_is_not_permuted():
+    # the paper permutes the 255 receptor inputs; the 256th carries noise only, always last
+    s = HandSampler(QUIET)
+    assert s.permutation[-1] == 255 and s.receptor_finger()[-1] == 0
+    assert sorted(s.permutation[:255]) == list(range(255))
+    assert np.all(HandSampler(seed=2).sample(64)[:, -1] != 0)  # noise, never a touch
+
+
+def test_fixed_set_batches_come_from_one_set():
+    s = HandSampler(seed=3, sample_set=200, set_seed=9)
+    assert s.set_classes.shape == (200,)
+    pool = {row.tobytes() for row in s._set}
+    assert len(pool) == 200
+    x, classes = s.sample_with_classes(1000)
+    assert all(row.tobytes() in pool for row in x)
+    # drawn with replacement: 1000 draws from 200 repeat stimuli
+    assert len({row.tobytes() for row in x}) < 200
+    np.testing.assert_allclose(np.bincount(s.set_classes, minlength=7) / 200,
+                               [0.16] * 5 + [0.1, 0.1], atol=0.06)
+    # the batch stream and the set have separate seeds
+    other = HandSampler(seed=4, sample_set=200, set_seed=9)
+    np.testing.assert_array_equal(other._set, s._set)
+    assert not np.array_equal(other.sample(50), HandSampler(seed=3, sample_set=200, set_seed=9).sample(50))
+
+
+def test_deprivation_of_a_fixed_set_removes_its_stimuli():
+    before = HandSampler(seed=0, sample_set=500, set_seed=1)
+    after = HandSampler(manipulation="deprive:3", seed=0, sample_set=500, set_seed=1)
+    kept = ~np.isin(before.set_classes, [2, 6])
+    np.testing.assert_array_equal(after._set, before._set[kept])
+    np.testing.assert_array_equal(after.set_classes, before.set_classes[kept])
+    fused = HandSampler(manipulation="syndactyly:2,3", seed=0, sample_set=500, set_seed=1)
+    # fingers 2 and 3 alone become the fused class, with the same intensities redrawn on both fingers
+    assert fused.set_classes.size == 500 and not np.any(np.isin(fused.set_classes, [1, 2]))
+    np.testing.assert_array_equal(fused.set_classes == 7, np.isin(before.set_classes, [1, 2]))
+    # a set of one stimulus that touches finger 3: nothing is left to train on
+    seed = next(k for k in range(100) if HandSampler(sample_set=1, set_seed=k).set_classes[0] in (2, 6))
+    with pytest.raises(ValueError, match="every stimulus of the fixed set of 1"):
+        HandSampler(manipulation="deprive:3", sample_set=1, set_seed=seed)
+
+
+def test_fixed_set_resumes_exactly():
+    s = HandSampler(seed=4, sample_set=100)
+    s.sample(10)
+    state = s.get_state()
+    want = s.sample(32)
+    fresh = HandSampler(seed=None, sample_set=100, set_seed=4)
+    fresh.set_state(state)
+    np.testing.assert_array_equal(fresh.sample(32), want)
 
 
 def test_remove_pair_never_drawn():
@@ -208,7 +286,7 @@ def test_syndactyly_fuses_fingers():
 
 
 def test_manipulation_parse_and_str():
-    for text in ("none", "deprive:3", "remove_pair:1,2", "syndactyly:2,3"):
+    for text in ("none", "deprive:3", "silence:3", "remove_pair:1,2", "syndactyly:2,3"):
         assert str(Manipulation.parse(text)) == text
     assert Manipulation.parse(" syndactyly: 3, 2 ") == Manipulation("syndactyly", (2, 3))
     assert Manipulation.parse("none") == Manipulation()
@@ -235,3 +313,5 @@ def test_manipulation_finger_out_of_range():
         HandSampler(manipulation="deprive:6")
     with pytest.raises(ValueError, match="no stimulus class"):
         HandSampler(HandConfig(n_fingers=1, pairs=(), single_probability=1.0), "deprive:1")
+    with pytest.raises(ValueError, match="sample_set"):
+        HandSampler(sample_set=-1)
