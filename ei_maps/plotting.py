@@ -409,6 +409,44 @@ def plot_training(history: xr.Dataset, title: str | None = None,
     return fig
 
 
+def plot_learning_curves(curves: xr.Dataset, title: str | None = None) -> Figure:
+    """Measures of a code against training steps, one panel each (similarities share one).
+
+    Parameters
+    ----------
+    curves : Dataset on ``eval_step``
+        Any of ``explained_variance``, ``spatial_spread``,
+        ``adjacent_similarity`` with ``random_similarity``,
+        ``orientation_strength``, ``spikes_per_patch``.
+    """
+    if not isinstance(curves, xr.Dataset) or "eval_step" not in curves.dims:
+        raise ValueError("curves must be a Dataset on dim 'eval_step'")
+    panels = [(["explained_variance"], "explained variance (held-out patches)", "fraction"),
+              (["spatial_spread"], "spatial spread of the fields (1 = unlocalised)", "median"),
+              (["adjacent_similarity", "random_similarity"], "dictionary similarity", "|cos|"),
+              (["orientation_strength"], "orientation strength", "median"),
+              (["spikes_per_patch"], "spikes per patch", "excitatory spikes")]
+    panels = [(names, t, y) for names, t, y in panels if all(n in curves for n in names)]
+    if not panels:
+        raise ValueError(f"curves hold none of the known measures; got {list(curves.data_vars)}")
+    steps = np.asarray(curves["eval_step"].values)
+    fig = _new_figure((7.0, 0.6 + 1.7 * len(panels)), layout="constrained")
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, (names, panel_title, ylabel) in zip(axes, panels):
+        for k, name in enumerate(names):
+            ax.plot(steps, np.asarray(curves[name].values, float), marker="o", ms=3, color=f"C{k}",
+                    label=name.replace("_", " "))
+        if len(names) > 1:
+            ax.legend(fontsize="small", frameon=False)
+        ax.set_title(panel_title, loc="left", fontsize="medium")
+        ax.set_ylabel(ylabel)
+        ax.grid(True, alpha=0.3)
+    axes[-1].set_xlabel("training step")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
 # --------------------------------------------------------------------------
 # saccade / activation maps
 # --------------------------------------------------------------------------

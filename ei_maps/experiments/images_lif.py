@@ -27,11 +27,85 @@ from .images import map_measures
 from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
                    timing)
 
-#: Training defaults for the spiking sheet: the paper's batch; lr and steps measured here
-#: (see docs/spiking-coding.md).
-LIF_TRAIN = TrainConfig(steps=500, batch=256, lr=1e-6, checkpoint_every=100)
+#: Training defaults for the spiking sheet: the paper's batch and update (lr 0.1 on the batch mean);
+#: 20,000 steps reach localised, ordered fields (see docs/spiking-coding.md).
+LIF_TRAIN = TrainConfig(steps=20_000, batch=256, lr=0.1, checkpoint_every=1000)
 #: Presentations of every probe when mapping receptive fields.
 PROBE_REPEATS = 32
+#: Steps between points of the learning curves, and held-out patches they are measured on.
+EVAL_EVERY = 500
+EVAL_PATCHES = 1024
+#: Seed of the held-out patches (the training patches use the run's seed).
+EVAL_SEED = 2**31 - 1
+#: What the learning curves hold, with their units.
+CURVES = {"explained_variance": "1 - |x - Phi a|^2 / |x|^2 on held-out patches, a = raw spike counts",
+          "spatial_spread": "median spatial spread of the dictionary's excitatory columns (1 = unlocalised)",
+          "adjacent_similarity": "dictionary |cos| of adjacent excitatory units",
+          "random_similarity": "dictionary |cos| of random pairs of excitatory units",
+          "orientation_strength": "median orientation strength of the dictionary's excitatory columns",
+          "spikes_per_patch": "mean excitatory spikes per held-out patch"}
+
+
+def explained_variance(model: LIFCodingModel, patches: np.ndarray, batch: int = 256) -> tuple[float, float]:
+    """Fraction of the variance of ``patches`` the raw spike code explains, and spikes per patch.
+
+    ``1 - sum |x - Phi a|^2 / sum |x|^2`` with ``a`` the excitatory spike
+    counts of one window per patch (no gain fitted). The model's random state
+    is restored afterwards, so measuring does not change training.
+    """
+    state = model.get_state()
+    try:
+        counts = np.concatenate([model.settle(patches[i:i + batch]) for i in range(0, len(patches), batch)])
+    finally:
+        model.set_state(state)
+    a = counts.astype(float)
+    residual = patches - a @ model.dictionary.T
+    return float(1.0 - np.sum(residual**2) / np.sum(patches**2)), float(a.sum(axis=1).mean())
+
+
+class LearningCurves:
+    """Measures of the code and the dictionary every few steps, on held-out patches.
+
+    Called by the :class:`~ei_maps.models.learning.Trainer` as its monitor;
+    ``values`` maps each name of :data:`CURVES` to its list, ``steps`` the
+    steps they were measured at.
+    """
+
+    def __init__(self, patches: np.ndarray, patch_size: int) -> None:
+        self.patches = patches
+        self.patch_size = patch_size
+        self.steps: list[int] = []
+        self.values: dict[str, list[float]] = {k: [] for k in CURVES}
+
+    def restore(self, saved: xr.Dataset | None, upto: int) -> None:
+        """Take the points of a saved run up to step ``upto``."""
+        if saved is None or "eval_step" not in saved.dims:
+            return
+        keep = saved["eval_step"].values <= upto
+        self.steps = [int(v) for v in saved["eval_step"].values[keep]]
+        self.values = {k: [float(v) for v in saved[k].values[keep]] for k in CURVES}
+
+    def __call__(self, trainer: Trainer) -> None:
+        if self.steps and self.steps[-1] == trainer.step:
+            return
+        model: LIFCodingModel = trainer.model
+        ev, spikes = explained_variance(model, self.patches)
+        p = self.patch_size
+        measures = map_measures(as_fields(model.dictionary, model.side, (p, p)), mask=excitatory_mask(model))
+        self.steps.append(int(trainer.step))
+        for name, value in (("explained_variance", ev), ("spikes_per_patch", spikes),
+                            ("spatial_spread", measures["spatial_spread_median"]),
+                            ("adjacent_similarity", measures["adjacent_similarity"]),
+                            ("random_similarity", measures["random_similarity"]),
+                            ("orientation_strength", measures["orientation_strength_median"])):
+            self.values[name].append(value)
+
+    def dataset(self) -> xr.Dataset:
+        ds = xr.Dataset({k: ("eval_step", np.asarray(v, float)) for k, v in self.values.items()},
+                        coords={"eval_step": np.asarray(self.steps, np.int64)})
+        for k, text in CURVES.items():
+            ds[k].attrs["long_name"] = text
+        return ds
 
 
 def excitatory_mask(model: LIFCodingModel) -> xr.DataArray:
@@ -40,15 +114,19 @@ def excitatory_mask(model: LIFCodingModel) -> xr.DataArray:
                         name="excitatory")
 
 
-def state_dataset(trainer: Trainer, train_config: TrainConfig, engine: str) -> xr.Dataset:
-    """Dictionary, history, configs, model and sampler state of a spiking run."""
+def state_dataset(trainer: Trainer, train_config: TrainConfig, engine: str,
+                  curves: LearningCurves | None = None) -> xr.Dataset:
+    """Dictionary, history, learning curves, configs, model and sampler state of a spiking run."""
     model: LIFCodingModel = trainer.model
     p = train_config.patch_size
-    ds = xr.Dataset({"dictionary": as_fields(model.dictionary, model.side, (p, p), name="dictionary"),
+    ds = xr.Dataset({"dictionary": as_fields(model.dictionary.copy(), model.side, (p, p), name="dictionary"),
                      "excitatory": excitatory_mask(model)},
                     coords={"step": np.arange(1, trainer.step + 1)})
+    if curves is not None:
+        ds = ds.merge(curves.dataset())
     units = {"loss": "0.5 * mean squared reconstruction error per patch (standardised patch units)",
-             "rate": "spikes per excitatory neuron per step", "active": "fraction of excitatory neurons that spiked",
+             "rate": "spikes per neuron per window, all neurons",
+             "active": "fraction of excitatory neurons that spiked",
              "threshold": "firing threshold used at this step (mV)", "updated": "1 if the dictionary was updated"}
     for key in trainer.keys:
         ds[key] = ("step", np.asarray(trainer.history[key], float))
@@ -65,14 +143,14 @@ def state_dataset(trainer: Trainer, train_config: TrainConfig, engine: str) -> x
 def model_from_run(ds: xr.Dataset, engine: str | None = None) -> LIFCodingModel:
     """Rebuild the spiking model (dictionary, threshold, random state) saved in a run or checkpoint."""
     config = from_json(LIFCodingConfig, ds.attrs["model_config"])
-    model = LIFCodingModel(config, engine=engine or ds.attrs.get("engine", "brian2"),
+    model = LIFCodingModel(config, engine=engine or ds.attrs.get("engine", "numba"),
                            dictionary=fields_to_columns(ds["dictionary"]))
     model.set_state(json.loads(ds.attrs["model_state"]))
     return model
 
 
 def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainConfig | None = None,
-                     engine: str = "brian2", out: str | Path = "runs/images-lif", resume: bool = False,
+                     engine: str = "numba", out: str | Path = "runs/images-lif", resume: bool = False,
                      progress: bool = True, figures: bool = True, probe_repeats: int = PROBE_REPEATS,
                      log=print) -> xr.Dataset:
     """Train the spiking sheet on natural-image patches and save everything.
@@ -84,7 +162,7 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
         is set from the patch size.
     train_config : TrainConfig, optional
         Default :data:`LIF_TRAIN` (batch 256).
-    engine : {"brian2", "numba", "numpy"}
+    engine : {"numba", "brian2", "numpy"}
         Simulator of the stimulus windows (see :class:`LIFCodingModel`).
     out : path
         Run directory (``run.nc``, ``checkpoint.nc`` while training, figures).
@@ -107,6 +185,8 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     out.mkdir(parents=True, exist_ok=True)
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype="float64")
+    curves = LearningCurves(PatchSampler(images, patch_size=p, seed=EVAL_SEED, dtype="float64").sample(EVAL_PATCHES),
+                            p)
 
     saved = load_resume_state(out) if resume else None
     if saved is not None:
@@ -121,13 +201,18 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
         model = LIFCodingModel(config, engine=engine)
 
     def checkpoint(tr: Trainer) -> None:
-        save_dataset(state_dataset(tr, train_config, engine), out / CHECKPOINT_FILE)
+        save_dataset(state_dataset(tr, train_config, engine, curves), out / CHECKPOINT_FILE)
 
     trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
-                      checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
+                      checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress,
+                      monitor=curves, monitor_every=EVAL_EVERY)
+    if saved is not None:
+        curves.restore(saved, int(saved.attrs["steps_done"]))
+    elif train_config.steps:
+        curves(trainer)  # the untrained starting point
     train_seconds, first_step = run_trainer(trainer, saved)
 
-    ds = state_dataset(trainer, train_config, engine)
+    ds = state_dataset(trainer, train_config, engine, curves)
     started = time.perf_counter()
     fields = probe_spiking_fields(model, repeats=probe_repeats, batch=train_config.batch, patch_shape=(p, p))
     probe_seconds = time.perf_counter() - started
@@ -141,6 +226,8 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
         summary.update(history_tail(trainer, {"final_loss": "loss", "final_rate": "rate", "final_active": "active"}),
                        threshold=float(model.threshold),
                        updated_fraction=float(np.mean(trainer.history["updated"])))
+    if curves.steps:
+        summary["held_out"] = {k: v[-1] for k, v in curves.values.items()}
     summary["collapsed"] = bool(summary["dictionary"]["random_similarity"] > 0.9)
     if summary["collapsed"]:
         log("warning: the map collapsed: random pairs of dictionary columns have |cos| "
@@ -166,4 +253,9 @@ def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
     if ds.sizes.get("step", 0):
         written.append(plotting.save_figure(plotting.plot_training(ds[list(LIFCodingModel.RECORD)]),
                                             out / "training.png"))
+    if ds.sizes.get("eval_step", 0) > 1:
+        written.append(plotting.save_figure(
+            plotting.plot_learning_curves(ds[list(CURVES)], title=f"{side} x {side} spiking sheet: learning curves "
+                                                                   f"(held-out patches, dictionary)"),
+            out / "learning_curves.png"))
     return written

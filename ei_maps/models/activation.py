@@ -36,7 +36,7 @@ def _threadpool_controller():
 
 
 @contextlib.contextmanager
-def _single_threaded_blas(enabled: bool) -> Iterator[None]:
+def single_threaded_blas(enabled: bool = True) -> Iterator[None]:
     """Keep BLAS to one thread around the jitted loop.
 
     OpenBLAS workers busy-wait for a while after each multithreaded product;
@@ -214,7 +214,7 @@ class ActivationModel:
             If the activations become non-finite (the parameters make the
             dynamics diverge).
         """
-        with _single_threaded_blas(self._config.backend == "numba"):
+        with single_threaded_blas(self._config.backend == "numba"):
             return self._settle_drive(self.drive(x), self.lam if lam is None else float(lam))
 
     def _settle_drive(self, s: np.ndarray, lam: float) -> np.ndarray:
@@ -322,7 +322,7 @@ class ActivationModel:
             raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         x = self.check_stimuli(x)
         lam_used = self.lam
-        with _single_threaded_blas(self._config.backend == "numba"):
+        with single_threaded_blas(self._config.backend == "numba"):
             a = self._settle_drive(x @ self.dictionary, self.lam)
             if self._config.backend == "numba":
                 from ._learning_numba import sparse_dictionary_update

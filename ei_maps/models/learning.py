@@ -95,6 +95,12 @@ class Trainer:
         Steps between checkpoints (0: only at the end / on interruption).
     progress : bool
         Show a tqdm progress bar with loss, sparsity, iterations and lam.
+    monitor : callable or None
+        ``monitor(trainer)`` is called every ``monitor_every`` steps (and
+        after the last), before any checkpoint of that step, e.g. to measure
+        learning curves; it must leave the model and sampler as it found them.
+    monitor_every : int
+        Steps between monitor calls (0: never).
 
     Attributes
     ----------
@@ -108,7 +114,8 @@ class Trainer:
     """
 
     def __init__(self, model, sampler, steps: int, batch: int, lr: float,
-                 checkpoint=None, checkpoint_every: int = 0, progress: bool = True) -> None:
+                 checkpoint=None, checkpoint_every: int = 0, progress: bool = True,
+                 monitor=None, monitor_every: int = 0) -> None:
         self.model = model
         self.sampler = sampler
         self.steps = int(steps)
@@ -117,6 +124,8 @@ class Trainer:
         self.checkpoint = checkpoint
         self.checkpoint_every = int(checkpoint_every)
         self.progress = progress
+        self.monitor = monitor
+        self.monitor_every = int(monitor_every)
         self.step = 0
         self.keys = tuple(model.RECORD)
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
@@ -147,23 +156,40 @@ class Trainer:
         previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
         bar = tqdm(total=self.steps, initial=self.step, disable=not self.progress,
                    unit="step", dynamic_ncols=True, desc="training")
-        try:
-            while self.step < self.steps:
-                self.model.learn(self.sampler.sample(self.batch), lr=self.lr)
-                self.step += 1
-                record = self.model.last_record
-                for k in self.keys:
-                    self.history[k].append(float(record[k]))
-                bar.update(1)
-                if self.step % 20 == 0 or self.step == self.steps:
-                    bar.set_postfix({k: f"{record[k]:.3g}" for k in self.keys}, refresh=False)
-                if interrupted:
-                    if self.checkpoint:
-                        self.checkpoint(self)
-                        bar.write(f"interrupted at step {self.step}: checkpoint saved", file=sys.stderr)
-                    raise KeyboardInterrupt
-                if self.checkpoint and self.checkpoint_every and self.step % self.checkpoint_every == 0:
+
+        def after_step() -> bool:
+            """Book-keeping after one learning step; False when the run must stop (Ctrl-C)."""
+            self.step += 1
+            record = self.model.last_record
+            for k in self.keys:
+                self.history[k].append(float(record[k]))
+            bar.update(1)
+            if self.step % 20 == 0 or self.step == self.steps:
+                bar.set_postfix({k: f"{record[k]:.3g}" for k in self.keys}, refresh=False)
+            if self.monitor and self.monitor_every and (self.step % self.monitor_every == 0
+                                                        or self.step == self.steps):
+                self.monitor(self)
+            if interrupted:
+                if self.checkpoint:
                     self.checkpoint(self)
+                    bar.write(f"interrupted at step {self.step}: checkpoint saved", file=sys.stderr)
+                return False
+            if self.checkpoint and self.checkpoint_every and self.step % self.checkpoint_every == 0:
+                self.checkpoint(self)
+            return True
+
+        try:
+            if hasattr(self.model, "learn_stream"):
+                # a model that runs many steps in one simulator call (Brian2's set-up cost is per run)
+                self.model.learn_stream(lambda: self.sampler.sample(self.batch), self.steps - self.step, self.lr,
+                                        after_step)
+            else:
+                while self.step < self.steps:
+                    self.model.learn(self.sampler.sample(self.batch), lr=self.lr)
+                    if not after_step():
+                        break
+            if interrupted:
+                raise KeyboardInterrupt
             if self.checkpoint and not (self.checkpoint_every and self.step % self.checkpoint_every == 0):
                 self.checkpoint(self)  # the final state, whatever comes after training
         finally:

@@ -3,9 +3,10 @@
 The paper's appendix drives the same learning rule with a spiking sheet
 instead of the activation model. One site holds one neuron; one site in
 ``inh_every`` is inhibitory, on a regular sub-lattice. For a stimulus ``x``
-(standardised, then multiplied by ``input_scale``) excitatory neuron ``j``
-receives the constant conductance ``drive_exc + ff_scale * max(0, x . phi_j)``;
-inhibitory neurons get ``drive_inh`` and no feed-forward input. Each stimulus
+(a standardised patch) every neuron ``j`` receives the constant conductance
+``drive_exc + ff_scale * max(0, x . phi_j)`` on its excitatory channel (F_E
+plus the stimulus; inhibitory columns of the dictionary are zero) and
+``drive_inh`` (F_I, tonic inhibition) on its inhibitory channel. Each stimulus
 is simulated for ``n_steps`` steps of ``dt`` from a fresh random membrane
 state, and a neuron's activation is its spike count. Each step:
 
@@ -20,15 +21,19 @@ state, and a neuron's activation is its spike count. Each step:
    would overshoot the reversal potentials when a burst opens a large
    conductance).
 
-After each batch the threshold moves towards the target rate, and the
-dictionary takes the activation model's gradient step unless the sheet fires
-too much. Three engines run the same window: ``"brian2"`` (the copies of the
-sheet as one ``NeuronGroup``, one Brian2 ``run`` per batch), ``"numba"`` (one
-jitted loop) and ``"numpy"`` (plain arrays, the check for the other two).
+After each batch the threshold moves towards the target rate (spikes per
+neuron per window, over all neurons), and unless the sheet fires too much
+the dictionary takes the paper's step ``Phi += lr * (x - a Phi^T)^T a / batch``
+on the raw spike counts ``a``, followed by unit-norm columns. Three engines
+run the same window and give the same spikes: ``"numba"`` (one jitted loop
+over the copies of the sheet, the default), ``"brian2"`` (the copies as one
+``NeuronGroup``; many windows per Brian2 ``run`` when training) and
+``"numpy"`` (plain arrays, the check for the other two).
 """
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 from dataclasses import asdict
 from typing import Any
@@ -37,6 +42,7 @@ import numpy as np
 
 from ..config import LIFCodingConfig
 from . import learning
+from .activation import single_threaded_blas
 from .lif import SCHEDULE, configure_brian, disk_offsets
 
 ENGINES = ("brian2", "numba", "numpy")
@@ -77,8 +83,12 @@ class SheetGeometry:
         c = config
         self.side = c.side
         self.site_y, self.site_x = (a.astype(np.int64) for a in np.divmod(np.arange(c.n_sites), c.side))
-        k = inhibitory_lattice_shift(c.inh_every)
-        self.is_exc = (self.site_x + k * self.site_y) % c.inh_every != 0
+        if c.inh_lattice == "paper":
+            y, x = self.site_y, self.site_x
+            self.is_exc = ~((y % 2 == 0) & (x % 2 == 0) & ((y + x) % 4 == 0))
+        else:
+            k = inhibitory_lattice_shift(c.inh_every)
+            self.is_exc = (self.site_x + k * self.site_y) % c.inh_every != 0
         inh_fraction = 1.0 / c.inh_every
         self.exc_offsets = self._kernel(c.r_exc, c.w_exc, 1.0 - inh_fraction, c.sigma2, c.side, c.boundary)
         self.inh_offsets = self._kernel(c.r_inh, c.w_inh, inh_fraction, None, c.side, c.boundary)
@@ -133,6 +143,7 @@ def simulate_window_numpy(v0: np.ndarray, g_ff: np.ndarray, v_threshold: float, 
     exc, inh = geometry.is_exc, ~geometry.is_exc
     v = np.array(v0, dtype=float)
     counts = np.zeros(v.shape, np.int64)
+    tonic = np.full(v.shape, c.drive_inh)
     for _ in range(c.n_steps):
         spiking = v > v_threshold
         counts += spiking
@@ -142,9 +153,12 @@ def simulate_window_numpy(v0: np.ndarray, g_ff: np.ndarray, v_threshold: float, 
         g_e = np.add.reduce((s[:, exc, None] * w_exc[exc][None]), axis=1) if exc.any() else 0.0
         g_i = np.add.reduce((s[:, inh, None] * w_inh[inh][None]), axis=1) if inh.any() else 0.0
         ge = g_ff + g_e
-        g_total = c.g_leak + ge + g_i
-        v_inf = (c.g_leak * c.v_leak + ge * c.v_exc + g_i * c.v_inh) / g_total
-        stepped = v_inf + (v - v_inf) * np.exp(-g_total * c.dt)
+        gi = tonic + g_i
+        g_total = c.g_leak + ge + gi
+        v_inf = (c.g_leak * c.v_leak + ge * c.v_exc + gi * c.v_inh) / g_total
+        # the exact exponential step, in the form every engine uses (see _lif_coding_numba)
+        relax = -np.expm1(-g_total * c.dt) / c.dt
+        stepped = v + c.dt * ((v_inf - v) * relax)
         v = np.where(spiking, v, stepped)
     return counts
 
@@ -152,76 +166,132 @@ def simulate_window_numpy(v0: np.ndarray, g_ff: np.ndarray, v_threshold: float, 
 class _Brian2Window:
     """The batch as ``batch`` copies of the sheet in one Brian2 ``NeuronGroup``.
 
-    Spikes reach their targets through a jitted scatter called from a network
-    operation in the synapses slot (as in the wave sheet), so a spike's
-    one-step conductance acts in the step it is fired.
+    Brian2 runs the threshold, the reset, the spike count and the membrane
+    update of every neuron, as the exact exponential step at its constant
+    conductances (``v <- v_inf + (v - v_inf) * decay``, factors set for each
+    window). A spike's one-step lateral conductance changes that step only for
+    the neurons it reaches: a jitted network operation after the reset
+    computes their exact step (and holds the spiking neurons at reset), and a
+    second one writes those values over Brian2's bulk update. Same
+    arithmetic as the numba engine, in SI units.
     """
 
     EQUATIONS = """
-    dv/dt = -g_leak * (v - v_leak) - (g_ff + g_e) * (v - v_exc) - g_i * (v - v_inh) : volt (unless refractory)
-    g_ff : Hz
-    g_e : Hz
-    g_i : Hz
-    count : integer
+    dv/dt = (v_inf - v) * relax : volt
+    v_inf : volt
+    relax : Hz
     v_threshold : volt (shared)
     """
 
     def __init__(self, batch: int, config: LIFCodingConfig, geometry: SheetGeometry) -> None:
-        from ._lif_coding_numba import scatter_batch
+        from ._lif_coding_numba import apply_lateral, lateral_step
 
         configure_brian()  # first, so a missing Brian2 gets a clear error
         import brian2 as b2
 
         c, g = config, geometry
-        self.batch = batch
-        ms, mV = b2.ms, b2.mV
-        namespace = {"g_leak": c.g_leak / ms, "v_leak": c.v_leak * mV, "v_exc": c.v_exc * mV,
-                     "v_inh": c.v_inh * mV, "v_reset": c.v_reset * mV}
-        self.clock = b2.Clock(dt=c.dt * ms, name="lif_coding_clock")
-        group = b2.NeuronGroup(batch * c.n_sites, self.EQUATIONS, threshold="v > v_threshold",
-                               reset="v = v_reset\ncount += 1", refractory=c.dt * ms,
-                               method="exponential_euler", namespace=namespace, clock=self.clock,
-                               name="lif_coding_sheet")
+        self.batch, self.config = batch, config
+        n = batch * c.n_sites
+        self.clock = b2.Clock(dt=c.dt * b2.ms, name="lif_coding_clock")
+        # forward Euler of this equation is the exact exponential step when relax = (1 - decay) / dt
+        group = b2.NeuronGroup(n, self.EQUATIONS, threshold="v > v_threshold", reset="", method="euler",
+                               clock=self.clock, name="lif_coding_sheet")
         spikespace = group.variables["_spikespace"].get_value()
-        g_e = group.variables["g_e"].get_value()
-        g_i = group.variables["g_i"].get_value()
-        n_sites = c.n_sites
-        # Brian2 holds conductances in Hz, the kernels are in 1/ms
+        self._arrays = {name: group.variables[name].get_value() for name in ("v", "v_inf", "relax")}
+        v = self._arrays["v"]
+        self.counts = np.zeros(n, np.int64)
+        self._ge0 = np.zeros(n)
+        scratch = {"g_e": np.zeros(n), "g_i": np.zeros(n), "touched": np.zeros(n, np.int64),
+                   "touched_list": np.zeros(n, np.int64), "n_touched": np.zeros(batch, np.int64),
+                   "v_next": np.zeros(n)}
+        # SI inside Brian2: conductances over C in Hz (the kernels are in 1/ms), potentials in volts
         e_dy, e_dx, e_w = g.exc_offsets
         i_dy, i_dx, i_w = g.inh_offsets
-        args = (n_sites, g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side, e_dy, e_dx, e_w * 1e3,
-                i_dy, i_dx, i_w * 1e3)
+        geometry_args = (batch, c.n_sites, g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side,
+                         e_dy, e_dx, e_w * 1e3, i_dy, i_dx, i_w * 1e3)
+        physics = (c.drive_inh * 1e3, c.g_leak * 1e3, c.v_leak * 1e-3, c.v_exc * 1e-3, c.v_inh * 1e-3,
+                   c.v_reset * 1e-3, c.dt * 1e-3)
 
-        def propagate():
-            n = spikespace[-1]  # Brian2 keeps the number of spikes in the last slot
-            scatter_batch(spikespace[:n], *args, g_e, g_i)
+        def before_update():
+            spiking = spikespace[:spikespace[-1]]  # Brian2 keeps the number of spikes in the last slot
+            lateral_step(spiking, *geometry_args, v, self._ge0, *physics, scratch["g_e"], scratch["g_i"],
+                         scratch["touched"], scratch["touched_list"], scratch["n_touched"], scratch["v_next"],
+                         self.counts)
 
-        op = b2.NetworkOperation(propagate, when="synapses", clock=self.clock, name="lif_coding_propagation")
+        def after_update():
+            apply_lateral(v, scratch["touched_list"], scratch["n_touched"], scratch["v_next"], scratch["g_e"],
+                          scratch["g_i"], scratch["touched"], c.n_sites)
+
+        # windows in one run: at the start of each window (after the first), the last one's
+        # counts are handed over and the next window is set up (see stream)
+        self._boundary = None
+
+        def window_boundary():
+            if self._boundary is not None:
+                self._boundary()
+
+        window = c.n_steps * c.dt * b2.ms
+        ops = [b2.NetworkOperation(before_update, when="synapses", clock=self.clock, name="lif_coding_lateral"),
+               b2.NetworkOperation(after_update, when="end", clock=self.clock, name="lif_coding_apply"),
+               b2.NetworkOperation(window_boundary, when="start", dt=window, name="lif_coding_window")]
         self.group = group
-        self.net = b2.Network(group, op)
+        self.net = b2.Network(group, *ops)
         self.net.schedule = SCHEDULE
-        self.duration = c.n_steps * c.dt * ms
-        self._arrays = {name: group.variables[name].get_value()
-                        for name in ("v", "g_ff", "count", "lastspike", "not_refractory")}
+        self.duration = window
 
-    def run(self, v0: np.ndarray, g_ff: np.ndarray, v_threshold: float) -> np.ndarray:
-        import brian2 as b2
+    def _load(self, v0: np.ndarray, g_ff: np.ndarray, v_threshold: float) -> None:
+        """Set up one window: potentials, constant-conductance factors, threshold, counts."""
+        from ._lif_coding_numba import fill_bulk_factors_parallel
 
-        a = self._arrays
+        c, a = self.config, self._arrays
+        ge0 = self._ge0
+        ge0[:] = (g_ff * 1e3).ravel()  # 1/ms -> Hz
+        fill_bulk_factors_parallel(ge0, c.drive_inh * 1e3, c.drive_exc * 1e3, c.g_leak * 1e3, c.v_leak * 1e-3,
+                                   c.v_exc * 1e-3, c.v_inh * 1e-3, c.dt * 1e-3, a["v_inf"], a["relax"], c.n_sites)
         a["v"][:] = (v0 * 1e-3).ravel()  # volts
-        a["g_ff"][:] = (g_ff * 1e3).ravel()  # 1/ms -> Hz
-        a["count"][:] = 0
-        a["lastspike"][:] = -1e9  # no neuron is refractory at the start of a window
-        a["not_refractory"][:] = True
-        self.group.v_threshold = v_threshold * b2.mV
+        self.counts[:] = 0
+        self.group.variables["v_threshold"].set_value(v_threshold * 1e-3)
+
+    def _run(self, duration) -> None:
         # Brian2 starts every run with a full gc.collect() (85 of its ~100 ms fixed cost here, with
         # NumPy, Numba and xarray loaded); freezing the existing objects makes that scan only new ones
         gc.freeze()
         try:
-            self.net.run(self.duration, namespace={})
+            self.net.run(duration, namespace={})
         finally:
             gc.unfreeze()
-        return a["count"].reshape(self.batch, -1).astype(np.int64)
+
+    def run(self, v0: np.ndarray, g_ff: np.ndarray, v_threshold: float) -> np.ndarray:
+        """One window; spike counts (batch, n_sites)."""
+        self._load(v0, g_ff, v_threshold)
+        self._run(self.duration)
+        return self.counts.reshape(self.batch, -1).copy()
+
+    def stream(self, windows: int, start, finish) -> None:
+        """Up to ``windows`` windows in one Brian2 run, which has a fixed cost of ~25 ms per call.
+
+        ``start()`` returns ``(v0, g_ff, v_threshold)`` of the next window;
+        ``finish(counts)`` receives a finished window's counts and returns
+        False to stop after it.
+        """
+        state = {"left": windows, "stopped": False}
+
+        def boundary():
+            if state["left"] < windows:  # a window has just ended
+                if not finish(self.counts.reshape(self.batch, -1).copy()) or state["left"] == 0:
+                    state["stopped"] = True
+                    self.net.stop()
+                    return
+            self._load(*start())
+            state["left"] -= 1
+
+        self._boundary = boundary
+        try:
+            self._run(windows * self.duration)
+        finally:
+            self._boundary = None
+        if not state["stopped"]:
+            finish(self.counts.reshape(self.batch, -1).copy())
 
 
 class LIFCodingModel:
@@ -231,10 +301,11 @@ class LIFCodingModel:
     ----------
     config : LIFCodingConfig, optional
         Defaults: the paper's appendix settings adapted as documented there.
-    engine : {"brian2", "numba", "numpy"}
-        ``"brian2"`` (default) simulates the batch as copies of the sheet in
-        one ``NeuronGroup``; ``"numba"`` is a jitted loop, several times
-        faster; ``"numpy"`` is the plain check path.
+    engine : {"numba", "brian2", "numpy"}
+        ``"numba"`` (default) is a jitted loop over the copies of the sheet;
+        ``"brian2"`` simulates them as one ``NeuronGroup`` (the same spikes,
+        about 2.6x slower, needs the ``lif`` extra); ``"numpy"`` is the
+        plain check path.
     dictionary : ndarray (n_inputs, n_sites), optional
         Initial dictionary, used as given except that inhibitory columns are
         zeroed; default random normal with unit-norm columns.
@@ -254,14 +325,14 @@ class LIFCodingModel:
 
     Examples
     --------
-    >>> m = LIFCodingModel(side=30, engine="numba")
+    >>> m = LIFCodingModel(side=30)
     >>> counts = m.settle(x)         # x (batch, 256) standardised patches
-    >>> counts = m.learn(x, lr=1e-6)
+    >>> counts = m.learn(x, lr=0.1)
     """
 
     RECORD = ("loss", "rate", "active", "threshold", "updated")
 
-    def __init__(self, config: LIFCodingConfig | None = None, engine: str = "brian2",
+    def __init__(self, config: LIFCodingConfig | None = None, engine: str = "numba",
                  dictionary: np.ndarray | None = None, **overrides) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
@@ -279,6 +350,7 @@ class LIFCodingModel:
         self.inh_counts: np.ndarray | None = None
         self.last_record: dict[str, float] = {}
         self._windows: dict[int, _Brian2Window] = {}
+        self._streaming = False
 
     # ------------------------------------------------------------------ state
     @property
@@ -296,22 +368,27 @@ class LIFCodingModel:
 
     @property
     def dictionary(self) -> np.ndarray:
-        """(n_inputs, n_sites); unit-norm columns at excitatory sites, zero at inhibitory ones."""
-        return self._phi
+        """(n_inputs, n_sites); unit-norm columns at excitatory sites, zero at inhibitory ones.
+
+        A view of the model's array (held transposed, one contiguous row per
+        neuron, for the sparse update): copy it to keep a snapshot.
+        """
+        return self._phi_t.T
 
     @dictionary.setter
     def dictionary(self, value: np.ndarray) -> None:
         c = self._config
-        # C order always: BLAS takes another path (and rounds differently) on a transposed layout,
-        # which would break bit-exact resumption from a saved run
-        value = np.array(value, dtype=float, order="C")
+        value = np.asarray(value, dtype=float)
         if value.shape != (c.n_inputs, c.n_sites):
             raise ValueError(f"dictionary must have shape (n_inputs, n_sites) = ({c.n_inputs}, {c.n_sites}), "
                              f"got {value.shape}")
         if not np.all(np.isfinite(value)):
             raise ValueError("dictionary holds NaN or infinite values")
-        value[:, ~self.is_exc] = 0.0  # inhibitory neurons get no feed-forward input
-        self._phi = value
+        # one layout always: BLAS takes another path (and rounds differently) on another layout, which
+        # would break bit-exact resumption from a saved run
+        phi_t = np.array(value.T, dtype=float, order="C")
+        phi_t[~self.is_exc] = 0.0  # inhibitory neurons get no feed-forward input
+        self._phi_t = phi_t
 
     def get_state(self) -> dict[str, Any]:
         """Threshold and random-generator state, JSON-ready (for exact resumption)."""
@@ -342,11 +419,16 @@ class LIFCodingModel:
         return x
 
     def feedforward(self, x: np.ndarray) -> np.ndarray:
-        """Constant external conductance of every neuron (1/ms), (batch, n_sites)."""
+        """Constant excitatory-channel conductance of every neuron (1/ms), (batch, n_sites).
+
+        ``drive_exc + ff_scale * max(0, x . phi_j)``; inhibitory neurons, whose
+        columns are zero, get ``drive_exc`` alone.
+        """
         c = self._config
-        x = self.check_stimuli(x) * c.input_scale
-        g = c.drive_exc + c.ff_scale * np.maximum(0.0, x @ self._phi)
-        g[:, ~self.is_exc] = c.drive_inh
+        g = self.check_stimuli(x) @ self.dictionary
+        np.maximum(g, 0.0, out=g)
+        g *= c.ff_scale
+        g += c.drive_exc
         return g
 
     def initial_potentials(self, batch: int) -> np.ndarray:
@@ -354,22 +436,36 @@ class LIFCodingModel:
         return self._rng.uniform(self._config.v_reset, self.threshold, (batch, self._config.n_sites))
 
     def simulate(self, g_ff: np.ndarray, v0: np.ndarray) -> np.ndarray:
-        """Spike counts (batch, n_sites) of one window from given conductances and potentials."""
+        """Spike counts (batch, n_sites) of one window from given conductances and potentials.
+
+        While a Brian2 stream is running (:meth:`learn_stream`), other windows
+        (measurements taken between training steps) are simulated by the
+        numba engine, which gives the same spikes.
+        """
         c, g = self._config, self.geometry
-        if self.engine == "numpy":
+        engine = "numba" if self._streaming else self.engine
+        if engine == "numpy":
             return simulate_window_numpy(v0, g_ff, self.threshold, c, g)
-        if self.engine == "numba":
+        if engine == "numba":
             from ._lif_coding_numba import simulate_batch
 
             counts = np.zeros(v0.shape, np.int64)
-            simulate_batch(np.ascontiguousarray(v0, float), np.ascontiguousarray(g_ff, float), self.threshold,
-                           c.n_steps, g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side, *g.exc_offsets,
-                           *g.inh_offsets, c.g_leak, c.v_leak, c.v_exc, c.v_inh, c.v_reset, c.dt, counts)
+            simulate_batch(np.ascontiguousarray(v0, float), np.ascontiguousarray(g_ff, float), float(c.drive_inh),
+                           float(c.drive_exc), self.threshold, c.n_steps, g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side,
+                           *g.exc_offsets, *g.inh_offsets, c.g_leak, c.v_leak, c.v_exc, c.v_inh, c.v_reset, c.dt,
+                           counts)
             return counts
-        batch = v0.shape[0]
+        return self._brian2_window(v0.shape[0]).run(v0, g_ff, self.threshold)
+
+    def _brian2_window(self, batch: int) -> _Brian2Window:
         if batch not in self._windows:
-            self._windows[batch] = _Brian2Window(batch, c, g)
-        return self._windows[batch].run(v0, g_ff, self.threshold)
+            self._windows[batch] = _Brian2Window(batch, self._config, self.geometry)
+        return self._windows[batch]
+
+    def _split(self, counts: np.ndarray) -> np.ndarray:
+        """Keep the inhibitory counts in :attr:`inh_counts`; return the excitatory ones (0 at inhibitory sites)."""
+        self.inh_counts = np.where(self.is_exc, 0, counts)
+        return np.where(self.is_exc, counts, 0)
 
     def settle(self, x: np.ndarray) -> np.ndarray:
         """Present each stimulus for one window; returns excitatory spike counts (batch, n_sites).
@@ -379,41 +475,127 @@ class LIFCodingModel:
         training code serve both models.
         """
         x = self.check_stimuli(x)
-        counts = self.simulate(self.feedforward(x), self.initial_potentials(x.shape[0]))
-        self.inh_counts = np.where(self.is_exc, 0, counts)
-        return np.where(self.is_exc, counts, 0)
+        return self._split(self.simulate(self.feedforward(x), self.initial_potentials(x.shape[0])))
 
-    def rate(self, counts: np.ndarray) -> float:
-        """Spikes per excitatory neuron per step."""
-        return float(counts[:, self.is_exc].mean() / self._config.n_steps)
+    def rate(self, counts: np.ndarray, inh_counts: np.ndarray | None = None) -> float:
+        """Spikes per neuron per window, over all neurons (excitatory counts, plus inhibitory if given)."""
+        total = counts.sum() + (0 if inh_counts is None else inh_counts.sum())
+        return float(total / counts.size)
 
     # -------------------------------------------------------------- learning
-    def learn(self, x: np.ndarray, lr: float = 1e-6) -> np.ndarray:
+    @staticmethod
+    def _check_lr(lr: float) -> None:
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+
+    def _update(self, x: np.ndarray, counts: np.ndarray, threshold: float, lr: float) -> np.ndarray:
+        """The learning step after a window: dictionary (unless firing too much), threshold, record."""
+        from ._learning_numba import sparse_dictionary_update
+        from ._lif_coding_numba import split_counts
+
+        c = self._config
+        a = np.empty(counts.shape)
+        self.inh_counts = np.empty_like(counts)
+        n_exc_spikes, n_inh_spikes, n_active = split_counts(counts, self.is_exc, a, self.inh_counts)
+        rate = (n_exc_spikes + n_inh_spikes) / counts.size
+        updated = n_exc_spikes / counts.size <= c.skip_factor * c.target_rate
+        residual = np.empty_like(x)
+        with single_threaded_blas():
+            if updated:
+                # a few percent of the neurons spike: the update touches only their rows
+                sparse_dictionary_update(self._phi_t, x, a, lr / x.shape[0], residual)
+            else:
+                residual[:] = x - a @ self.dictionary.T
+        if not np.all(np.isfinite(self._phi_t)):
+            raise FloatingPointError("the dictionary became non-finite: lower lr")
+        self._adapt(threshold, rate)
+        self.last_record = {"loss": learning.reconstruction_loss(residual), "rate": float(rate),
+                            "active": n_active / (counts.shape[0] * int(self.is_exc.sum())),
+                            "threshold": threshold, "updated": float(updated)}
+        return np.where(self.is_exc, counts, 0)
+
+    def _start(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """Conductances, starting potentials and threshold of the window for ``x``."""
+        with single_threaded_blas():
+            return self.feedforward(x), self.initial_potentials(x.shape[0]), self.threshold
+
+    def learn(self, x: np.ndarray, lr: float = 0.1) -> np.ndarray:
         """One batch: simulate, update the dictionary (unless firing too much), adapt the threshold.
+
+        The update is the paper's ``Phi += lr * (x - a Phi^T)^T a / batch`` on
+        the raw spike counts, then unit-norm columns (inhibitory columns stay
+        0); it is skipped while the excitatory spikes per neuron per window
+        exceed ``skip_factor * target_rate``. The threshold then moves by
+        ``threshold_step * (rate - target_rate)`` with the rate over all
+        neurons.
 
         Returns the excitatory spike counts (batch, n_sites).
         """
-        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not (np.isfinite(lr) and lr > 0):
-            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-        c = self._config
-        x = self.check_stimuli(x)
-        threshold = self.threshold
-        counts = self.settle(x)
-        a = counts.astype(float)
-        xs = x * c.input_scale
-        rate = self.rate(counts)
-        updated = rate <= c.skip_factor * c.target_rate
-        if updated:
-            loss = learning.dictionary_update(self._phi, xs, a, lr)
-        else:
-            loss = learning.reconstruction_loss(xs - a @ self._phi.T)
-        if not np.all(np.isfinite(self._phi)):
-            raise FloatingPointError("the dictionary became non-finite: lower lr")
-        self.threshold = float(np.clip(threshold + c.threshold_step * (rate - c.target_rate), c.v_reset, c.v_exc))
-        self.last_record = {"loss": loss / c.input_scale**2, "rate": rate,
-                            "active": float(np.mean(counts[:, self.is_exc] > 0)),
-                            "threshold": threshold, "updated": float(updated)}
+        self._check_lr(lr)
+        x = np.ascontiguousarray(self.check_stimuli(x))
+        g_ff, v0, threshold = self._start(x)
+        with single_threaded_blas():
+            counts = self.simulate(g_ff, v0)
+        return self._update(x, counts, threshold, lr)
+
+    def adapt_threshold(self, x: np.ndarray) -> np.ndarray:
+        """Present a batch and move the threshold towards the target rate; the dictionary is left as it is.
+
+        For measuring a given dictionary (e.g. the authors' own) at the
+        operating point the learning rule would hold it at. Returns the
+        excitatory spike counts.
+        """
+        x = np.ascontiguousarray(self.check_stimuli(x))
+        g_ff, v0, threshold = self._start(x)
+        with single_threaded_blas():
+            counts = self._split(self.simulate(g_ff, v0))
+        self._adapt(threshold, self.rate(counts, self.inh_counts))
         return counts
+
+    def _adapt(self, threshold: float, rate: float) -> None:
+        """``V_T <- V_T + threshold_step * (rate - target_rate)``, clamped to [v_reset, v_exc]."""
+        c = self._config
+        self.threshold = min(max(threshold + c.threshold_step * (rate - c.target_rate), c.v_reset), c.v_exc)
+
+    def learn_stream(self, next_batch, steps: int, lr: float, after_step) -> None:
+        """``steps`` calls of :meth:`learn` on ``next_batch()``, each followed by ``after_step()``.
+
+        ``after_step()`` returning False stops the stream. Same result as the
+        plain loop; the Brian2 engine runs many windows in one Brian2 run
+        (each ``run`` call costs ~25 ms of set-up, a window ~30 ms).
+        """
+        self._check_lr(lr)
+        if self.engine != "brian2" or steps <= 0:
+            for _ in range(steps):
+                self.learn(next_batch(), lr)
+                if not after_step():
+                    return
+            return
+        first = self.check_stimuli(next_batch())  # the first batch fixes the size of the window
+
+        def more():
+            while True:
+                yield next_batch()
+
+        batches = itertools.chain([first], more())
+        pending = {}
+
+        def start():
+            x = np.ascontiguousarray(self.check_stimuli(next(batches)))
+            pending["x"] = x
+            g_ff, v0, pending["threshold"] = self._start(x)
+            return v0, g_ff, pending["threshold"]
+
+        def finish(counts):
+            self._update(pending["x"], counts, pending["threshold"], lr)
+            return bool(after_step())
+
+        window = self._brian2_window(first.shape[0])
+        self._streaming = True
+        try:
+            window.stream(steps, start, finish)
+        finally:
+            self._streaming = False
 
     def params(self) -> dict[str, Any]:
         """The configuration as a plain dict."""

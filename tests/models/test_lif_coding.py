@@ -18,18 +18,19 @@ def _steps_to_cross(v_start, v_threshold, g_total, v_inf, dt):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_isolated_neurons_fire_at_the_closed_form_period(engine):
-    # no lateral weights and no stimulus: every neuron is a lone LIF neuron with constant conductance g
-    g, vt, v_start = 0.5, -55.0, -66.0
-    cfg = LIFCodingConfig(side=5, n_inputs=4, w_exc=0.0, w_inh=0.0, drive_exc=g, drive_inh=g,
+    # no lateral weights and no stimulus: every neuron (of either type) is a lone LIF neuron with
+    # constant conductances F_E = g on its excitatory channel and F_I = h (tonic) on its inhibitory one
+    g, h, vt, v_start = 0.5, 0.05, -55.0, -66.0
+    cfg = LIFCodingConfig(side=5, n_inputs=4, w_exc=0.0, w_inh=0.0, drive_exc=g, drive_inh=h,
                           threshold_init=vt, n_steps=50)
     m = LIFCodingModel(cfg, engine=engine)
     counts = m.simulate(m.feedforward(np.zeros((2, 4))), np.full((2, 25), v_start))
-    g_total = cfg.g_leak + g
-    v_inf = (cfg.g_leak * cfg.v_leak + g * cfg.v_exc) / g_total
+    g_total = cfg.g_leak + g + h
+    v_inf = (cfg.g_leak * cfg.v_leak + g * cfg.v_exc + h * cfg.v_inh) / g_total
     first = _steps_to_cross(v_start, vt, g_total, v_inf, cfg.dt)
     # after a spike: held at reset for the rest of that step, then integrated again
     period = 1 + _steps_to_cross(cfg.v_reset, vt, g_total, v_inf, cfg.dt)
-    assert (first, period) == (8, 11)  # hand-checkable: 7.4 and 9.8 steps of integration, rounded up
+    assert (first, period) == (8, 12)  # hand-checkable: 7.7 and 10.1 steps of integration, rounded up
     expected = (cfg.n_steps - 1 - first) // period + 1
     np.testing.assert_array_equal(counts, expected)
 
@@ -38,8 +39,8 @@ def test_isolated_neurons_fire_at_the_closed_form_period(engine):
 def test_one_spike_recruits_exactly_its_four_nearest_neighbours(engine):
     # a single excitatory spike opens a one-step conductance on its targets; with the threshold placed
     # between the kicks at distance 1 and sqrt(2), only the four nearest neighbours (of either type) follow
-    cfg = LIFCodingConfig(side=10, n_inputs=4, w_exc=40.0, w_inh=0.0, drive_exc=0.0, sigma2=0.5, n_steps=2,
-                          threshold_init=-60.0)
+    cfg = LIFCodingConfig(side=10, n_inputs=4, w_exc=40.0, w_inh=0.0, drive_exc=0.0, drive_inh=0.0, sigma2=0.5,
+                          n_steps=2, threshold_init=-60.0)
     m = LIFCodingModel(cfg, engine=engine)
     geom = m.geometry
     dy, dx, w = geom.exc_offsets
@@ -99,13 +100,16 @@ def test_geometry_sub_lattice_and_kernel_sums():
 
 
 def test_threshold_moves_the_rate_towards_the_target():
-    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0, target_rate=0.02, threshold_init=-62.0)
+    # the rate is spikes per neuron per window, over all neurons (the paper's target: 0.03)
+    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0, threshold_init=-45.0)
     x = np.random.default_rng(1).standard_normal((32, 64))
     m = LIFCodingModel(cfg, engine="numba")
-    m.learn(x)
+    counts = m.learn(x)
     first = m.last_record
-    assert first["rate"] > 1.1 * cfg.target_rate  # far too active at -62 mV ...
+    assert first["rate"] == pytest.approx((counts.sum() + m.inh_counts.sum()) / counts.size)
+    assert first["rate"] > 1.1 * cfg.target_rate  # far too active at -45 mV ...
     assert first["updated"] == 0.0  # ... so the dictionary is left alone
+    assert m.threshold == pytest.approx(-45.0 + cfg.threshold_step * (first["rate"] - cfg.target_rate))
     for _ in range(60):
         m.learn(x, lr=1e-7)
     assert m.threshold > first["threshold"]
@@ -127,7 +131,7 @@ def test_skipped_update_leaves_the_dictionary():
 def test_learning_lowers_reconstruction_error():
     from ei_maps.stimuli import PatchSampler, load_images
 
-    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0, threshold_init=-47.0)
+    cfg = LIFCodingConfig(side=10, n_inputs=64, r_inh=3.0)
     sampler = PatchSampler(load_images(None), patch_size=8, seed=0, dtype="float64")
     held_out = sampler.sample(256)
     m = LIFCodingModel(cfg, engine="numba")
@@ -136,19 +140,21 @@ def test_learning_lowers_reconstruction_error():
     def error(dictionary):
         # the loss the update descends, on held-out patches, from the same membrane starts
         state = m.get_state()
-        saved, m.dictionary = m.dictionary, dictionary
+        saved, m.dictionary = m.dictionary.copy(), dictionary
         counts = m.settle(held_out)
         m.dictionary = saved
         m.set_state(state)
-        xs = held_out * cfg.input_scale
-        return 0.5 * np.mean(np.sum((xs - counts @ dictionary.T) ** 2, axis=1)) / cfg.input_scale**2
+        return 0.5 * np.mean(np.sum((held_out - counts @ dictionary.T) ** 2, axis=1))
 
     for _ in range(300):
-        m.learn(sampler.sample(128), lr=1e-6)
+        m.learn(sampler.sample(128))
     silent = 0.5 * np.mean(np.sum(held_out**2, axis=1))  # a code with no spikes
     trained = error(m.dictionary)
-    assert trained < 0.985 * silent
-    assert trained < error(untrained)  # at the same threshold
+    # raw spike counts, no gain fitted: 300 steps on this 10 x 10 sheet explain 15% of the variance (a
+    # regression pin, measured 27.1 vs 32.0); the untrained dictionary's code explains under 2%
+    assert trained < 0.9 * silent
+    assert error(untrained) > 0.95 * silent  # measured 31.5
+    assert trained < 0.9 * error(untrained)  # at the same threshold
     assert np.allclose(np.linalg.norm(m.dictionary[:, m.is_exc], axis=0), 1.0)
     assert np.all(m.dictionary[:, ~m.is_exc] == 0)
 
@@ -175,9 +181,12 @@ def test_bad_stimuli_are_refused(bad, message):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"side": 32}, "multiple of inh_every"),
+    ({"side": 32}, "multiple of 5"),
     ({"w_inh": -1.0}, "w_inh"),
-    ({"target_rate": 1.5}, "target_rate"),
+    ({"target_rate": 60.0}, "target_rate"),
+    ({"inh_lattice": "hexagonal"}, "inh_lattice"),
+    ({"inh_lattice": "paper"}, "inh_every=8"),
+    ({"inh_lattice": "paper", "inh_every": 8, "side": 30}, "multiple of 4"),
     ({"inh_every": 1}, "inh_every"),
     ({"threshold_init": 10.0}, "threshold_init"),
     ({"dt": float("nan")}, "dt"),
@@ -198,6 +207,8 @@ def test_bad_engine_and_dictionary_are_refused():
     for lr in (0.0, -1e-6, float("nan")):
         with pytest.raises(ValueError, match="lr"):
             m.learn(np.zeros((2, 16)), lr=lr)
+        with pytest.raises(ValueError, match="lr"):
+            m.learn_stream(lambda: np.zeros((2, 16)), 3, lr, lambda: True)
 
 
 def test_missing_brian2_gets_a_clear_error(monkeypatch):
@@ -217,3 +228,61 @@ def test_numpy_path_in_chunks_matches_the_jitted_loop():
     x = np.random.default_rng(5).standard_normal((450, 16))
     a, b = LIFCodingModel(cfg, engine="numpy"), LIFCodingModel(cfg, engine="numba")
     np.testing.assert_array_equal(a.settle(x) + a.inh_counts, b.settle(x) + b.inh_counts)
+
+
+def test_paper_lattice_matches_the_published_dictionary():
+    from pathlib import Path
+
+    geom = SheetGeometry(LIFCodingConfig(inh_every=8, inh_lattice="paper", boundary="zero"))
+    assert int((~geom.is_exc).sum()) == 113
+    path = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "published_lif_dictionary.npy"
+    if not path.is_file():
+        pytest.skip("../shared/reference is absent")
+    published = np.load(path)
+    # the authors' inhibitory columns are exactly the zero columns of their trained dictionary
+    np.testing.assert_array_equal(np.all(published == 0, axis=0), ~geom.is_exc)
+
+
+def test_tonic_inhibition_and_drive_reach_every_neuron():
+    # F_E on every neuron's excitatory channel, F_I on every neuron's inhibitory one; the stimulus only
+    # reaches excitatory neurons (their dictionary columns)
+    cfg = LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0)
+    m = LIFCodingModel(cfg, engine="numba")
+    g = m.feedforward(np.random.default_rng(0).standard_normal((3, 16)))
+    np.testing.assert_array_equal(g[:, ~m.is_exc], cfg.drive_exc)
+    assert np.all(g[:, m.is_exc] >= cfg.drive_exc) and np.any(g[:, m.is_exc] > cfg.drive_exc)
+    # the paper's units: 1e-4 S per unit of x . phi with C = 1 uF is 0.1 per ms
+    j = int(np.flatnonzero(m.is_exc)[0])
+    dictionary = np.zeros((16, 100))
+    dictionary[0, j] = 1.0
+    m.dictionary = dictionary
+    x = np.zeros((1, 16))
+    x[0, 0] = 1.0
+    assert m.feedforward(x)[0, j] == pytest.approx(cfg.drive_exc + 0.1)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_learn_stream_equals_the_plain_loop(engine):
+    cfg = LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0, threshold_init=-50.0)
+    rng = np.random.default_rng(7)
+    batches = [rng.standard_normal((8, 16)) for _ in range(5)]
+    loop = LIFCodingModel(cfg, engine="numba")
+    records = []
+    for x in batches:
+        loop.learn(x)
+        records.append(dict(loop.last_record))
+    stream = LIFCodingModel(cfg, engine=engine)
+    feed = iter(batches)
+    seen = []
+
+    def after():
+        seen.append(dict(stream.last_record))
+        return len(seen) < 4  # stop after the fourth step
+
+    stream.learn_stream(lambda: next(feed), 5, 0.1, after)
+    assert seen == records[:4]
+    replay = LIFCodingModel(cfg, engine="numba")
+    for x in batches[:4]:
+        replay.learn(x)
+    np.testing.assert_array_equal(stream.dictionary, replay.dictionary)
+    assert stream.threshold == replay.threshold
