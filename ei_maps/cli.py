@@ -13,6 +13,7 @@ from typing import Sequence
 from .config import PAPER_TEXT_MODEL, PAPER_TOUCH_MODEL, LIFCodingConfig, LIFConfig, ModelConfig, TextTrainConfig, TouchTrainConfig, TrainConfig
 from .io import json_safe
 from .models import UnstableDynamicsError
+from .experiments.images import PRESETS, MapCollapseError
 from .models.lif import MissingBrian2Error
 from .stimuli.text import MissingTextExtraError
 
@@ -42,6 +43,15 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif: L
                    help="adapt lam towards this fraction of active units (default: fixed lam)")
     a.add_argument("--dtype", choices=("float32", "float64"), default=None,
                    help=f"floating type (default {defaults.dtype})")
+    a.add_argument("--leak", type=float, default=None, help="leak of both sheets (default w_exc + w_inh)")
+    a.add_argument("--max-iter", type=int, default=None,
+                   help=f"most settling updates per stimulus (default {defaults.max_iter})")
+    a.add_argument("--code-scale", type=float, default=None,
+                   help="scale of the code in the learning step's reconstruction (default min(1, (40/side)^2), "
+                        "which keeps larger sheets from collapsing)")
+    a.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                   help="a named parameter set (options given explicitly win): " + "; ".join(
+                       f"{name}: {text}" for name, (text, _, _) in sorted(PRESETS.items())))
     s = p.add_argument_group("spiking sheet only (--model lif)")
     s.add_argument("--target-rate", type=float, default=None,
                    help=f"target activity, spikes per neuron per window over all neurons (default "
@@ -55,7 +65,7 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif: L
                    help="presentations of every +/- delta probe when mapping receptive fields (default 32)")
 
 
-_ACTIVATION_ONLY = ("lam", "eta", "target_sparsity", "dtype")
+_ACTIVATION_ONLY = ("lam", "eta", "target_sparsity", "dtype", "leak", "max_iter", "code_scale", "preset")
 _LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
 
 
@@ -242,8 +252,11 @@ def _train_images(args: argparse.Namespace) -> dict:
     else:
         from .experiments.images import train_images
 
-        model = ModelConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
-                            **_given(args, _ACTIVATION_ONLY))
+        _, preset_model, preset_train = PRESETS[args.preset] if args.preset else ("", {}, {})
+        model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": args.patch_size**2, **shared,
+                               **_given(args, tuple(k for k in _ACTIVATION_ONLY if k != "preset"))})
+        train = train.replace(**{k: v for k, v in preset_train.items()
+                                 if getattr(args, k, None) is None})
         ds = train_images(model, train, out=out, resume=args.resume, progress=not args.no_progress,
                           figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
@@ -372,11 +385,19 @@ def _print_analysis(summary: dict) -> None:
     o, p, t = summary["orientation"], summary["pinwheels"], summary["topography"]
     lo, hi = p["density_interval"]
     print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {_fmt(o['selectivity_median'], 3)}")
+    w = summary.get("column_spacing_wavelet", {})
+    spacing = (f"column spacing {_fmt(summary['column_spacing'])} units "
+               f"({_fmt(summary.get('column_spacing_cycles_per_map'), 1)} per map)" if summary["column_spacing_fit_ok"]
+               else "no column spacing (no ring in the spectrum)")
     print(f"  pinwheels: {p['count']} (+1/2: {p['n_plus']}, -1/2: {p['n_minus']}) in {p['area']:.0f} units^2; "
-          f"column spacing {_fmt(summary['column_spacing'])} units"
-          + ("" if summary["column_spacing_fit_ok"] else " (no clear spectral peak: rough estimate)"))
-    print(f"  pinwheel density {_fmt(p['density'])} per column spacing^2 (95% {_fmt(lo)}-{_fmt(hi)}; "
-          f"cortex: ~3.1 = pi); map quality {_fmt(p['quality'])}")
+          f"{spacing}; local (wavelet) spacing {_fmt(w.get('mean'))} units on {_fmt(w.get('accepted_fraction'))} "
+          f"of the map")
+    if summary.get("predicted_wavelength") is not None:
+        print(f"  E/I interactions predict a wavelength of {_fmt(summary['predicted_wavelength'])} units")
+    if summary["column_spacing_fit_ok"]:
+        print(f"  pinwheel density {_fmt(p['density'])} per column spacing^2 (95% {_fmt(lo)}-{_fmt(hi)}; "
+              f"cortex: ~3.1 = pi), {_fmt(p.get('density_plateau'))} on the low-pass filtered map "
+              f"(plateau {_fmt(p.get('plateau_count'), 0)} pinwheels); map quality {_fmt(p['quality'])}")
     print(f"  adjacent units differ by {_fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
           f"Spearman(cortical, RF distance) {_fmt(t['distance_spearman'], 3)}, Mantel p = {_fmt(t['mantel_p'], 3)}")
     for f in summary.get("figures", []):
@@ -482,7 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
         return 130
-    except (ValueError, OSError, UnstableDynamicsError, MissingBrian2Error, MissingTextExtraError) as err:
+    except (ValueError, OSError, UnstableDynamicsError, MissingBrian2Error, MissingTextExtraError,
+            MapCollapseError) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2
     if args.json:

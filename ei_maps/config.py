@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 DTYPES = ("float32", "float64")
+#: The paper's sheet side; larger sheets scale the reconstruction (ModelConfig.code_scale).
+PAPER_SIDE = 40
 BACKENDS = ("numba", "numpy")
 
 
@@ -61,6 +63,15 @@ class ModelConfig:
         fraction of active units.
     seed : int or None
         Seed of the dictionary initialisation ``0.3 * N(0, 1)``.
+    code_scale : float or None
+        The learning step reconstructs a stimulus as ``code_scale * Phi a``.
+        A sheet larger than the paper's 40 x 40 activates ``(side / 40)^2``
+        times as many units per stimulus at the same active fraction, and
+        with the published ``code_scale = 1`` their summed reconstruction
+        overshoots the stimulus and drives every column to the same field
+        (the map collapses). ``None`` (default) means ``min(1, (40 / side)^2)``,
+        which keeps the reconstruction at the paper's scale and leaves
+        sheets up to 40 x 40 unchanged.
     backend : {"numba", "numpy"}
         Jitted kernel (default) or the plain NumPy/SciPy path used to check it.
     """
@@ -81,9 +92,14 @@ class ModelConfig:
     boundary: str = "zero"
     target_sparsity: float | None = None
     seed: int | None = 0
+    code_scale: float | None = None
     backend: str = "numba"
 
     def __post_init__(self) -> None:
+        if self.code_scale is not None:
+            _require(isinstance(self.code_scale, numbers.Real) and not isinstance(self.code_scale, bool)
+                     and math.isfinite(self.code_scale) and self.code_scale > 0,
+                     f"code_scale must be a finite number > 0, got {self.code_scale!r}")
         for name in ("side", "n_inputs", "max_iter"):
             value = getattr(self, name)
             _require(_is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
@@ -123,6 +139,13 @@ class ModelConfig:
     def effective_leak(self) -> float:
         """The leak actually used: ``leak`` or ``w_exc + w_inh``."""
         return float(self.w_exc + self.w_inh) if self.leak is None else float(self.leak)
+
+    @property
+    def effective_code_scale(self) -> float:
+        """The code scale actually used: ``code_scale`` or ``min(1, (40 / side)^2)``."""
+        if self.code_scale is not None:
+            return float(self.code_scale)
+        return min(1.0, (PAPER_SIDE / self.side) ** 2)
 
     def replace(self, **changes: Any) -> "ModelConfig":
         """A copy with some parameters changed (validated again)."""

@@ -1333,6 +1333,50 @@ def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None 
     return fig
 
 
+def plot_regime_spectra(rows: Sequence[dict], columns: int = 3) -> Figure:
+    """Predicted linear gain against the learned map's spectrum, one panel per configuration.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Each with ``spec`` (:func:`ei_maps.analysis.wavelength.lateral_spectrum`),
+        ``power`` (the map's radially averaged power spectrum on
+        ``wavenumber``), ``w_inh``, ``leak`` and ``predicted_wavelength``.
+        Both curves are drawn normalised to their maximum (the map's as
+        amplitude, without its lowest bin).
+    """
+    if not rows:
+        raise ValueError("no configurations to draw")
+    n = len(rows)
+    cols = min(columns, n)
+    nrows = int(np.ceil(n / cols))
+    fig = _new_figure((3.3 * cols, 2.5 * nrows + 0.4), layout="constrained")
+    axes = fig.subplots(nrows, cols, squeeze=False, sharex=True)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= n:
+            ax.set_visible(False)
+            continue
+        r = rows[k]
+        spec, power = r["spec"], r["power"]
+        gain = np.where(np.isfinite(spec["gain"].values), spec["gain"].values, np.nan)
+        ax.plot(spec["wavenumber"].values, gain / np.nanmax(gain), color="C0", label="predicted gain G(k)")
+        kw = power["wavenumber"].values[1:]
+        amp = np.sqrt(np.asarray(power.values, float)[1:])
+        ax.plot(kw, amp / amp.max(), color="C3", label="learned map (amplitude)")
+        lam = r["predicted_wavelength"]
+        if np.isfinite(lam):
+            ax.axvline(1 / lam, color="C0", ls="--", lw=0.8)
+        ax.set_title(f"w_inh {r['w_inh']:g}, leak {r['leak']:g}", fontsize=9)
+        ax.set_xlim(0, 0.5)
+        ax.set_ylim(0, 1.05)
+        ax.grid(True, alpha=0.3)
+    axes[0, 0].legend(fontsize=7, frameon=False)
+    for ax in axes[-1]:
+        ax.set_xlabel("wavenumber (cycles per unit)")
+    fig.suptitle("E/I interactions' preferred wavelength (dashed) vs the learned orientation maps", fontsize=10)
+    return fig
+
+
 def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title: str | None = None) -> Figure:
     """One panel per variable against the swept parameter ``x``, one line per value of the other dims."""
     if x not in sweep.dims:

@@ -235,3 +235,80 @@ def test_train_config_normalises_and_validates():
         TrainConfig(patch_size=1)
     with pytest.raises(ValueError, match="seed"):
         TrainConfig(seed=-1)
+
+
+def test_code_scale_keeps_the_paper_sheet_and_scales_larger_ones():
+    from ei_maps.config import ModelConfig
+
+    assert ModelConfig(side=40).effective_code_scale == 1.0
+    assert ModelConfig(side=20).effective_code_scale == 1.0
+    assert ModelConfig(side=80).effective_code_scale == 0.25
+    assert ModelConfig(side=80, code_scale=1.0).effective_code_scale == 1.0
+    with pytest.raises(ValueError, match="code_scale"):
+        ModelConfig(code_scale=0.0)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_code_scale_enters_the_reconstruction(backend):
+    from ei_maps.models import ActivationModel, learning
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 64))
+    model = ActivationModel(side=8, n_inputs=64, r_exc=2, r_inh=3, dtype="float64", backend=backend,
+                            code_scale=0.5, lam=0.01)
+    before = model.dictionary.copy()
+    a = model.learn(x, lr=0.01)
+    residual = x - 0.5 * a @ before.T
+    assert model.last_loss == pytest.approx(0.5 * np.mean(np.sum(residual**2, axis=1)), rel=1e-9)
+    expected = before + 0.01 * residual.T @ a
+    learning.normalise_columns(expected)
+    np.testing.assert_allclose(model.dictionary, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_a_collapsed_map_stops_the_run_with_a_clear_message():
+    from types import SimpleNamespace
+
+    from ei_maps.config import ModelConfig
+    from ei_maps.experiments.images import CollapseCheck, MapCollapseError, random_pair_similarity
+
+    rng = np.random.default_rng(1)
+    healthy = rng.standard_normal((256, 400))
+    collapsed = np.repeat(rng.standard_normal((256, 1)), 400, axis=1) + 0.01 * healthy
+    assert random_pair_similarity(healthy) < 0.1 and random_pair_similarity(collapsed) > 0.99
+    check = CollapseCheck(patience=2)
+    trainer = SimpleNamespace(step=100, lr=0.03, model=SimpleNamespace(dictionary=collapsed,
+                                                                        config=ModelConfig(side=20)))
+    check(trainer)  # once collapsed: it may still recover
+    trainer.model.dictionary = healthy
+    check(trainer)  # recovered: the count starts again
+    trainer.model.dictionary = collapsed
+    check(trainer)
+    with pytest.raises(MapCollapseError, match="collapsed by step 100.*code-scale"):
+        check(trainer)
+
+
+def test_train_reports_the_predicted_wavelength(tmp_path):
+    messages = []
+    from ei_maps.config import ModelConfig, TrainConfig
+    from ei_maps.experiments.images import train_images
+
+    strong = ModelConfig(side=12, r_exc=2, r_inh=4, w_exc=20.0, w_inh=40.0, sigma2=2.0, leak=20.0, eta=0.01,
+                         max_iter=200, boundary="periodic")
+    ds = train_images(strong, TrainConfig(steps=2, batch=8, patch_size=8), out=tmp_path / "run", progress=False,
+                      figures=False, log=messages.append)
+    assert any("preferred wavelength 5.9" in m for m in messages)
+    summary = json.loads(ds.attrs["summary"])
+    assert summary["predicted_wavelength"] == pytest.approx(5.92, abs=0.01)
+    assert ds["lateral_gain"].dims == ("lateral_wavenumber",)
+
+
+def test_presets_fill_options_that_were_not_given(tmp_path, capsys):
+    from ei_maps.cli import main
+
+    out = tmp_path / "preset"
+    # the preset's kernels and leak, with the sheet and steps given explicitly
+    assert main(["train", "images", "--preset", "bandpass", "--side", "12", "--steps", "2", "--batch", "8",
+                 "--patch-size", "8", "--out", str(out), "--no-progress", "--no-figures", "--json"]) == 0
+    saved = json.loads(load_dataset(out / RUN_FILE).attrs["model_config"])
+    assert (saved["side"], saved["w_inh"], saved["leak"], saved["boundary"]) == (12, 40.0, 20.0, "periodic")
+    assert json.loads(capsys.readouterr().out)["predicted_wavelength"] == pytest.approx(5.92, abs=0.01)

@@ -5,6 +5,9 @@ from .orientation import (column_spacing, find_pinwheels, map_quality, orientati
                           orientation_map_gratings, pinwheel_stats, fill_masked_units, power_spectrum, random_orientation_map)
 from .plasticity import (boundaries, contiguity, finger_territories, preferred_finger, reorganisation, takeover,
                          takeover_summary, territories, territory_change, territory_reorganization, territory_summary)
+from .spacing import (filtered_pinwheel_counts, lowpass_map, pooled_pinwheel_density, spectral_column_spacing,
+                      wavelet_column_spacing)
+from .wavelength import lateral_spectrum, response_spectrum
 from .semantic import (WORD_GROUPS, distortion, group_activation, map_trustworthiness, preferred_words,
                        principal_component_colors, region_words, semantic_neighbor_similarity, word_positions)
 from .topography import (distance_correlation, neighbor_orientation_difference, neighbor_similarity,
@@ -12,7 +15,8 @@ from .topography import (distance_correlation, neighbor_orientation_difference, 
 from .waves import (activity_movie, correlation_by_distance, cv_isi, detect_waves, fano_factor, firing_rates,
                     population_rate, spikes_dataset, wave_diagnostics)
 
-__all__ = ["boundaries", "contiguity", "finger_territories", "territory_change", "territory_reorganization",
+__all__ = ["filtered_pinwheel_counts", "lowpass_map", "pooled_pinwheel_density", "spectral_column_spacing",
+           "wavelet_column_spacing", "lateral_spectrum", "response_spectrum", "boundaries", "contiguity", "finger_territories", "territory_change", "territory_reorganization",
            "territory_summary", "preferred_finger", "reorganisation", "takeover", "takeover_summary",
            "territories", "WORD_GROUPS", "distortion", "group_activation", "map_trustworthiness", "preferred_words",
            "principal_component_colors", "region_words", "semantic_neighbor_similarity", "word_positions",

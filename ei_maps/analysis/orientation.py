@@ -316,66 +316,12 @@ def power_spectrum(z: np.ndarray, periodic: bool = False) -> xr.Dataset:
                       attrs={"units_wavenumber": "cycles per grid unit"})
 
 
-def _peak_model(k, amplitude, k0, width, c0, c1):
-    return amplitude * np.exp(-((k - k0) ** 2) / (2 * width**2)) + c0 + c1 * k
-
-
 def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dataset]:
-    """Column spacing Lambda (grid units) from the peak of the map's power spectrum.
+    """Column spacing Lambda (grid units) from the map's spectrum: see
+    :func:`ei_maps.analysis.spacing.spectral_column_spacing` (Kaschube et al. 2010's fit)."""
+    from .spacing import spectral_column_spacing
 
-    A Gaussian peak on a linear background is fitted to the radially averaged
-    spectrum (the lowest two wavenumbers, dominated by the map's mean and
-    edges, are left out); ``Lambda = 1 / k_peak``. The spacing is NaN
-    (``fit_ok = 0``) when the spectrum has no interior maximum at least 1.5
-    times the power of its two lowest kept wavenumbers, or the fit fails: a
-    map without a ring in its spectrum has no column spacing.
-
-    Returns
-    -------
-    (Lambda, spectrum) with the spectrum Dataset holding ``power``, the fitted
-    curve ``fit`` and attrs ``column_spacing``, ``peak_wavenumber``, ``fit_ok``
-    and ``mean_wavenumber_spacing`` (1 / power-weighted mean wavenumber).
-    """
-    spec = power_spectrum(z, periodic)
-    k = spec["wavenumber"].values
-    p = spec["power"].values
-    use = k >= 2 * k[1]
-    ku, pu = k[use], p[use]
-    if ku.size < 5 or not np.any(pu > 0):
-        spec.attrs.update(column_spacing=np.nan, peak_wavenumber=np.nan, fit_ok=0,
-                          mean_wavenumber_spacing=np.nan)
-        spec["fit"] = ("wavenumber", np.full_like(p, np.nan))
-        return float("nan"), spec
-    i = int(np.argmax(pu))
-    fit = np.full_like(p, np.nan)
-    k0 = float("nan")
-    fit_ok = 0
-    # a column spacing needs a spectral peak: a spectrum that only falls from
-    # the lowest wavenumbers (no ring) has none, and any "peak" found there
-    # would be set by where the fit starts, not by the map
-    # the maximum must also stand clearly above the low-wavenumber end (a
-    # noisy but featureless spectrum has small local bumps)
-    prominent = pu[i] > 1.5 * np.mean(pu[:2])
-    if 0 < i < ku.size - 1 and prominent:
-        guess = [pu[i] - np.median(pu), ku[i], max(ku[i] / 4, k[1]), float(np.min(pu)), 0.0]
-        lower = [0, k[1], k[1] / 2, -np.inf, -np.inf]
-        upper = [np.inf, ku[-1], ku[-1], np.inf, np.inf]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                params, _ = optimize.curve_fit(_peak_model, ku, pu, p0=guess, bounds=(lower, upper), maxfev=20000)
-            if params[0] > 0 and ku[0] < params[1] < ku[-1]:
-                k0, fit, fit_ok = float(params[1]), _peak_model(k, *params), 1
-        except (RuntimeError, ValueError):
-            pass
-    spec["fit"] = ("wavenumber", fit)
-    spacing = 1.0 / k0 if fit_ok else float("nan")
-    # a second, model-free scale for maps without a clear peak: the
-    # power-weighted mean wavenumber
-    mean_k = float(np.sum(k[1:] * p[1:]) / np.sum(p[1:]))
-    spec.attrs.update(column_spacing=spacing, peak_wavenumber=k0, fit_ok=fit_ok,
-                      mean_wavenumber_spacing=1.0 / mean_k)
-    return spacing, spec
+    return spectral_column_spacing(z, periodic)
 
 
 # ---------------------------------------------------------------------- statistics

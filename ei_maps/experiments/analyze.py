@@ -15,6 +15,7 @@ import xarray as xr
 
 from ..analysis.orientation import (fill_masked_units, orientation_field, orientation_map_fields,
                                     orientation_map_gratings, pinwheel_stats)
+from ..analysis.spacing import filtered_pinwheel_counts, wavelet_column_spacing
 from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
                                    similarity_by_distance)
 from ..io import json_safe, load_dataset, model_from_dataset, save_dataset
@@ -58,6 +59,10 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         z = fill_masked_units(orientation_field(pref_map, sel_map), keep, periodic)
         pref_map, sel_map = (np.angle(z) % (2 * np.pi)) / 2 % np.pi, np.abs(z)
     pins = pinwheel_stats(pref_map, selectivity=sel_map, periodic=periodic)
+    z_map = orientation_field(pref_map, sel_map)
+    wavelet = wavelet_column_spacing(z_map, periodic=periodic)
+    spacing = pins["column_spacing"]
+    filtered = filtered_pinwheel_counts(z_map, spacing, periodic=periodic) if np.isfinite(spacing) else None
     # tuning curves are non-negative, so cosine similarity is positive and a ratio to the shuffled
     # baseline is well defined (correlations average near 0 over random pairs)
     tuning_curve = similarity_by_distance(primary["tuning"], metric="cosine", periodic=periodic, seed=seed,
@@ -74,7 +79,10 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         "pinwheel_charge": ("pinwheel", pins["charge"]),
         "power": pins["spectrum"]["power"], "power_fit": pins["spectrum"]["fit"],
         "similarity_by_distance": tuning_curve,
+        "local_spacing": wavelet["local_spacing"], "wavelet_modulus": wavelet["modulus"],
     })
+    if filtered is not None:
+        ds["filtered_pinwheel_count"] = filtered["count"]
     ds["pinwheel_y"].attrs["units"] = ds["pinwheel_x"].attrs["units"] = "grid units"
     if mask is not None:
         ds["analysed"] = (("unit_y", "unit_x"), keep)
@@ -93,10 +101,19 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
             "density": pins["density"], "density_interval": list(pins["density_interval"]),
             "quality": pins["quality"], "area": pins["area"],
             "density_mean_wavenumber": pins["density_mean_wavenumber"],
+            # counted on the map low-pass filtered below Lambda (robust to pixel noise); None without a Lambda
+            "plateau_count": None if filtered is None else filtered.attrs["plateau_count"],
+            "density_plateau": (None if filtered is None else
+                                filtered.attrs["plateau_count"] * spacing**2 / filtered.attrs["area"]),
+            "plateau_cutoffs": None if filtered is None else filtered.attrs["plateau_cutoffs"],
         },
         "column_spacing": pins["column_spacing"],
         "column_spacing_fit_ok": bool(pins["spectrum"].attrs["fit_ok"]),
+        "column_spacing_cycles_per_map": float(pins["spectrum"].attrs["peak_cycles_per_map"]),
+        "column_spacing_prominence": float(pins["spectrum"].attrs["prominence"]),
         "column_spacing_mean_wavenumber": float(pins["spectrum"].attrs["mean_wavenumber_spacing"]),
+        "column_spacing_wavelet": {"mean": wavelet.attrs["mean_spacing"], "median": wavelet.attrs["median_spacing"],
+                                   "accepted_fraction": wavelet.attrs["accepted_fraction"]},
         "topography": {
             "neighbor_orientation_diff_deg": neighbor_orientation_difference(pref, periodic=periodic, mask=mask),
             "distance_spearman": float(dist["spearman"]),
@@ -148,6 +165,11 @@ def analyze_run(run_dir: str | Path, n_permutations: int = 199, figures: bool = 
         periodic = model.config.boundary == "periodic"
     ds, summary = analyze_map(model, run["receptive_fields"], periodic=periodic,
                               n_permutations=n_permutations, gratings=gratings, mask=mask)
+    if model is not None:
+        from ..analysis.wavelength import lateral_spectrum
+
+        predicted = lateral_spectrum(model.config).attrs["preferred_wavelength"]
+        summary["predicted_wavelength"] = None if not np.isfinite(predicted) else predicted
     summary["run"] = str(run_dir)
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["model_config"] = run.attrs["model_config"]

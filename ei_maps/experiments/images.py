@@ -26,6 +26,86 @@ from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, l
 
 #: Summary names of the activation model's history means over the last 100 steps.
 FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}
+#: The dictionary is checked for collapse every so many steps, until this step.
+COLLAPSE_CHECK_EVERY, COLLAPSE_CHECK_UNTIL = 100, 3000
+#: Random pairs of dictionary columns above this mean |cos|: the map has collapsed.
+COLLAPSE_SIMILARITY = 0.9
+
+
+#: Named parameter sets for ``ei-maps train images --preset``: (description, model fields, train fields).
+#: See docs/pinwheels.md: "bandpass" is the strongest stable E/I bandpass of the regime search (its
+#: learned maps still have no spectral ring); "torus128" is a large sheet at the paper's settings.
+PRESETS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "bandpass": ("64 x 64 torus, w_exc 20, w_inh 40, r_exc 2, r_inh 4, sigma2 2, leak 20: the E/I interactions "
+                 "prefer a wavelength of 5.9 units (linear gain 6x the uniform mode's)",
+                 {"side": 64, "boundary": "periodic", "w_exc": 20.0, "w_inh": 40.0, "r_exc": 2, "r_inh": 4,
+                  "sigma2": 2.0, "leak": 20.0, "eta": 0.01, "max_iter": 200, "target_sparsity": 0.2},
+                 {"steps": 3000}),
+    "torus128": ("128 x 128 torus at the paper's settings (code scale 0.098 keeps it from collapsing)",
+                 {"side": 128, "boundary": "periodic"}, {"steps": 3000}),
+}
+
+
+class MapCollapseError(RuntimeError):
+    """Training stopped: nearly every unit learned the same field."""
+
+
+def random_pair_similarity(dictionary: np.ndarray, n_pairs: int = 500, seed: int = 0) -> float:
+    """Mean |cos| of random pairs of dictionary columns (about 1/sqrt(n_inputs) when unordered, 1 when collapsed)."""
+    rng = np.random.default_rng(seed)
+    n = dictionary.shape[1]
+    i, j = rng.integers(0, n, (2, n_pairs))
+    keep = i != j
+    a, b = dictionary[:, i[keep]], dictionary[:, j[keep]]
+    cos = np.sum(a * b, axis=0) / np.maximum(np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0), 1e-12)
+    return float(np.mean(np.abs(cos)))
+
+
+class CollapseCheck:
+    """Trainer monitor that stops a run whose dictionary stays collapsed for ``patience`` checks in a row.
+
+    A map can pass through a collapsed state early and recover (measured on a
+    64 x 64 sheet with code_scale 1); one that stays collapsed does not.
+    """
+
+    def __init__(self, patience: int = 3) -> None:
+        self.patience = patience
+        self.collapsed_checks = 0
+
+    def __call__(self, trainer: Trainer) -> None:
+        if trainer.step > COLLAPSE_CHECK_UNTIL:
+            return
+        similarity = random_pair_similarity(trainer.model.dictionary)
+        self.collapsed_checks = self.collapsed_checks + 1 if similarity > COLLAPSE_SIMILARITY else 0
+        if self.collapsed_checks >= self.patience:
+            c = trainer.model.config
+            raise MapCollapseError(
+                f"the map collapsed by step {trainer.step}: random pairs of units have |cos| {similarity:.2f}, "
+                f"nearly every unit learned the same field (side {c.side}, code_scale "
+                f"{c.effective_code_scale:.3g}, lr {trainer.lr:g}); lower --lr or --code-scale, or check the "
+                "whitening (--images, --no-whiten)")
+
+
+def lateral_summary(config: ModelConfig) -> tuple[xr.Dataset, dict[str, Any]]:
+    """The predicted E/I wavelength of a model (analysis.wavelength), as run.nc variables and summary entries."""
+    from ..analysis.wavelength import lateral_spectrum
+
+    spec = lateral_spectrum(config)
+    variables = xr.Dataset({f"lateral_{k}": spec[k].rename(wavenumber="lateral_wavenumber")
+                            for k in ("k_eff", "gain")})
+    entries = {"predicted_wavelength": spec.attrs["preferred_wavelength"],
+               "predicted_gain_contrast": spec.attrs["gain_contrast"],
+               "linear_stable": bool(spec.attrs["stable"])}
+    return variables, entries
+
+
+def describe_wavelength(entries: dict[str, Any]) -> str:
+    """One line on the lateral interactions' preferred wavelength."""
+    lam = entries["predicted_wavelength"]
+    if lam is None or not np.isfinite(lam):
+        return "lateral interactions: no preferred wavelength (the effective E/I kernel peaks at k = 0)"
+    return (f"lateral interactions: preferred wavelength {lam:.2f} units (linear gain there "
+            f"{entries['predicted_gain_contrast']:.2f}x the uniform mode's)")
 
 
 
@@ -164,15 +244,19 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     def checkpoint(tr: Trainer) -> None:
         save_dataset(state_dataset(tr, train_config), out / CHECKPOINT_FILE)
 
+    lateral_vars, lateral_entries = lateral_summary(model_config)
+    log(describe_wavelength(lateral_entries))
     trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch,
                       lr=train_config.lr, checkpoint=checkpoint,
-                      checkpoint_every=train_config.checkpoint_every, progress=progress)
+                      checkpoint_every=train_config.checkpoint_every, progress=progress,
+                      monitor=CollapseCheck(), monitor_every=COLLAPSE_CHECK_EVERY)
     train_seconds, first_step = run_trainer(trainer, saved)
 
-    ds = state_dataset(trainer, train_config)
+    ds = state_dataset(trainer, train_config).merge(lateral_vars)
     fields = probe_receptive_fields(model, lam=train_config.probe_lam, patch_shape=(p, p))
     ds["receptive_fields"] = fields
-    summary: dict[str, Any] = {**timing(out, trainer, train_seconds, first_step), **map_measures(fields)}
+    summary: dict[str, Any] = {**timing(out, trainer, train_seconds, first_step), **map_measures(fields),
+                               **lateral_entries}
     if trainer.step:
         summary.update(history_tail(trainer, FINAL_ACTIVATION), lam=float(model.lam))
     # all units sharing one field is the known failure mode (e.g. under-whitened images)

@@ -30,7 +30,9 @@ KINDS = ("images", "touch", "waves")
 MEASURES = {
     "images": ("adjacent_similarity", "random_similarity", "oriented_fraction", "pinwheel_count",
                "pinwheel_density_mean_wavenumber", "neighbor_orientation_diff_deg", "distance_spearman",
-               "final_loss", "final_sparsity"),
+               "final_loss", "final_sparsity", "predicted_wavelength", "column_spacing",
+               "column_spacing_prominence", "wavelet_spacing", "pinwheel_density", "pinwheel_density_plateau",
+               "selectivity_median", "map_quality"),
     "touch": ("reorganization", "deprived_size_ratio", "components_before", "size_before",
               "boundary_fraction_before"),
     "waves": ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median"),
@@ -121,7 +123,14 @@ def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: P
                 "pinwheel_density_mean_wavenumber": a["pinwheels"]["density_mean_wavenumber"],
                 "neighbor_orientation_diff_deg": a["topography"]["neighbor_orientation_diff_deg"],
                 "distance_spearman": a["topography"]["distance_spearman"],
-                "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity")}
+                "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity"),
+                "predicted_wavelength": s.get("predicted_wavelength"), "column_spacing": a["column_spacing"],
+                "column_spacing_prominence": a["column_spacing_prominence"],
+                "wavelet_spacing": a["column_spacing_wavelet"]["mean"],
+                "pinwheel_density": a["pinwheels"]["density"],
+                "pinwheel_density_plateau": a["pinwheels"]["density_plateau"],
+                "selectivity_median": a["orientation"]["selectivity_median"],
+                "map_quality": a["pinwheels"]["quality"]}
     if kind == "touch":
         from .touch import sweep_measures, train_touch
 
@@ -312,8 +321,10 @@ def write_figures(result: xr.Dataset, out: Path, names: list[str]) -> list[Path]
 
     kind = result.attrs["kind"]
     written = []
-    for i, a in enumerate(names):
-        for b in names[i + 1:] or ([] if len(names) > 1 else ["seed"]):
+    # parameters held at one value are settings, not axes: no heatmap over them
+    varied = [n for n in names if result.sizes[n] > 1] or names[:1]
+    for i, a in enumerate(varied):
+        for b in varied[i + 1:] or ([] if len(varied) > 1 else ["seed"]):
             written.append(plotting.save_figure(
                 plotting.plot_sweep_heatmaps(result, a, b, MEASURES[kind][:4]), out / f"sweep_{a}_{b}.png"))
     summary = summarise(result)

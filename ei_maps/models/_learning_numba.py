@@ -15,7 +15,7 @@ _FAST = {"reassoc", "contract", "nsz"}
 
 
 @njit(cache=True, parallel=True, fastmath=_FAST)
-def sparse_dictionary_update(phi_t, x, a, lr, residual):
+def sparse_dictionary_update(phi_t, x, a, lr, residual, code_scale=1.0):
     """In place: ``phi_t[j] += lr * sum_b a[b, j] * residual[b]``, then unit-norm rows.
 
     Parameters
@@ -27,7 +27,9 @@ def sparse_dictionary_update(phi_t, x, a, lr, residual):
         Settled activations.
     lr : float
     residual : (batch, n_inputs)
-        Output: ``x - a @ phi_t`` before the update.
+        Output: ``x - code_scale * (a @ phi_t)`` before the update.
+    code_scale : float
+        Scale of the code in the reconstruction (1: the plain gradient step).
     """
     batch, n_units = a.shape
     n_inputs = x.shape[1]
@@ -38,7 +40,7 @@ def sparse_dictionary_update(phi_t, x, a, lr, residual):
             r[d] = xb[d]
         ab = a[b]
         for j in range(n_units):
-            v = ab[j]
+            v = ab[j] * code_scale
             if v != 0:
                 pj = phi_t[j]
                 for d in range(n_inputs):

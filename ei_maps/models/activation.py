@@ -88,13 +88,14 @@ class ActivationModel:
                  eta: float = 0.025, leak: float | None = None, eps: float = 5e-3,
                  max_iter: int = 49, dtype: str = "float32", boundary: str = "zero",
                  target_sparsity: float | None = None, seed: int | None = 0,
-                 backend: str = "numba", dictionary: np.ndarray | None = None) -> None:
+                 code_scale: float | None = None, backend: str = "numba",
+                 dictionary: np.ndarray | None = None) -> None:
         self._config = ModelConfig(
             side=side, n_inputs=n_inputs, r_exc=r_exc, r_inh=r_inh, w_exc=float(w_exc),
             w_inh=float(w_inh), sigma2=float(sigma2), lam=float(lam), eta=float(eta),
             leak=None if leak is None else float(leak), eps=float(eps), max_iter=max_iter,
             dtype=str(np.dtype(dtype)), boundary=boundary, target_sparsity=target_sparsity,
-            seed=seed, backend=backend)
+            seed=seed, code_scale=code_scale, backend=backend)
         cfg = self._config
         self.dtype = np.dtype(cfg.dtype)
         self.lam = cfg.lam
@@ -306,8 +307,9 @@ class ActivationModel:
     def learn(self, x: np.ndarray, lr: float = 0.03) -> np.ndarray:
         """One gradient step on a batch: settle, update the dictionary, renormalise.
 
-        ``dictionary += lr * (x - a_exc @ dictionary.T).T @ a_exc`` summed over
-        the batch, then every column is scaled to unit norm. If
+        ``dictionary += lr * (x - c a_exc @ dictionary.T).T @ a_exc`` summed over
+        the batch (``c``: the config's ``effective_code_scale``, 1 up to the
+        paper's 40 x 40 sheet), then every column is scaled to unit norm. If
         ``target_sparsity`` is set, ``lam`` then moves by
         ``0.01 * (fraction of |a_exc| > 1e-5 - target_sparsity)``.
 
@@ -328,10 +330,12 @@ class ActivationModel:
                 from ._learning_numba import sparse_dictionary_update
 
                 residual = np.empty_like(x)
-                sparse_dictionary_update(self._phi_t, x, a, self.dtype.type(lr), residual)
+                sparse_dictionary_update(self._phi_t, x, a, self.dtype.type(lr), residual,
+                                         self.dtype.type(self._config.effective_code_scale))
                 self.last_loss = learning.reconstruction_loss(residual)
             else:
-                self.last_loss = learning.dictionary_update(self.dictionary, x, a, lr)
+                self.last_loss = learning.dictionary_update(self.dictionary, x, a, lr,
+                                                            self._config.effective_code_scale)
         self.last_sparsity = learning.active_fraction(a)
         if self._config.target_sparsity is not None:
             self.lam = learning.adapt_lam(self.lam, self.last_sparsity, self._config.target_sparsity)

@@ -30,7 +30,8 @@ def normalise_columns(dictionary: np.ndarray) -> None:
     dictionary /= np.maximum(norms, 1e-8)
 
 
-def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: float) -> float:
+def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: float,
+                      code_scale: float = 1.0) -> float:
     """One gradient step on the dictionary, in place; returns the loss before it.
 
     Parameters
@@ -41,14 +42,17 @@ def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: 
         Settled excitatory activations.
     lr : float
         Learning rate (the gradient is summed, not averaged, over the batch).
+    code_scale : float
+        The reconstruction is ``code_scale * Phi a`` (1: the published
+        update; see :attr:`ei_maps.config.ModelConfig.code_scale`).
 
     Returns
     -------
     float
         Half the mean squared reconstruction error per stimulus,
-        ``0.5 * mean_b ||x_b - Phi a_b||^2``.
+        ``0.5 * mean_b ||x_b - code_scale Phi a_b||^2``.
     """
-    residual = x - a @ dictionary.T
+    residual = x - (a * code_scale) @ dictionary.T if code_scale != 1.0 else x - a @ dictionary.T
     dictionary += lr * (residual.T @ a)
     normalise_columns(dictionary)
     return reconstruction_loss(residual)
