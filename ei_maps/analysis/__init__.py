@@ -1,12 +1,11 @@
 """Analysis of trained maps; functions take arrays or xarray objects and return xarray objects."""
 from .receptive_fields import (as_fields, delta_probes, fields_to_columns, orientation_strength,
                                probe_receptive_fields, probe_spiking_fields, spatial_spread)
-from .orientation import (column_spacing, find_pinwheels, map_quality, orientation_map_fields,
+from .orientation import (column_spacing, filtered_pinwheel_counts, pooled_pinwheel_density, find_pinwheels, map_quality, orientation_map_fields,
                           orientation_map_gratings, pinwheel_stats, fill_masked_units, power_spectrum, random_orientation_map)
 from .plasticity import (boundaries, contiguity, finger_territories, preferred_finger, reorganisation, takeover,
                          takeover_summary, territories, territory_change, territory_reorganization, territory_summary)
-from .spacing import (filtered_pinwheel_counts, lowpass_map, pooled_pinwheel_density, spectral_column_spacing,
-                      wavelet_column_spacing)
+from .spacing import lowpass_map, spectral_column_spacing, wavelet_column_spacing
 from .wavelength import lateral_spectrum, response_spectrum
 from .semantic import (WORD_GROUPS, distortion, group_activation, map_trustworthiness, preferred_words,
                        principal_component_colors, region_words, semantic_neighbor_similarity, word_positions)

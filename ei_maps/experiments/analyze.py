@@ -15,7 +15,8 @@ import xarray as xr
 
 from ..analysis.orientation import (fill_masked_units, orientation_field, orientation_map_fields,
                                     orientation_map_gratings, pinwheel_stats)
-from ..analysis.spacing import filtered_pinwheel_counts, wavelet_column_spacing
+from ..analysis.orientation import filtered_pinwheel_counts
+from ..analysis.spacing import wavelet_column_spacing
 from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
                                    similarity_by_distance)
 from ..io import json_safe, load_dataset, model_from_dataset, save_dataset

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ei_maps.analysis.orientation import find_pinwheels, random_orientation_map
-from ei_maps.analysis.spacing import (filtered_pinwheel_counts, lowpass_map, pooled_pinwheel_density,
-                                      spectral_column_spacing, wavelet_column_spacing)
+from ei_maps.analysis.orientation import (filtered_pinwheel_counts, find_pinwheels, pooled_pinwheel_density,
+                                          random_orientation_map)
+from ei_maps.analysis.spacing import lowpass_map, spectral_column_spacing, wavelet_column_spacing
 from ei_maps.analysis.wavelength import lateral_spectrum, radial_average, response_spectrum
 from ei_maps.config import ModelConfig
 from ei_maps.models import ActivationModel
