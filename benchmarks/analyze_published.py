@@ -32,7 +32,8 @@ def main() -> None:
     from ei_maps.analysis import probe_receptive_fields
     from ei_maps.experiments.analyze import analyze_map, write_analysis_figures
     from ei_maps.experiments.images import train_images
-    from ei_maps.io import load_dataset, load_model
+    from ei_maps.io import load_dataset
+    from ei_maps.runs import load_model
     from ei_maps.models import ActivationModel
 
     path = reference_file("published_fig2_dictionary.npy")

@@ -30,7 +30,8 @@ def main() -> None:
 
     from ei_maps.analysis import as_fields, probe_receptive_fields
     from ei_maps.experiments.images import map_measures, train_images
-    from ei_maps.io import load_dataset, load_model
+    from ei_maps.io import load_dataset
+    from ei_maps.runs import load_model
 
     published_path = reference_file("published_fig2_dictionary.npy")
     run = Path(args.run)

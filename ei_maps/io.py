@@ -1,4 +1,7 @@
-"""Saving and loading results: atomic NetCDF writes, runs and checkpoints.
+"""Saving and loading results: atomic NetCDF writes, NetCDF loading, JSON helpers.
+
+A leaf of the package: it imports nothing from ``ei_maps`` (rebuilding a
+model from a run is :func:`ei_maps.load_model`, in :mod:`ei_maps.runs`).
 
 A run directory holds ``run.nc`` (the finished result), ``checkpoint.nc``
 while training is under way, and figures. Every file is written to a
@@ -82,11 +85,10 @@ def config_attrs(prefix: str, config) -> dict:
     NetCDF attrs cannot hold None or bool, so the flat copies write them as
     text and ints; the JSON (``{prefix}_config``) is what loading uses.
     """
+    import json
     from dataclasses import asdict
 
-    from .config import to_json
-
-    attrs = {f"{prefix}_config": to_json(config)}
+    attrs = {f"{prefix}_config": json.dumps(asdict(config), sort_keys=True)}
     for key, value in asdict(config).items():
         if value is None:
             value = "none"
@@ -94,31 +96,6 @@ def config_attrs(prefix: str, config) -> dict:
             value = int(value)
         attrs[f"{prefix}_{key}"] = value
     return attrs
-
-
-def model_from_dataset(ds: xr.Dataset, **overrides):
-    """Rebuild the :class:`ActivationModel` saved in a run or checkpoint Dataset.
-
-    The dictionary, every parameter and the current ``lam`` are restored
-    exactly; ``overrides`` (e.g. ``backend="numpy"``) change parameters.
-    """
-    from .analysis.receptive_fields import fields_to_columns
-    from .config import ModelConfig, from_json
-    from .models import ActivationModel
-
-    if "model_config" not in ds.attrs or "dictionary" not in ds:
-        raise ValueError("dataset holds no model (needs a 'dictionary' variable and 'model_config' attr)")
-    config = from_json(ModelConfig, ds.attrs["model_config"])
-    params = {"dictionary": fields_to_columns(ds["dictionary"]), **overrides}
-    return ActivationModel.from_config(config, **params)
-
-
-def load_model(path: str | os.PathLike, **overrides):
-    """Load a saved run (``run.nc``, a checkpoint, or a run directory) as a model."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "run.nc"
-    return model_from_dataset(load_dataset(path), **overrides)
 
 
 def json_safe(value):
@@ -134,3 +111,18 @@ def json_safe(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+_MOVED = {"load_model": "ei_maps.runs", "model_from_dataset": "ei_maps.runs"}
+
+
+def __getattr__(name: str):
+    # deprecated aliases for one release; the import happens on use only, so io stays a leaf
+    if name in _MOVED:
+        import importlib
+        import warnings
+
+        warnings.warn(f"ei_maps.io.{name} moved to {_MOVED[name]}.{name} (also ei_maps.{name}); "
+                      "the old name goes in the next release", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module 'ei_maps.io' has no attribute {name!r}")

@@ -44,8 +44,8 @@ def test_grid_failure_and_resume(tmp_path):
 def test_bad_requests_fail_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="unknown parameter 'w_inhh'"):
         sweep("images", {"w_inhh": [1, 2]}, out=tmp_path, progress=False)
-    with pytest.raises(ValueError, match="kind"):
-        sweep("text", {"w_inh": [1]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="unknown sweep kind 'nosuch'"):
+        sweep("nosuch", {"w_inh": [1]}, out=tmp_path, progress=False)
     with pytest.raises(ValueError, match="repeats"):
         sweep("images", {"w_inh": [1, 1]}, out=tmp_path, progress=False)
     assert split_overrides("touch", {"w_inh": 1, "after_steps": 5}) == ({"w_inh": 1}, {"after_steps": 5})
@@ -94,3 +94,19 @@ def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_
         sweep("images", {"w_inh": [2.0], "side": [6], "r_inh": [4]}, steps=5, out=out, progress=False)
     with pytest.raises(ValueError, match="another sweep"):
         sweep("images", {"w_inh": [2.0], "side": [6]}, steps=7, out=out, progress=False)
+
+
+def test_every_registered_experiment_with_a_sweep_runs_one(tmp_path):
+    # the sweep is built from the registry: text and the spiking image model sweep as images do
+    from ei_maps.experiments.registry import experiments
+
+    sweepable = {name for name, e in experiments().items() if e.sweep is not None}
+    assert {"images", "images_lif", "text", "touch", "waves"} <= sweepable
+    text = sweep("text", {"w_inh": [2.0], "side": [6]}, steps=5, out=tmp_path / "text", workers=1,
+                 progress=False, figures=False, log=lambda m: None)
+    assert bool(text["done"].all()), text["error"].values
+    assert np.isfinite(text["semantic_neighbor_similarity"].values).all()
+    lif = sweep("images_lif", {"w_inh": [10.0], "side": [10]}, steps=2, out=tmp_path / "lif", workers=1,
+                progress=False, figures=False, log=lambda m: None)
+    assert bool(lif["done"].all()), lif["error"].values
+    assert (tmp_path / "lif" / "w_inh=10.0,side=10,seed=0" / "run.nc").is_file()

@@ -15,7 +15,8 @@ import xarray as xr
 from ei_maps.config import ModelConfig, TrainConfig
 from ei_maps.experiments.images import map_measures, train_images
 from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
-from ei_maps.io import load_dataset, load_model
+from ei_maps.io import load_dataset
+from ei_maps.runs import load_model
 from ei_maps.models import ActivationModel
 from ei_maps.models.learning import Trainer
 from ei_maps.stimuli import PatchSampler, bundled_images

@@ -1,215 +1,35 @@
-"""``ei-maps analyze``: orientation map, pinwheels and topography of a trained run.
+"""``ei-maps analyze``: the measures of a finished run, whichever experiment made it.
 
-Reads ``RUN_DIR/run.nc``, measures the map with the methods used on cortical
-maps (see :mod:`ei_maps.analysis.orientation`), writes ``RUN_DIR/analysis.nc``
-and figures, and returns a summary.
+Reads ``RUN_DIR/run.nc`` and hands it to the experiment that wrote it (found
+through :mod:`ei_maps.experiments.registry` by the run's ``kind``).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import xarray as xr
-
-from ..analysis.orientation import (fill_masked_units, orientation_field, orientation_map_fields,
-                                    orientation_map_gratings, pinwheel_stats)
-from ..analysis.orientation import filtered_pinwheel_counts
-from ..analysis.spacing import wavelet_column_spacing
-from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
-                                   similarity_by_distance)
-from ..io import json_safe, load_dataset, model_from_dataset, save_dataset
-
-ANALYSIS_FILE = "analysis.nc"
-
-
-def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutations: int = 199,
-                gratings: bool = True, seed: int = 0,
-                mask: xr.DataArray | None = None) -> tuple[xr.Dataset, dict[str, Any]]:
-    """Measure an orientation map.
-
-    Parameters
-    ----------
-    model : ActivationModel or None
-        Used for the grating method (settled responses). ``None`` or
-        ``gratings=False`` uses the receptive-field method for everything.
-    fields : DataArray (unit_y, unit_x, patch_y, patch_x)
-        Receptive fields, for the fast method and the topography measures.
-    periodic : bool
-        The sheet is a torus.
-    n_permutations : int
-        Permutations for the Mantel p-value.
-    mask : bool DataArray (unit_y, unit_x), optional
-        Units that have a field (the excitatory sites of a spiking sheet).
-        Topography and selectivity use only these; for pinwheels and the
-        spectrum, which need a complete map, every other site takes the
-        vector mean of its included neighbours' orientations.
-
-    Returns
-    -------
-    (Dataset, summary) — the Dataset holds both orientation maps, the
-    pinwheels, the spectrum and the similarity-by-distance curve; the summary
-    is a JSON-ready nested dict.
-    """
-    by_fields = orientation_map_fields(fields)
-    primary = orientation_map_gratings(model) if (gratings and model is not None) else by_fields
-    keep = np.ones(primary["preference"].shape, bool) if mask is None else np.asarray(mask, bool)
-    pref_map, sel_map = primary["preference"].values, primary["selectivity"].values
-    if mask is not None:
-        z = fill_masked_units(orientation_field(pref_map, sel_map), keep, periodic)
-        pref_map, sel_map = (np.angle(z) % (2 * np.pi)) / 2 % np.pi, np.abs(z)
-    pins = pinwheel_stats(pref_map, selectivity=sel_map, periodic=periodic)
-    z_map = orientation_field(pref_map, sel_map)
-    wavelet = wavelet_column_spacing(z_map, periodic=periodic)
-    spacing = pins["column_spacing"]
-    filtered = filtered_pinwheel_counts(z_map, spacing, periodic=periodic) if np.isfinite(spacing) else None
-    # tuning curves are non-negative, so cosine similarity is positive and a ratio to the shuffled
-    # baseline is well defined (correlations average near 0 over random pairs)
-    tuning_curve = similarity_by_distance(primary["tuning"], metric="cosine", periodic=periodic, seed=seed,
-                                          mask=mask)
-    dist = distance_correlation(fields, metric="abs_cosine", n_permutations=n_permutations,
-                                periodic=periodic, seed=seed, mask=mask)
-    pref = primary["preference"].values
-    ds = xr.Dataset({
-        "preference": primary["preference"].copy(data=pref_map),
-        "selectivity": primary["selectivity"].copy(data=sel_map),
-        "tuning": primary["tuning"],
-        "rf_preference": by_fields["preference"], "rf_selectivity": by_fields["selectivity"],
-        "pinwheel_y": ("pinwheel", pins["y"]), "pinwheel_x": ("pinwheel", pins["x"]),
-        "pinwheel_charge": ("pinwheel", pins["charge"]),
-        "power": pins["spectrum"]["power"], "power_fit": pins["spectrum"]["fit"],
-        "similarity_by_distance": tuning_curve,
-        "local_spacing": wavelet["local_spacing"], "wavelet_modulus": wavelet["modulus"],
-    })
-    if filtered is not None:
-        ds["filtered_pinwheel_count"] = filtered["count"]
-    ds["pinwheel_y"].attrs["units"] = ds["pinwheel_x"].attrs["units"] = "grid units"
-    if mask is not None:
-        ds["analysed"] = (("unit_y", "unit_x"), keep)
-        ds["preference"].attrs["note"] = ds["selectivity"].attrs["note"] = (
-            "sites outside the mask take the vector mean of their neighbours")
-    summary = {
-        "orientation": {
-            "method": primary.attrs["method"],
-            "selectivity_median": float(np.median(primary["selectivity"].values[keep])),
-            "rf_selectivity_median": float(np.median(by_fields["selectivity"].values[keep])),
-            "rf_vs_gratings_diff_deg": float(np.degrees(np.mean(orientation_difference(
-                pref, by_fields["preference"].values)[keep]))),
-        },
-        "pinwheels": {
-            "count": pins["count"], "n_plus": pins["n_plus"], "n_minus": pins["n_minus"],
-            "density": pins["density"], "density_interval": list(pins["density_interval"]),
-            "quality": pins["quality"], "area": pins["area"],
-            "density_mean_wavenumber": pins["density_mean_wavenumber"],
-            # counted on the map low-pass filtered below Lambda (robust to pixel noise); None without a Lambda
-            "plateau_count": None if filtered is None else filtered.attrs["plateau_count"],
-            "density_plateau": (None if filtered is None else
-                                filtered.attrs["plateau_count"] * spacing**2 / filtered.attrs["area"]),
-            "plateau_cutoffs": None if filtered is None else filtered.attrs["plateau_cutoffs"],
-        },
-        "column_spacing": pins["column_spacing"],
-        "column_spacing_fit_ok": bool(pins["spectrum"].attrs["fit_ok"]),
-        "column_spacing_cycles_per_map": float(pins["spectrum"].attrs["peak_cycles_per_map"]),
-        "column_spacing_prominence": float(pins["spectrum"].attrs["prominence"]),
-        "column_spacing_mean_wavenumber": float(pins["spectrum"].attrs["mean_wavenumber_spacing"]),
-        "column_spacing_wavelet": {"mean": wavelet.attrs["mean_spacing"], "median": wavelet.attrs["median_spacing"],
-                                   "accepted_fraction": wavelet.attrs["accepted_fraction"]},
-        "topography": {
-            "neighbor_orientation_diff_deg": neighbor_orientation_difference(pref, periodic=periodic, mask=mask),
-            "distance_spearman": float(dist["spearman"]),
-            "mantel_p": float(dist["mantel_p"]),
-            "mantel_permutations": n_permutations,
-            "similarity_at_1": float(tuning_curve.sel(distance=1.0)) if 1.0 in tuning_curve.distance else None,
-        },
-        "periodic": periodic,
-        "units_analysed": int(keep.sum()),
-    }
-    summary = json_safe(summary)
-    ds.attrs["summary"] = json.dumps(summary)
-    ds.attrs["column_spacing"] = pins["column_spacing"]
-    return ds, summary
+from ..io import load_dataset
+from .orientation_maps import ANALYSIS_FILE, analyze_map, write_analysis_figures  # noqa: F401  (public names)
+from .registry import for_kind
 
 
 def analyze_run(run_dir: str | Path, n_permutations: int = 199, figures: bool = True,
-                gratings: bool = True, territory_fraction: float | None = None) -> dict[str, Any]:
-    """Analyse ``run_dir/run.nc``: writes ``analysis.nc`` and figures there; returns the summary.
+                gratings: bool = True, territory_fraction: float | None = None, **options: Any) -> dict[str, Any]:
+    """Analyse ``run_dir/run.nc`` with its experiment's measures; returns the summary.
 
-    ``territory_fraction`` (touch runs only) overrides the run's territory criterion.
+    The keyword arguments are the ``ei-maps analyze`` options: image runs
+    read ``n_permutations`` and ``gratings`` (the method), touch runs
+    ``territory_fraction``; others are passed on by name.
     """
-    run_dir = Path(run_dir)
-    run = load_dataset(run_dir / "run.nc" if run_dir.is_dir() else run_dir)
-    if run.attrs.get("kind") == "touch":
-        from .touch import analyze_touch
-
-        summary = analyze_touch(run, fraction=territory_fraction)
-        summary["run"] = str(run_dir if run_dir.is_dir() else run_dir.parent)
-        return summary
-    if run.attrs.get("kind") == "text":
-        from .text import analyze_text
-
-        ds, summary = analyze_text(run)
-        out = run_dir if run_dir.is_dir() else run_dir.parent
-        summary["run"] = str(out)
-        save_dataset(ds, out / ANALYSIS_FILE)
-        return summary
-    if "receptive_fields" not in run:
-        raise ValueError(f"{run_dir} holds no receptive fields: is it a finished image run?")
-    if run_dir.is_file():
-        run_dir = run_dir.parent
-    if run.attrs.get("kind") == "images_lif":
-        # spike counts of one window are noisy and the sheet is stochastic: the probed fields carry the map
-        model, mask = None, run["excitatory"]
-        periodic = json.loads(run.attrs["model_config"])["boundary"] == "periodic"
-    else:
-        model, mask = model_from_dataset(run), None
-        periodic = model.config.boundary == "periodic"
-    ds, summary = analyze_map(model, run["receptive_fields"], periodic=periodic,
-                              n_permutations=n_permutations, gratings=gratings, mask=mask)
-    if model is not None:
-        from ..analysis.wavelength import lateral_spectrum
-
-        predicted = lateral_spectrum(model.config).attrs["preferred_wavelength"]
-        summary["predicted_wavelength"] = None if not np.isfinite(predicted) else predicted
-    summary["run"] = str(run_dir)
-    ds.attrs["summary"] = json.dumps(summary)
-    ds.attrs["model_config"] = run.attrs["model_config"]
-    save_dataset(ds, run_dir / ANALYSIS_FILE)
-    if figures:
-        summary["figures"] = [str(p) for p in write_analysis_figures(ds, run, run_dir)]
+    path = Path(run_dir)
+    run = load_dataset(path / "run.nc" if path.is_dir() else path)
+    run_dir = path if path.is_dir() else path.parent
+    experiment = for_kind(run.attrs.get("kind", "images"), run_dir)
+    if experiment.analyze is None:
+        raise ValueError(f"{run_dir}: runs of experiment {experiment.name!r} have no analysis")
+    values = {"permutations": n_permutations, "figures": figures, "method": "gratings" if gratings else "fields",
+              "territory_fraction": territory_fraction, **options}
+    summary = experiment.analyze(run_dir, run, values)
+    summary.setdefault("run", str(run_dir))
+    summary["experiment"] = experiment.name
     return summary
-
-
-def write_analysis_figures(ds: xr.Dataset, run: xr.Dataset | None, out: Path, prefix: str = "") -> list[Path]:
-    """Orientation map with pinwheels, selectivity, spectrum, similarity curve, receptive fields."""
-    from .. import plotting
-
-    summary = json.loads(ds.attrs["summary"])
-    pw = summary["pinwheels"]
-    pins = xr.Dataset({"y": ds["pinwheel_y"], "x": ds["pinwheel_x"], "charge": ds["pinwheel_charge"]})
-    spacing = float(ds.attrs["column_spacing"])
-    if np.isfinite(spacing):
-        scale = f"density {pw['density']:.2f} per Λ² (Λ = {spacing:.1f} units)"
-    else:
-        scale = "no column spacing (no spectral peak)"
-    title = f"orientation map ({summary['orientation']['method']})\n{pw['count']} pinwheels, {scale}"
-    written = [
-        plotting.save_figure(plotting.plot_orientation_map(ds["preference"], ds["selectivity"], pins, title=title),
-                             out / f"{prefix}orientation_map.png"),
-        plotting.save_figure(plotting.plot_selectivity(ds["selectivity"], title="orientation selectivity"),
-                             out / f"{prefix}selectivity.png"),
-        # the zero-wavenumber bin holds only the removed mean (~0 on a log axis)
-        plotting.save_figure(plotting.plot_power_spectrum(
-            xr.Dataset({"power": ds["power"], "fit": ds["power_fit"]},
-                       attrs={"column_spacing": spacing}).isel(wavenumber=slice(1, None)),
-            title="power spectrum of the orientation map"), out / f"{prefix}power_spectrum.png"),
-        plotting.save_figure(plotting.plot_similarity_by_distance(
-            ds["similarity_by_distance"], title="orientation tuning similarity vs cortical distance"),
-            out / f"{prefix}similarity_by_distance.png"),
-    ]
-    if run is not None and "receptive_fields" in run:
-        blank = ~run["excitatory"] if "excitatory" in run else None
-        written.append(plotting.save_figure(
-            plotting.plot_receptive_fields(run["receptive_fields"], title="receptive fields", blank=blank),
-            out / f"{prefix}receptive_fields.png"))
-    return written

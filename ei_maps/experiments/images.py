@@ -6,6 +6,7 @@ random patches with checkpoints, probes the receptive fields, runs a short
 """
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,12 @@ from ..analysis.activity import activity_centroid
 from ..analysis.receptive_fields import as_fields, orientation_strength, probe_receptive_fields, spatial_spread
 from ..analysis.topography import neighbor_similarity
 from ..config import ModelConfig, TrainConfig
-from ..io import config_attrs, model_from_dataset, save_dataset
+from ..errors import EiMapsError
+from ..io import config_attrs, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
+from ._clitools import fmt, given, print_figures
+from .registry import Experiment, SweepSpec
 from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
                    timing)
 
@@ -46,7 +50,7 @@ PRESETS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
 }
 
 
-class MapCollapseError(RuntimeError):
+class MapCollapseError(EiMapsError, RuntimeError):
     """Training stopped: nearly every unit learned the same field."""
 
 
@@ -107,6 +111,17 @@ def describe_wavelength(entries: dict[str, Any]) -> str:
     return (f"lateral interactions: preferred wavelength {lam:.2f} units (linear gain there "
             f"{entries['predicted_gain_contrast']:.2f}x the uniform mode's)")
 
+
+
+def activation_model_from_run(ds: xr.Dataset, **overrides):
+    """Rebuild the :class:`ActivationModel` saved in an image run or checkpoint: dictionary, parameters, lam."""
+    from ..analysis.receptive_fields import fields_to_columns
+    from ..config import from_json
+
+    if "model_config" not in ds.attrs or "dictionary" not in ds:
+        raise ValueError("dataset holds no model (needs a 'dictionary' variable and 'model_config' attr)")
+    config = from_json(ModelConfig, ds.attrs["model_config"])
+    return ActivationModel.from_config(config, **{"dictionary": fields_to_columns(ds["dictionary"]), **overrides})
 
 
 def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:
@@ -234,7 +249,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
         check_resumable(saved, "images", [("model", model_config, frozenset({"lam"})),
                                           ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
                         train_config.steps, out)
-        model = model_from_dataset(saved)
+        model = activation_model_from_run(saved)
         log(f"resuming from step {saved.attrs['steps_done']} in {out}")
     else:
         if resume:
@@ -295,3 +310,214 @@ def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
             plotting.plot_saccade(ds["saccade_activity"], ds["saccade_patch"], ds["saccade_centroid"]),
             out / "saccade.png"))
     return written
+
+
+# ---------------------------------------------------------------------------- the experiment
+def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -> None:
+    g = p.add_argument_group("model (paper defaults; where two are given: activation model / --model lif)")
+    g.add_argument("--side", type=int, default=None, help=f"grid side L (default {defaults.side} / {lif.side})")
+    g.add_argument("--r-exc", type=int, default=None,
+                   help=f"excitatory radius (default {defaults.r_exc} / {lif.r_exc:g})")
+    g.add_argument("--r-inh", type=int, default=None,
+                   help=f"inhibitory radius (default {defaults.r_inh} / {lif.r_inh:g})")
+    g.add_argument("--w-exc", type=float, default=None,
+                   help=f"excitatory kernel sum (default {defaults.w_exc:g} / {lif.w_exc:g} per ms)")
+    g.add_argument("--w-inh", type=float, default=None,
+                   help=f"inhibitory kernel sum (default {defaults.w_inh:g} / {lif.w_inh:g} per ms)")
+    g.add_argument("--sigma2", type=float, default=None,
+                   help=f"variance of the excitatory Gaussian, grid units^2 (default {defaults.sigma2:g} / "
+                        f"{lif.sigma2:g})")
+    g.add_argument("--boundary", choices=("zero", "periodic"), default=None,
+                   help=f"sheet edges (default {defaults.boundary}, as published / {lif.boundary})")
+    g.add_argument("--model-seed", type=int, default=None,
+                   help="seed of the dictionary initialisation (default: --seed)")
+    a = p.add_argument_group("activation model only")
+    a.add_argument("--lam", type=float, default=None, help=f"soft threshold (default {defaults.lam:g})")
+    a.add_argument("--eta", type=float, default=None, help=f"dynamics step (default {defaults.eta:g})")
+    a.add_argument("--target-sparsity", type=float, default=None,
+                   help="adapt lam towards this fraction of active units (default: fixed lam)")
+    a.add_argument("--dtype", choices=("float32", "float64"), default=None,
+                   help=f"floating type (default {defaults.dtype})")
+    a.add_argument("--leak", type=float, default=None, help="leak of both sheets (default w_exc + w_inh)")
+    a.add_argument("--max-iter", type=int, default=None,
+                   help=f"most settling updates per stimulus (default {defaults.max_iter})")
+    a.add_argument("--code-scale", type=float, default=None,
+                   help="scale of the code in the learning step's reconstruction (default min(1, (40/side)^2), "
+                        "which keeps larger sheets from collapsing)")
+    a.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                   help="a named parameter set (options given explicitly win): " + "; ".join(
+                       f"{name}: {text}" for name, (text, _, _) in sorted(PRESETS.items())))
+    s = p.add_argument_group("spiking sheet only (--model lif)")
+    s.add_argument("--target-rate", type=float, default=None,
+                   help=f"target activity, spikes per neuron per window over all neurons (default "
+                        f"{lif.target_rate:g}, the paper's)")
+    s.add_argument("--inh-every", type=int, default=None,
+                   help=f"one site in N is inhibitory (default {lif.inh_every})")
+    s.add_argument("--engine", choices=("numba", "brian2", "numpy"), default=None,
+                   help="simulator: a jitted loop (default), Brian2 (the same spikes, 2.6x slower; needs the lif "
+                        "extra) or plain NumPy (slow)")
+    s.add_argument("--probe-repeats", type=int, default=None,
+                   help="presentations of every +/- delta probe when mapping receptive fields (default 32)")
+
+
+_ACTIVATION_ONLY = ("lam", "eta", "target_sparsity", "dtype", "leak", "max_iter", "code_scale", "preset")
+_LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
+
+
+def cli_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``ei-maps train images`` (both models: ``--model activation`` or ``lif``)."""
+    from ..config import LIFCodingConfig
+
+    t = TrainConfig()
+    from .images_lif import LIF_TRAIN
+
+    p.add_argument("--model", choices=("activation", "lif"), default="activation",
+                   help="the E/I activation model, or the spiking LIF sheet (Brian2; paper appendix)")
+    p.add_argument("--steps", type=int, default=None,
+                   help=f"gradient steps (default {t.steps} / {LIF_TRAIN.steps} with --model lif)")
+    p.add_argument("--batch", type=int, default=None,
+                   help=f"patches per step (default {t.batch} / {LIF_TRAIN.batch})")
+    p.add_argument("--lr", type=float, default=None, help=f"learning rate (default {t.lr:g} / {LIF_TRAIN.lr:g})")
+    p.add_argument("--seed", type=int, default=t.seed, help="seed of patches and dictionary")
+    p.add_argument("--patch-size", type=int, default=t.patch_size, help="patch side in pixels")
+    p.add_argument("--images", default=None,
+                   help="IMAGES.mat (Olshausen) or a folder of PNG/JPEG/TIFF photographs "
+                        "(default: photographs bundled with scikit-image)")
+    p.add_argument("--no-whiten", action="store_true",
+                   help="do not whiten the photographs (IMAGES.mat is already whitened)")
+    p.add_argument("--out", default=None, help="run directory (default runs/images, or runs/images-lif)")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    p.add_argument("--checkpoint-every", type=int, default=None,
+                   help=f"steps between checkpoints (default {t.checkpoint_every} / {LIF_TRAIN.checkpoint_every})")
+    _add_model_options(p, ModelConfig(), LIFCodingConfig())
+
+
+def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``ei-maps train images``: the activation model, or with ``--model lif`` the spiking sheet."""
+    lif = args.model == "lif"
+    wrong = [k for k in (_ACTIVATION_ONLY if lif else _LIF_ONLY) if getattr(args, k) is not None]
+    if not lif and args.engine is not None:
+        wrong.append("engine")
+    if wrong:
+        flags = ", ".join("--" + k.replace("_", "-") for k in wrong)
+        raise ValueError(f"{flags} do(es) not apply to --model {args.model}")
+    seed = args.seed if args.model_seed is None else args.model_seed
+    shared = given(args, ("side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "boundary"))
+    from .images_lif import LIF_TRAIN
+
+    base_train = LIF_TRAIN if lif else TrainConfig()
+    train = base_train.replace(seed=args.seed, patch_size=args.patch_size, images=args.images,
+                               whiten=not args.no_whiten,
+                               **given(args, ("steps", "batch", "lr", "checkpoint_every")))
+    out = args.out or ("runs/images-lif" if lif else "runs/images")
+    if lif:
+        from ..config import LIFCodingConfig
+        from .images_lif import PROBE_REPEATS, train_images_lif
+
+        config = LIFCodingConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
+                                 **given(args, ("target_rate", "inh_every")))
+        ds = train_images_lif(config, train, engine=args.engine or "numba", out=out, resume=args.resume,
+                              progress=not args.no_progress, figures=not args.no_figures,
+                              probe_repeats=args.probe_repeats or PROBE_REPEATS, log=log)
+    else:
+        _, preset_model, preset_train = PRESETS[args.preset] if args.preset else ("", {}, {})
+        model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": args.patch_size**2, **shared,
+                               **given(args, tuple(k for k in _ACTIVATION_ONLY if k != "preset"))})
+        train = train.replace(**{k: v for k, v in preset_train.items()
+                                 if getattr(args, k, None) is None})
+        ds = train_images(model, train, out=out, resume=args.resume, progress=not args.no_progress,
+                          figures=not args.no_figures, log=log)
+    return json.loads(ds.attrs["summary"])
+
+def print_summary(summary: dict) -> None:
+    rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
+    print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
+    if "final_rate" in summary:
+        print(f"  final loss {summary['final_loss']:.4g}, firing rate {summary['final_rate']:.4f} spikes/neuron/step, "
+              f"active fraction {summary['final_active']:.3f}, threshold {summary['threshold']:.2f} mV; "
+              f"dictionary updated on {100 * summary['updated_fraction']:.0f}% of steps")
+    if "final_sparsity" in summary:
+        print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
+              f"settling iterations {summary['final_iterations']:.1f}, lam {summary['lam']:.4g}")
+    if summary.get("collapsed"):
+        print("  WARNING: the map collapsed (every unit learned nearly the same field); "
+              "check the whitening (--images, --no-whiten) and lr")
+    print(f"  receptive fields: adjacent |cos| {fmt(summary.get('adjacent_similarity'), 3)} vs random "
+          f"{fmt(summary.get('random_similarity'), 3)}; oriented fraction "
+          f"{fmt(summary.get('oriented_fraction'))}; spatial spread "
+          f"{fmt(summary.get('spatial_spread_median'))} (1 = unlocalised)")
+    print_figures(summary)
+
+
+def print_analysis(summary: dict) -> None:
+    o, p, t = summary["orientation"], summary["pinwheels"], summary["topography"]
+    lo, hi = p["density_interval"]
+    print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {fmt(o['selectivity_median'], 3)}")
+    w = summary.get("column_spacing_wavelet", {})
+    spacing = (f"column spacing {fmt(summary['column_spacing'])} units "
+               f"({fmt(summary.get('column_spacing_cycles_per_map'), 1)} per map)" if summary["column_spacing_fit_ok"]
+               else "no column spacing (no ring in the spectrum)")
+    print(f"  pinwheels: {p['count']} (+1/2: {p['n_plus']}, -1/2: {p['n_minus']}) in {p['area']:.0f} units^2; "
+          f"{spacing}; local (wavelet) spacing {fmt(w.get('mean'))} units on {fmt(w.get('accepted_fraction'))} "
+          f"of the map")
+    if summary.get("predicted_wavelength") is not None:
+        print(f"  E/I interactions predict a wavelength of {fmt(summary['predicted_wavelength'])} units")
+    if summary["column_spacing_fit_ok"]:
+        print(f"  pinwheel density {fmt(p['density'])} per column spacing^2 (95% {fmt(lo)}-{fmt(hi)}; "
+              f"cortex: ~3.1 = pi), {fmt(p.get('density_plateau'))} on the low-pass filtered map "
+              f"(plateau {fmt(p.get('plateau_count'), 0)} pinwheels); map quality {fmt(p['quality'])}")
+    print(f"  adjacent units differ by {fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
+          f"Spearman(cortical, RF distance) {fmt(t['distance_spearman'], 3)}, Mantel p = {fmt(t['mantel_p'], 3)}")
+    print_figures(summary)
+
+
+def _sweep_run(model_config: ModelConfig, train_config: TrainConfig, seed: int, steps: int | None, out: Path,
+               extra: dict[str, Any]) -> dict[str, Any]:
+    from .orientation_maps import analyze_image_run
+
+    train = train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
+    ds = train_images(model_config.replace(seed=seed), train, out=out, progress=False, figures=False,
+                      log=lambda m: None)
+    s = json.loads(ds.attrs["summary"])
+    a = analyze_image_run(out, ds, {"permutations": 19, "figures": False, "method": "fields"})
+    return {"adjacent_similarity": s["adjacent_similarity"], "random_similarity": s["random_similarity"],
+            "oriented_fraction": s["oriented_fraction"], "pinwheel_count": a["pinwheels"]["count"],
+            "pinwheel_density_mean_wavenumber": a["pinwheels"]["density_mean_wavenumber"],
+            "neighbor_orientation_diff_deg": a["topography"]["neighbor_orientation_diff_deg"],
+            "distance_spearman": a["topography"]["distance_spearman"],
+            "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity"),
+            "predicted_wavelength": s.get("predicted_wavelength"), "column_spacing": a["column_spacing"],
+            "column_spacing_prominence": a["column_spacing_prominence"],
+            "wavelet_spacing": a["column_spacing_wavelet"]["mean"],
+            "pinwheel_density": a["pinwheels"]["density"],
+            "pinwheel_density_plateau": a["pinwheels"]["density_plateau"],
+            "selectivity_median": a["orientation"]["selectivity_median"],
+            "map_quality": a["pinwheels"]["quality"]}
+
+
+#: What ``ei-maps sweep images`` reports per configuration.
+SWEEP_MEASURES = ("adjacent_similarity", "random_similarity", "oriented_fraction", "pinwheel_count",
+                  "pinwheel_density_mean_wavenumber", "neighbor_orientation_diff_deg", "distance_spearman",
+                  "final_loss", "final_sparsity", "predicted_wavelength", "column_spacing",
+                  "column_spacing_prominence", "wavelet_spacing", "pinwheel_density", "pinwheel_density_plateau",
+                  "selectivity_median", "map_quality")
+
+
+def _analyze(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
+    from .orientation_maps import analyze_image_run
+
+    return analyze_image_run(run_dir, run, options)
+
+
+def _analysis_options():
+    from .orientation_maps import ANALYZE_OPTIONS
+
+    return ANALYZE_OPTIONS
+
+
+EXPERIMENT = Experiment(
+    name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
+    command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
+    print_summary=print_summary, analyze=_analyze, analyze_options=_analysis_options(),
+    print_analysis=print_analysis, load_model=activation_model_from_run,
+    sweep=SweepSpec(defaults=lambda: (ModelConfig(), TrainConfig()), measures=SWEEP_MEASURES, run=_sweep_run))

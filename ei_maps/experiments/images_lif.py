@@ -23,7 +23,8 @@ from ..config import LIFCodingConfig, TrainConfig, from_json
 from ..io import config_attrs, save_dataset
 from ..models.learning import Trainer
 from ..models.lif_coding import LIFCodingModel
-from .images import map_measures
+from .images import map_measures, print_analysis, print_summary
+from .registry import Experiment, SweepSpec
 from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
                    timing)
 
@@ -259,3 +260,34 @@ def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
                                                                    f"(held-out patches, dictionary)"),
             out / "learning_curves.png"))
     return written
+
+
+# ---------------------------------------------------------------------------- the experiment
+#: What ``ei-maps sweep images_lif`` reports per configuration.
+SWEEP_MEASURES = ("explained_variance", "spatial_spread", "adjacent_similarity", "random_similarity",
+                  "orientation_strength", "spikes_per_patch", "final_rate", "threshold")
+
+
+def _sweep_run(config: LIFCodingConfig, train_config: TrainConfig, seed: int, steps: int | None, out: Path,
+               extra: dict[str, Any]) -> dict[str, Any]:
+    train = train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
+    ds = train_images_lif(config.replace(seed=seed), train, out=out, progress=False, figures=False,
+                          probe_repeats=4, log=lambda m: None)
+    s = json.loads(ds.attrs["summary"])
+    held = s.get("held_out", {})
+    return {**{k: held.get(k) for k in SWEEP_MEASURES[:6]}, "final_rate": s.get("final_rate"),
+            "threshold": s.get("threshold")}
+
+
+def _analyze(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
+    from .orientation_maps import analyze_image_run
+
+    return analyze_image_run(run_dir, run, options)
+
+
+EXPERIMENT = Experiment(
+    name="images_lif", kinds=("images_lif",),
+    help="the spiking sheet learns the code (paper appendix; ei-maps train images --model lif)",
+    print_summary=print_summary, analyze=_analyze, print_analysis=print_analysis,
+    load_model=lambda run, **overrides: model_from_run(run, **overrides),
+    sweep=SweepSpec(defaults=lambda: (LIFCodingConfig(), LIF_TRAIN), measures=SWEEP_MEASURES, run=_sweep_run))

@@ -107,11 +107,15 @@ def dictionary_on_sheet(model, feature_dim: str) -> xr.DataArray:
                         name="dictionary")
 
 
-def model_from_sheet(saved: xr.Dataset, config, feature_dim: str):
-    """Rebuild the activation model of :func:`dictionary_on_sheet` from a checkpoint, with its adapted lam."""
+def model_from_sheet(saved: xr.Dataset, config, feature_dim: str, **overrides):
+    """Rebuild the activation model of :func:`dictionary_on_sheet` from a run or checkpoint, with its adapted lam.
+
+    ``lam`` is the checkpoint's ``lam_now`` attr, or else the run's model config.
+    """
     from ..models import ActivationModel
 
     columns = saved["dictionary"].transpose("unit_y", "unit_x", feature_dim).values
-    model = ActivationModel.from_config(config, dictionary=columns.reshape(-1, columns.shape[-1]).T)
-    model.lam = float(saved.attrs["lam_now"])
+    model = ActivationModel.from_config(config, dictionary=columns.reshape(-1, columns.shape[-1]).T, **overrides)
+    if "lam_now" in saved.attrs:
+        model.lam = float(saved.attrs["lam_now"])
     return model

@@ -25,36 +25,34 @@ import xarray as xr
 from ..io import load_dataset, save_dataset
 
 SWEEP_FILE = "sweep.nc"
-KINDS = ("images", "touch", "waves")
-#: The measures each kind reports (all scalars); the first is the one "best" and "worst" refer to.
-MEASURES = {
-    "images": ("adjacent_similarity", "random_similarity", "oriented_fraction", "pinwheel_count",
-               "pinwheel_density_mean_wavenumber", "neighbor_orientation_diff_deg", "distance_spearman",
-               "final_loss", "final_sparsity", "predicted_wavelength", "column_spacing",
-               "column_spacing_prominence", "wavelet_spacing", "pinwheel_density", "pinwheel_density_plateau",
-               "selectivity_median", "map_quality"),
-    "touch": ("reorganization", "deprived_size_ratio", "components_before", "size_before",
-              "boundary_fraction_before"),
-    "waves": ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median"),
-}
+
+
+def _spec(kind: str):
+    """The sweep specification of an experiment (:class:`~ei_maps.experiments.registry.SweepSpec`)."""
+    from .registry import experiments
+
+    known = {name: e.sweep for name, e in experiments().items() if e.sweep is not None}
+    if kind not in known:
+        raise ValueError(f"unknown sweep kind {kind!r}; expected one of {', '.join(sorted(known))}")
+    return known[kind]
+
+
+def measures_of(kind: str) -> tuple[str, ...]:
+    """The scalar measures a sweep of ``kind`` records; the first is the one "best" and "worst" refer to."""
+    return _spec(kind).measures
 
 
 def _configs(kind: str):
-    """(model config, train config) classes and defaults of a kind; waves has no train config."""
-    from ..config import PAPER_TOUCH_MODEL, LIFConfig, ModelConfig, TouchTrainConfig, TrainConfig
-
-    if kind == "images":
-        return ModelConfig(), TrainConfig()
-    if kind == "touch":
-        return PAPER_TOUCH_MODEL, TouchTrainConfig()
-    return LIFConfig(), None
+    """(model config, train config or None) defaults of a kind."""
+    return _spec(kind).defaults()
 
 
 def split_overrides(kind: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Route each parameter to the model or the training config; unknown names are an error."""
-    model, train = _configs(kind)
+    """Route each parameter to the model or the training config (or the run's extras); unknown names are an error."""
+    spec = _spec(kind)
+    model, train = spec.defaults()
     model_fields = {f.name for f in fields(model)}
-    train_fields = {f.name for f in fields(train)} if train is not None else {"duration_ms"}
+    train_fields = ({f.name for f in fields(train)} if train is not None else set()) | set(spec.extra_fields)
     m, t = {}, {}
     for name, value in params.items():
         if name in model_fields:
@@ -105,54 +103,24 @@ def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, 
 
 
 def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: Path) -> dict[str, Any]:
+    spec = _spec(kind)
     model_over, train_over = split_overrides(kind, params)
-    model, train = _configs(kind)
+    model, train = spec.defaults()
     model = model.replace(**{k: _typed(model, k, v) for k, v in model_over.items()})
-    silent = lambda msg: None  # noqa: E731
-    if kind == "images":
-        from .analyze import analyze_run
-        from .images import train_images
-
-        train = train.replace(seed=seed, **({"steps": steps} if steps is not None else {}),
-                              **{k: _typed(train, k, v) for k, v in train_over.items()})
-        ds = train_images(model.replace(seed=seed), train, out=out, progress=False, figures=False, log=silent)
-        s = json.loads(ds.attrs["summary"])
-        a = analyze_run(out, n_permutations=19, figures=False, gratings=False)
-        return {"adjacent_similarity": s["adjacent_similarity"], "random_similarity": s["random_similarity"],
-                "oriented_fraction": s["oriented_fraction"], "pinwheel_count": a["pinwheels"]["count"],
-                "pinwheel_density_mean_wavenumber": a["pinwheels"]["density_mean_wavenumber"],
-                "neighbor_orientation_diff_deg": a["topography"]["neighbor_orientation_diff_deg"],
-                "distance_spearman": a["topography"]["distance_spearman"],
-                "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity"),
-                "predicted_wavelength": s.get("predicted_wavelength"), "column_spacing": a["column_spacing"],
-                "column_spacing_prominence": a["column_spacing_prominence"],
-                "wavelet_spacing": a["column_spacing_wavelet"]["mean"],
-                "pinwheel_density": a["pinwheels"]["density"],
-                "pinwheel_density_plateau": a["pinwheels"]["density_plateau"],
-                "selectivity_median": a["orientation"]["selectivity_median"],
-                "map_quality": a["pinwheels"]["quality"]}
-    if kind == "touch":
-        from .touch import sweep_measures, train_touch
-
-        if steps is not None:
-            train = train.replace(steps=steps, after_steps=max(1, (3 * steps) // 4))
-        train = train.replace(seed=seed, **{k: _typed(train, k, v) for k, v in train_over.items()})
-        ds = train_touch(model.replace(seed=seed), train_config=train, out=out, progress=False, figures=False,
-                         log=silent)
-        return sweep_measures(json.loads(ds.attrs["summary"]))
-    from .waves import run_waves
-
-    duration = float(train_over.get("duration_ms", 1000.0 if steps is None else steps * model.dt))
-    s = run_waves(model.replace(seed=seed), duration_ms=duration, transient_ms=min(200.0, duration / 5), out=out,
-                  figures=False, progress=False, log=silent)
-    return {k: s.get(k) for k in MEASURES["waves"]}
+    extra = {k: float(v) for k, v in train_over.items() if k in spec.extra_fields}
+    if train is not None:
+        train = train.replace(**{k: _typed(train, k, v) for k, v in train_over.items() if k not in spec.extra_fields})
+    return spec.run(model, train, seed, steps, out, extra)
 
 
 def _grid(kind: str, params: dict[str, list], seeds: int) -> tuple[list[str], list[tuple], list[int]]:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    owned = _spec(kind).owned  # also refuses an unknown kind
     if not params:
         raise ValueError("give at least one parameter to sweep, e.g. --param w_inh=2,5,8")
+    refused = sorted(set(params) & set(owned))
+    if refused:
+        raise ValueError(f"{', '.join(refused)} cannot be swept: the sweep sets {'them' if len(refused) > 1 else 'it'}"
+                         f" itself (seeds with --seeds, training length with --steps)")
     for name, values in params.items():
         if not len(values):
             raise ValueError(f"parameter {name!r} has no values")
@@ -170,7 +138,7 @@ def _empty_result(kind: str, params: dict[str, list], seeds: list[int]) -> xr.Da
     coords["seed"] = np.asarray(seeds)
     shape = tuple(len(v) for v in coords.values())
     dims = tuple(coords)
-    data = {m: (dims, np.full(shape, np.nan)) for m in MEASURES[kind]}
+    data = {m: (dims, np.full(shape, np.nan)) for m in measures_of(kind)}
     data["seconds"] = (dims, np.full(shape, np.nan))
     data["error"] = (dims, np.full(shape, "", dtype=object))
     data["done"] = (dims, np.zeros(shape, bool))
@@ -189,7 +157,8 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
 
     Parameters
     ----------
-    kind : {"images", "touch", "waves"}
+    kind : str
+        An experiment with a sweep (``ei-maps sweep --help`` lists them).
     params : dict name -> list of values
         Model or training parameters (e.g. ``{"w_inh": [2, 5, 8], "r_inh": [4, 5, 7]}``).
     steps : int, optional
@@ -286,7 +255,7 @@ def _store(result: xr.Dataset, where: dict, measures: dict[str, Any]) -> None:
         result["error"].loc[where] = measures["error"]
         result["done"].loc[where] = False
     else:
-        for name in MEASURES[result.attrs["kind"]]:
+        for name in measures_of(result.attrs["kind"]):
             value = measures.get(name)
             result[name].loc[where] = np.nan if value is None else float(value)
         result["error"].loc[where] = ""
@@ -299,7 +268,7 @@ def summarise(result: xr.Dataset) -> dict[str, Any]:
     from ..io import json_safe
 
     kind = result.attrs["kind"]
-    main = MEASURES[kind][0]
+    main = measures_of(kind)[0]
     errors = result["error"].values
     failed = [{**{d: _plain(result[d].values[i]) for d, i in zip(result["error"].dims, idx)}, "error": errors[idx]}
               for idx in zip(*np.nonzero(errors != ""))]
@@ -326,15 +295,16 @@ def write_figures(result: xr.Dataset, out: Path, names: list[str]) -> list[Path]
     for i, a in enumerate(varied):
         for b in varied[i + 1:] or ([] if len(varied) > 1 else ["seed"]):
             written.append(plotting.save_figure(
-                plotting.plot_sweep_heatmaps(result, a, b, MEASURES[kind][:4]), out / f"sweep_{a}_{b}.png"))
+                plotting.plot_sweep_heatmaps(result, a, b, measures_of(kind)[:4]), out / f"sweep_{a}_{b}.png"))
     summary = summarise(result)
-    if kind == "images" and "best" in summary and "worst" in summary:
+    if "best" in summary and "worst" in summary:
         panels = {}
         for label in ("best", "worst"):
             cfg = summary[label]
             run = out / run_name(names, tuple(cfg[n] for n in names), cfg["seed"]) / "run.nc"
-            if run.is_file():
-                panels[f"{label}: " + ", ".join(f"{n} {cfg[n]}" for n in names)] = load_dataset(run)["receptive_fields"]
+            fields = load_dataset(run).get("receptive_fields") if run.is_file() else None
+            if fields is not None:  # experiments whose runs have receptive fields
+                panels[f"{label}: " + ", ".join(f"{n} {cfg[n]}" for n in names)] = fields
         if len(panels) == 2:
             written.append(plotting.save_figure(plotting.plot_receptive_field_pair(panels),
                                                 out / "sweep_best_worst.png"))

@@ -7,6 +7,7 @@ where on the sheet a word lands.
 """
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,9 @@ from ..config import PAPER_TEXT_MODEL, ModelConfig, TextTrainConfig, from_json
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
+from ._clitools import fmt, print_figures
 from .images import FINAL_ACTIVATION
+from .registry import Experiment, SweepSpec
 from .runs import (CHECKPOINT_FILE, check_resumable, dictionary_on_sheet, finish_run, history_tail, load_resume_state,
                    model_from_sheet, run_trainer, timing)
 
@@ -202,3 +205,100 @@ def analyze_text(run: xr.Dataset, max_words: int = 1000, seed: int = 0) -> tuple
     ds = xr.Dataset({"word_position": word_positions(acts, boundary=boundary)})
     ds.attrs["summary"] = json.dumps(json_safe(summary))
     return ds, json_safe(summary)
+
+
+# ---------------------------------------------------------------------------- the experiment
+def cli_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``ei-maps train text``."""
+    tt, tm = TextTrainConfig(), PAPER_TEXT_MODEL
+    p.add_argument("--steps", type=int, default=tt.steps, help="gradient steps")
+    p.add_argument("--batch", type=int, default=tt.batch, help="words per step (sampled by frequency)")
+    p.add_argument("--lr", type=float, default=tt.lr, help="learning rate")
+    p.add_argument("--seed", type=int, default=tt.seed, help="seed of the word sampler and dictionary")
+    p.add_argument("--n-words", type=int, default=tt.n_words, help="vocabulary size (most frequent words)")
+    p.add_argument("--embeddings", default=None,
+                   help="GloVe or word2vec text file (e.g. glove.6B.100d.txt, the paper's choice; default: the "
+                        "bundled GloVe 6B 50-d vectors of the text extra)")
+    p.add_argument("--keep-outlier-dimensions", action="store_true",
+                   help="keep embedding coordinates whose mean |value| is an outlier (dropped by default, as published)")
+    p.add_argument("--side", type=int, default=tm.side, help="grid side L")
+    p.add_argument("--target-sparsity", type=float, default=tm.target_sparsity,
+                   help="lam adapts towards this fraction of active units")
+    p.add_argument("--boundary", choices=("zero", "periodic"), default=tm.boundary, help="sheet edges")
+    p.add_argument("--out", default="runs/text", help="run directory")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    p.add_argument("--checkpoint-every", type=int, default=tt.checkpoint_every, help="steps between checkpoints")
+
+
+def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``ei-maps train text``."""
+    model = PAPER_TEXT_MODEL.replace(side=args.side, target_sparsity=args.target_sparsity, boundary=args.boundary,
+                                     seed=args.seed)
+    train = TextTrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, n_words=args.n_words,
+                            embeddings=args.embeddings, drop_outliers=not args.keep_outlier_dimensions,
+                            checkpoint_every=args.checkpoint_every)
+    ds = train_text(model, train, out=args.out, resume=args.resume, progress=not args.no_progress,
+                    figures=not args.no_figures, log=log)
+    return json.loads(ds.attrs["summary"])
+
+
+def print_summary(summary: dict) -> None:
+    rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
+    print(f"trained {summary['steps']} steps on {summary['n_words']} words ({summary['n_inputs']} dimensions) in "
+          f"{summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
+    if "final_sparsity" in summary:
+        print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
+              f"lam {summary['lam']:.4g}")
+    print(f"  adjacent units' preferred words: cosine {fmt(summary['semantic_neighbor_similarity'], 3)} vs random "
+          f"{fmt(summary['semantic_random_similarity'], 3)}")
+    for region, words in list(summary.get("region_words", {}).items())[:4]:
+        print(f"  region {region}: {', '.join(words)}")
+    print_figures(summary)
+
+
+def print_analysis(summary: dict) -> None:
+    s, t, d = summary["semantic"], summary["topography"], summary["distortion"]
+    print(f"word map of {summary['run']}:")
+    print(f"  adjacent units' preferred words: cosine {fmt(s['neighbor_similarity'], 3)} vs random "
+          f"{fmt(s['random_similarity'], 3)}")
+    print(f"  trustworthiness {fmt(t['trustworthiness'], 3)}; distortion (Spearman with embedding distances, "
+          f"{d['n_words']} words): activation patterns {fmt(d['map_spearman'], 3)}, map positions "
+          f"{fmt(d['position_spearman'], 3)}, t-SNE {fmt(d['tsne_spearman'], 3)}, PCA {fmt(d['pca_spearman'], 3)}")
+
+
+def analyze_text_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
+    """``ei-maps analyze`` of a text run: writes analysis.nc (word positions, preferred words)."""
+    from .orientation_maps import ANALYSIS_FILE
+
+    ds, summary = analyze_text(run)
+    summary["run"] = str(run_dir)
+    save_dataset(ds, run_dir / ANALYSIS_FILE)
+    return summary
+
+
+#: What ``ei-maps sweep text`` reports per configuration.
+SWEEP_MEASURES = ("semantic_neighbor_similarity", "semantic_random_similarity", "trustworthiness",
+                  "map_spearman", "final_loss", "final_sparsity")
+
+
+def _sweep_run(model_config: ModelConfig, train_config: TextTrainConfig, seed: int, steps: int | None, out: Path,
+               extra: dict[str, Any]) -> dict[str, Any]:
+    train = train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
+    ds = train_text(model_config.replace(seed=seed), train, out=out, progress=False, figures=False,
+                    log=lambda m: None)
+    s = json.loads(ds.attrs["summary"])
+    _, a = analyze_text(ds, max_words=300)
+    return {"semantic_neighbor_similarity": s["semantic_neighbor_similarity"],
+            "semantic_random_similarity": s["semantic_random_similarity"],
+            "trustworthiness": a["topography"]["trustworthiness"], "map_spearman": a["distortion"]["map_spearman"],
+            "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity")}
+
+
+EXPERIMENT = Experiment(
+    name="text", kinds=("text",), help="word vectors -> 2-D map of word meaning (paper's text experiment)",
+    command=("train", "text"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
+    analyze=analyze_text_run, print_analysis=print_analysis,
+    load_model=lambda run, **overrides: model_from_sheet(run, from_json(ModelConfig, run.attrs["model_config"]),
+                                                         "embedding_dim", **overrides),
+    sweep=SweepSpec(defaults=lambda: (PAPER_TEXT_MODEL, TextTrainConfig()), measures=SWEEP_MEASURES,
+                    run=_sweep_run, owned=("seed", "n_inputs", "embeddings")))

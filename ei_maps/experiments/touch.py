@@ -8,6 +8,7 @@ measures are stored in one ``run.nc``.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from dataclasses import asdict
@@ -22,6 +23,8 @@ from ..config import PAPER_TOUCH_MODEL, ModelConfig, TouchTrainConfig, from_json
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
+from ._clitools import floats, fmt, print_figures
+from .registry import Experiment, Option, SweepSpec
 from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, dictionary_on_sheet, finish_run, load_resume_state,
                    model_from_sheet, run_trainer)
 
@@ -382,3 +385,144 @@ def analyze_touch(run: xr.Dataset, fraction: float | None = None) -> dict[str, A
     _, measures = measure_phases({p: responses_of(run, p) for p in PHASES}, manipulation, fraction,
                                  config.boundary == "periodic")
     return json_safe({"kind": "touch", "manipulation": str(manipulation), **measures})
+
+
+# ---------------------------------------------------------------------------- the experiment
+def cli_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``ei-maps train touch``."""
+    ct, cm = TouchTrainConfig(), PAPER_TOUCH_MODEL
+    p.add_argument("--manipulation", default=ct.manipulation,
+                   help="after the first phase: deprive:F (the paper: every class touching finger F stops), "
+                        "silence:F (F's receptors carry only noise), remove_pair:F,G (a co-activation class "
+                        "stops), syndactyly:F,G (two fingers always touched together), none")
+    p.add_argument("--steps", type=int, default=ct.steps, help="steps before the manipulation")
+    p.add_argument("--after-steps", type=int, default=ct.after_steps, help="steps after it")
+    p.add_argument("--batch", type=int, default=ct.batch, help="stimuli per step")
+    p.add_argument("--lr", type=float, default=ct.lr, help="learning rate")
+    p.add_argument("--seed", type=int, default=ct.seed, help="seed of the touches and the dictionary")
+    p.add_argument("--probe-samples", type=int, default=ct.probe_samples,
+                   help="stimuli per class when measuring mean responses")
+    p.add_argument("--sample-set", type=int, default=ct.sample_set,
+                   help="batches are drawn with replacement from one fixed set of this many stimuli (the "
+                        "paper's); 0: fresh stimuli for every batch")
+    p.add_argument("--touch-noise", choices=("replace", "add"), default="replace",
+                   help="a touched receptor's value replaces its noise (the paper's), or the noise is added")
+    p.add_argument("--territory-fraction", type=float, default=ct.territory_fraction,
+                   help="a unit is in a finger's territory when its response, of the class's sign, exceeds "
+                        "this fraction of the class's peak before the manipulation")
+    p.add_argument("--lam", type=float, default=cm.lam, help="initial soft threshold (then adapted)")
+    p.add_argument("--side", type=int, default=cm.side, help="grid side L")
+    p.add_argument("--r-exc", type=int, default=cm.r_exc, help="excitatory radius")
+    p.add_argument("--r-inh", type=int, default=cm.r_inh, help="inhibitory radius")
+    p.add_argument("--w-exc", type=float, default=cm.w_exc, help="excitatory kernel sum")
+    p.add_argument("--w-inh", type=float, default=cm.w_inh, help="inhibitory kernel sum")
+    p.add_argument("--sigma2", type=float, default=cm.sigma2, help="variance of the excitatory Gaussian")
+    p.add_argument("--target-sparsity", type=float, default=cm.target_sparsity,
+                   help="lam adapts towards this fraction of active units")
+    p.add_argument("--pairs", default="1+2,1+3", help="co-activated finger pairs ('' for none)")
+    p.add_argument("--noise", type=float, default=0.3, help="receptor noise (standard deviation)")
+    p.add_argument("--sweep-w-inh", default=None, metavar="VALUES",
+                   help="instead of one run: one per w_inh value (comma-separated), reporting how much the "
+                        "map reorganises against inhibition (out/sweep.nc, out/sweep.png)")
+    p.add_argument("--sweep-w-exc", default=None, metavar="VALUES",
+                   help="with --sweep-w-inh: also sweep w_exc (comma-separated)")
+    p.add_argument("--out", default=None, help="run directory (default runs/touch, or runs/touch-sweep)")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    p.add_argument("--checkpoint-every", type=int, default=ct.checkpoint_every, help="steps between checkpoints")
+
+
+def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``ei-maps train touch`` (or, with ``--sweep-w-inh``, its inhibition sweep)."""
+    from ..stimuli.touch import HandConfig
+
+    pairs = []
+    for item in (p for p in args.pairs.split(",") if p.strip()):
+        try:
+            a, b = (int(f) for f in item.split("+"))
+        except ValueError as err:
+            raise ValueError(f"--pairs takes items like 1+2, got {item!r}") from err
+        pairs.append((a, b))
+    # keep the paper's class probabilities: 0.10 per pair, the rest shared by the single fingers
+    single = (1.0 - 0.10 * len(pairs)) / 5
+    hand = HandConfig(pairs=tuple(pairs), noise=args.noise, single_probability=single, touch_noise=args.touch_noise)
+    model = PAPER_TOUCH_MODEL.replace(side=args.side, r_exc=args.r_exc, r_inh=args.r_inh, w_exc=args.w_exc,
+                                      w_inh=args.w_inh, sigma2=args.sigma2, target_sparsity=args.target_sparsity,
+                                      lam=args.lam, seed=args.seed)
+    train = TouchTrainConfig(steps=args.steps, after_steps=args.after_steps, batch=args.batch, lr=args.lr,
+                             seed=args.seed, manipulation=args.manipulation, probe_samples=args.probe_samples,
+                             sample_set=args.sample_set, territory_fraction=args.territory_fraction,
+                             checkpoint_every=args.checkpoint_every)
+    if args.sweep_w_inh is not None:
+        w_exc = floats(args.sweep_w_exc, "--sweep-w-exc") if args.sweep_w_exc else None
+        sweep = sweep_inhibition(floats(args.sweep_w_inh, "--sweep-w-inh"), w_exc, model, hand, train,
+                                 out=args.out or "runs/touch-sweep", progress=not args.no_progress, log=log)
+        return {"kind": "touch_sweep", "out": args.out or "runs/touch-sweep",
+                **{k: {f"w_exc={e:g},w_inh={i:g}": float(sweep[k].sel(w_exc=e, w_inh=i))
+                       for e in sweep["w_exc"].values for i in sweep["w_inh"].values} for k in sweep.data_vars}}
+    elif args.sweep_w_exc:
+        raise ValueError("--sweep-w-exc needs --sweep-w-inh")
+    ds = train_touch(model, hand, train, out=args.out or "runs/touch", resume=args.resume,
+                     progress=not args.no_progress, figures=not args.no_figures, log=log)
+    return json.loads(ds.attrs["summary"])
+
+
+def print_summary(summary: dict) -> None:
+    if summary["kind"] == "touch_sweep":
+        print(f"sweep written to {summary['out']}/sweep.nc and sweep.png")
+        for key in ("reorganization", "deprived_size_ratio", "components_before"):
+            print(f"  {key}: " + ", ".join(f"{k}: {fmt(v)}" for k, v in summary[key].items()))
+        return
+    print(f"touch map, manipulation {summary['manipulation']}" + (f" -> {summary['out']}/run.nc" if "out" in summary else "")
+          + (f" ({summary['train_seconds']:.0f} s of training)" if "train_seconds" in summary else ""))
+    print(f"  territories (response of the class's sign above {summary['territory_fraction']:g} of its peak "
+          f"before; units, components, sign):")
+    for phase, terr in summary["territories"].items():
+        print(f"    {phase:6s} " + "; ".join(f"{f}: {t['size']} u, {t['components']} c, {'+' if t['sign'] >= 0 else '-'}"
+                                           for f, t in terr.items()))
+    print(f"  reorganization: {fmt(summary['reorganization'])} of territory units changed finger")
+    if summary.get("deprived"):
+        d = summary["deprived"]
+        print(f"  finger {d['finger']}: territory {d['size_before']} -> {d['size_after']} units "
+              f"(x{fmt(d['size_ratio'])}), peak response x{fmt(d['peak_ratio'])}; others' growth "
+              + ", ".join(f"{f}: {g:+d}" for f, g in d["growth"].items()))
+    a = summary["argmax"]
+    print("  argmax view (responsive units): boundary fraction "
+          + ", ".join(f"{p} {fmt(a[p]['boundary_fraction'])}" for p in a)
+          + "; patches per finger " + ", ".join(f"{p} {fmt(a[p]['mean_patches'], 1)}" for p in a))
+    print_figures(summary)
+
+
+def analyze_touch_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
+    """``ei-maps analyze`` of a touch run (``options["territory_fraction"]`` overrides the run's)."""
+    summary = analyze_touch(run, fraction=options.get("territory_fraction"))
+    summary["run"] = str(run_dir)
+    return summary
+
+
+def _sweep_run(model_config: ModelConfig, train_config: TouchTrainConfig, seed: int, steps: int | None, out: Path,
+               extra: dict[str, Any]) -> dict[str, Any]:
+    train = train_config.replace(seed=seed)
+    if steps is not None:
+        train = train.replace(steps=steps, after_steps=max(1, (3 * steps) // 4))
+    ds = train_touch(model_config.replace(seed=seed), train_config=train, out=out, progress=False, figures=False,
+                     log=lambda m: None)
+    return sweep_measures(json.loads(ds.attrs["summary"]))
+
+
+def _load_model(run: xr.Dataset, **overrides):
+    """The model at the end of a touch run (its ``dictionary_after``)."""
+    config = from_json(ModelConfig, run.attrs["model_config"])
+    last = run.rename({"dictionary_after": "dictionary"}) if "dictionary_after" in run else run
+    return model_from_sheet(last, config, "input", **overrides)
+
+
+EXPERIMENT = Experiment(
+    name="touch", kinds=("touch",), help="synthetic hand -> somatotopic map, then a manipulation and plasticity",
+    command=("train", "touch"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
+    analyze=analyze_touch_run,
+    analyze_options=(Option(("--territory-fraction",), {
+        "type": float, "default": None,
+        "help": "touch runs: territory criterion as a fraction of each class's peak (default: the run's own)"}),),
+    print_analysis=print_summary, load_model=_load_model,
+    sweep=SweepSpec(defaults=lambda: (PAPER_TOUCH_MODEL, TouchTrainConfig()), measures=SWEEP_MEASURES,
+                    run=_sweep_run))

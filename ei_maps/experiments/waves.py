@@ -7,6 +7,7 @@ and population rates.
 """
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import time
@@ -15,6 +16,8 @@ from typing import Any
 
 from ..config import LIFConfig
 from ..io import json_safe, save_dataset
+from ._clitools import fmt, print_figures
+from .registry import Experiment, SweepSpec
 
 SPIKES_FILE = "spikes.nc"
 
@@ -116,3 +119,60 @@ def write_wave_figures(spikes, out: Path, transient_ms: float = 200.0) -> list[P
     written.append(plotting.save_figure(plotting.plot_population_rate(
         population_rate(spikes, bin_ms=1.0), title="population rates"), out / "rates.png"))
     return written
+
+
+# ---------------------------------------------------------------------------- the experiment
+def cli_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``ei-maps waves``."""
+    lif = LIFConfig()
+    p.add_argument("--side", type=int, default=lif.side, help="sheet side (sites, torus)")
+    p.add_argument("--duration", type=float, default=2000.0, help="simulated time (ms)")
+    p.add_argument("--transient", type=float, default=200.0, help="initial time left out of the statistics (ms)")
+    p.add_argument("--w-exc", type=float, default=lif.w_exc, help="peak excitatory weight W_E(0)")
+    p.add_argument("--w-inh", type=float, default=lif.w_inh, help="inhibitory weight W_I")
+    p.add_argument("--radius", type=float, default=lif.radius, help="connection radius (sites)")
+    p.add_argument("--seed", type=int, default=lif.seed, help="seed of the initial potentials")
+    p.add_argument("--engine", choices=("kernel", "synapses"), default="kernel",
+                   help="spike propagation: jitted kernel, or Brian2 Synapses (slower; the same spikes)")
+    p.add_argument("--out", default="runs/waves", help="output directory")
+
+
+def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``ei-maps waves``."""
+    config = LIFConfig(side=args.side, w_exc=args.w_exc, w_inh=args.w_inh, radius=args.radius, seed=args.seed)
+    return run_waves(config, duration_ms=args.duration, transient_ms=args.transient, out=args.out,
+                     figures=not args.no_figures, progress=not args.no_progress, engine=args.engine,
+                     log=log)
+
+
+def print_summary(summary: dict) -> None:
+    print(f"{summary['side']} x {summary['side']} sheet, {summary['duration_ms']:.0f} ms simulated in "
+          f"{summary['simulate_seconds']:.1f} s (build {summary['build_seconds']:.1f} s) -> {summary['out']}/spikes.nc")
+    print(f"  rates: E {fmt(summary['rate_exc_hz'], 1)} Hz, I {fmt(summary['rate_inh_hz'], 1)} Hz; "
+          f"CV(ISI) {fmt(summary['cv_isi_mean'])}; Fano 50/100/500 ms {fmt(summary['fano_50ms'])}/"
+          f"{fmt(summary['fano_100ms'])}/{fmt(summary['fano_500ms'])}")
+    print(f"  waves: {summary['wave_count']}, median diameter {fmt(summary['wave_diameter_median'], 1)} sites, "
+          f"median speed {fmt(summary['wave_speed_median'])} sites/ms")
+    corr = summary.get("correlation_by_distance") or {}
+    print("  spike-count correlation by distance: "
+          + ", ".join(f"{d}: {fmt(v)}" for d, v in corr.items()))
+    print_figures(summary)
+
+
+#: What ``ei-maps sweep waves`` reports per configuration.
+SWEEP_MEASURES = ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median")
+
+
+def _sweep_run(config: LIFConfig, train_config, seed: int, steps: int | None, out: Path,
+               extra: dict[str, Any]) -> dict[str, Any]:
+    duration = float(extra.get("duration_ms", 1000.0 if steps is None else steps * config.dt))
+    s = run_waves(config.replace(seed=seed), duration_ms=duration, transient_ms=min(200.0, duration / 5), out=out,
+                  figures=False, progress=False, log=lambda m: None)
+    return {k: s.get(k) for k in SWEEP_MEASURES}
+
+
+EXPERIMENT = Experiment(
+    name="waves", kinds=("waves",), help="spiking E/I sheet (Brian2): propagating waves and their statistics",
+    command=("waves",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
+    sweep=SweepSpec(defaults=lambda: (LIFConfig(), None), measures=SWEEP_MEASURES, run=_sweep_run,
+                    extra_fields=("duration_ms",)))

@@ -26,6 +26,7 @@ from scipy import ndimage
 from ..config import ModelConfig
 from ..sheet import RowSeparableKernel, excitatory_kernel, inhibitory_kernel
 from . import learning
+from ..errors import EiMapsError
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,7 +52,7 @@ def single_threaded_blas(enabled: bool = True) -> Iterator[None]:
         yield
 
 
-class UnstableDynamicsError(RuntimeError):
+class UnstableDynamicsError(EiMapsError, RuntimeError):
     """The E/I dynamics diverged (activations became non-finite)."""
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from ..config import LIFConfig
+from ..errors import EiMapsError
 
 #: Brian2 schedule that lets a spike's conductance act in its own step.
 SCHEDULE = ["start", "thresholds", "resets", "synapses", "groups", "end"]
@@ -50,7 +51,7 @@ q_i : 1
 """
 
 
-class MissingBrian2Error(ImportError):
+class MissingBrian2Error(EiMapsError, ImportError):
     """Brian2 (the ``lif`` extra) is not installed."""
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._seeded import SeededSampler
+from ..errors import EiMapsError
 
 __all__ = [
     "BLOCKLIST", "MissingTextExtraError", "WordSampler", "WordVectors", "bundled_embeddings",
@@ -46,7 +47,7 @@ BLOCKLIST: frozenset[str] = frozenset({
 BUNDLED_SOURCE = "glove-6B-50d (bundled)"
 
 
-class MissingTextExtraError(ImportError):
+class MissingTextExtraError(EiMapsError, ImportError):
     """A package of the optional ``text`` extra is not installed."""
 
 

@@ -1,0 +1,149 @@
+"""The registry of experiments: each declares, in one object, everything the rest of the package needs.
+
+An experiment module of :mod:`ei_maps.experiments` defines ``EXPERIMENT``
+(or ``EXPERIMENTS``, a tuple) of type :class:`Experiment`. The command line
+(:mod:`ei_maps.cli`), ``ei-maps analyze``, ``ei-maps sweep`` and
+:func:`ei_maps.load_model` are built from these objects and name no
+experiment themselves: adding an experiment means adding its module.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["Experiment", "Option", "SweepSpec", "experiments", "for_kind", "get"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One command-line option: ``parser.add_argument(*flags, **kwargs)``."""
+
+    flags: tuple[str, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(*self.flags, **self.kwargs)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """How ``ei-maps sweep`` runs one configuration of an experiment.
+
+    Attributes
+    ----------
+    defaults : callable
+        ``defaults() -> (model config, train config or None)``: the
+        dataclasses whose fields the swept parameters name.
+    measures : tuple of str
+        The scalar measures each run reports; the first is the one "best"
+        and "worst" refer to.
+    run : callable
+        ``run(model_config, train_config, seed, steps, out, extra) ->
+        {measure: value}``: train and measure one configuration into
+        ``out``; ``steps`` (or None) is the sweep's ``--steps``, ``extra``
+        the swept names of ``extra_fields``.
+    extra_fields : tuple of str
+        Names that are neither model nor train fields but the run takes
+        (e.g. the waves' ``duration_ms``).
+    owned : tuple of str
+        Names the sweep sets itself (seeds, steps, inputs) and refuses as
+        swept parameters.
+    """
+
+    defaults: Callable[[], tuple[Any, Any]]
+    measures: tuple[str, ...]
+    run: Callable[..., dict[str, Any]]
+    extra_fields: tuple[str, ...] = ()
+    owned: tuple[str, ...] = ("seed", "n_inputs")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment of the package.
+
+    Attributes
+    ----------
+    name : str
+        Unique name (also the sweep's KIND).
+    kinds : tuple of str
+        Values of a saved run's ``attrs["kind"]`` this experiment reads back.
+    help : str
+        One line for ``--help``.
+    command : tuple of str
+        Command-line path (``("train", "text")``, ``("waves",)``); empty for
+        an experiment reached through another's command.
+    arguments : callable or None
+        ``arguments(parser)`` adds the command's own options (``--out``,
+        ``--json``, ``--no-progress``, ``--no-figures`` are added for every
+        command).
+    run_from_args : callable or None
+        ``run_from_args(args, log) -> summary`` (a JSON-ready dict).
+    print_summary : callable or None
+        ``print_summary(summary)`` for people (``--json`` prints the dict).
+    analyze : callable or None
+        ``analyze(run_dir, run, options) -> summary``: measures of a finished
+        run (``options``: the ``analyze`` command's values by name).
+    analyze_options : tuple of Option
+        Options of ``ei-maps analyze`` this experiment reads.
+    print_analysis : callable or None
+    load_model : callable or None
+        ``load_model(run, **overrides)`` rebuilds the model of a saved run.
+    sweep : SweepSpec or None
+    """
+
+    name: str
+    kinds: tuple[str, ...]
+    help: str
+    command: tuple[str, ...] = ()
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+    run_from_args: Callable[..., dict[str, Any]] | None = None
+    print_summary: Callable[[dict[str, Any]], None] | None = None
+    analyze: Callable[..., dict[str, Any]] | None = None
+    analyze_options: tuple[Option, ...] = ()
+    print_analysis: Callable[[dict[str, Any]], None] | None = None
+    load_model: Callable[..., Any] | None = None
+    sweep: SweepSpec | None = None
+
+
+@functools.lru_cache(maxsize=None)
+def _discovered() -> tuple[Experiment, ...]:
+    from .. import experiments as package
+
+    found: list[Experiment] = []
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if module.name.startswith("_") or module.name == "registry":
+            continue
+        mod = importlib.import_module(f"{package.__name__}.{module.name}")
+        declared = getattr(mod, "EXPERIMENTS", None) or ((mod.EXPERIMENT,) if hasattr(mod, "EXPERIMENT") else ())
+        found.extend(declared)
+    names = [e.name for e in found]
+    if len(set(names)) != len(names):
+        raise RuntimeError(f"two experiments share a name: {names}")
+    return tuple(found)
+
+
+def experiments() -> dict[str, Experiment]:
+    """Every experiment, by name (modules of :mod:`ei_maps.experiments` declaring ``EXPERIMENT``)."""
+    return {e.name: e for e in _discovered()}
+
+
+def get(name: str) -> Experiment:
+    """The experiment called ``name``; a clear error naming the known ones otherwise."""
+    known = experiments()
+    if name not in known:
+        raise ValueError(f"unknown experiment {name!r}; known: {', '.join(sorted(known))}")
+    return known[name]
+
+
+def for_kind(kind: str, path: str | Path | None = None) -> Experiment:
+    """The experiment that wrote a run of ``kind`` (its ``attrs["kind"]``)."""
+    for experiment in _discovered():
+        if kind in experiment.kinds:
+            return experiment
+    where = f" ({path})" if path is not None else ""
+    raise ValueError(f"no experiment reads runs of kind {kind!r}{where}")

@@ -1,0 +1,47 @@
+"""Loading finished runs and their models, whichever experiment made them.
+
+``load_run(path)`` returns a run's Dataset; ``load_model(path)`` rebuilds the
+model that made it, through the experiment registered for the run's kind.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from .io import load_dataset
+
+__all__ = ["load_run", "load_model", "model_from_dataset"]
+
+
+def _path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    return path / "run.nc" if path.is_dir() else path
+
+
+def load_run(path: str | os.PathLike) -> xr.Dataset:
+    """The Dataset of a saved run: ``run.nc``, a checkpoint, or a run directory (its ``run.nc``)."""
+    return load_dataset(_path(path))
+
+
+def model_from_dataset(ds: xr.Dataset, **overrides: Any):
+    """Rebuild the model saved in a run or checkpoint Dataset (dictionary, parameters, adapted state).
+
+    ``overrides`` change parameters (e.g. ``backend="numpy"``); the model
+    class depends on the run's kind (``attrs["kind"]``).
+    """
+    from .experiments.registry import for_kind
+
+    if "model_config" not in ds.attrs:
+        raise ValueError("dataset holds no model (needs a 'model_config' attr)")
+    experiment = for_kind(ds.attrs.get("kind", "images"))
+    if experiment.load_model is None:
+        raise ValueError(f"runs of experiment {experiment.name!r} hold no model to rebuild")
+    return experiment.load_model(ds, **overrides)
+
+
+def load_model(path: str | os.PathLike, **overrides: Any):
+    """Load a saved run (``run.nc``, a checkpoint, or a run directory) as the model that made it."""
+    return model_from_dataset(load_run(path), **overrides)
