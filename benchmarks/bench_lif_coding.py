@@ -28,8 +28,8 @@ import warnings
 
 import numpy as np
 
-from ei_maps.config import LIFCodingConfig
-from ei_maps.models.lif_coding import LIFCodingModel
+from ei_maps.models import LIFCodingConfig
+from ei_maps.models import LIFCodingModel
 from ei_maps.stimuli import PatchSampler, load_images
 
 

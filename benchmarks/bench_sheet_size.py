@@ -16,7 +16,7 @@ import argparse
 import json
 import time
 
-from ei_maps.config import ModelConfig
+from ei_maps.models import ModelConfig
 from ei_maps.models import ActivationModel
 from ei_maps.stimuli import PatchSampler, load_images
 

@@ -7,7 +7,7 @@ minutes on 2 cores). The same measures are applied to both dictionaries,
 each on its own excitatory sites (the published one's inhibitory columns
 are its zero columns, the paper's sub-lattice of one site in 8):
 
-- median spatial spread (1 = unlocalised) and orientation strength;
+- median spatial spread (1 = unlocalized) and orientation strength;
 - mean |cos| of adjacent excitatory units against random pairs;
 - the variance of held-out patches explained by the raw spike counts
   (``1 - |x - Phi a|^2 / |x|^2``, no gain fitted), with the run's dynamics.
@@ -46,7 +46,7 @@ def main() -> None:
     from ei_maps.experiments.images_lif import (EVAL_PATCHES, EVAL_SEED, explained_variance, model_from_run,
                                                 train_images_lif)
     from ei_maps.io import load_dataset
-    from ei_maps.models.lif_coding import LIFCodingModel
+    from ei_maps.models import LIFCodingModel
     from ei_maps.stimuli import PatchSampler, load_images
 
     published = np.load(reference_file("published_lif_dictionary.npy"))

@@ -10,7 +10,7 @@ Usage::
 For every configuration of the sweep: the sheet's predicted linear gain
 ``G(k)`` (``ei_maps.analysis.wavelength``) beside the radially averaged
 amplitude spectrum of the learned orientation map (``analysis.nc`` of each
-run), both normalised to their maximum; the predicted wavelength is marked.
+run), both normalized to their maximum; the predicted wavelength is marked.
 Prints one table row per configuration.
 """
 from __future__ import annotations
@@ -30,7 +30,8 @@ def main() -> None:
 
     from ei_maps import plotting
     from ei_maps.analysis.wavelength import lateral_spectrum
-    from ei_maps.config import ModelConfig, from_json
+    from ei_maps.config import from_json
+    from ei_maps.models import ModelConfig
     from ei_maps.io import load_dataset
 
     runs = sorted(p for p in Path(args.sweep).iterdir() if (p / "analysis.nc").is_file())

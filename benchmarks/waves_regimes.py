@@ -25,12 +25,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from ei_maps.analysis.waves import wave_diagnostics
-    from ei_maps.models.lif import LIFSheet
+    from ei_maps.models import WaveSheet
 
-    LIFSheet(side=args.side).run(10.0)  # compile once, outside the timings
+    WaveSheet(side=args.side).run(10.0)  # compile once, outside the timings
     rows = []
     for w_inh in args.w_inh:
-        sheet = LIFSheet(side=args.side, w_inh=w_inh)
+        sheet = WaveSheet(side=args.side, w_inh=w_inh)
         started = time.perf_counter()
         sheet.build()
         build = time.perf_counter() - started

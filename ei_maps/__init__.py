@@ -1,9 +1,10 @@
 """ei-maps: topographic maps from networks of excitatory and inhibitory neurons."""
-from .config import LIFCodingConfig, ModelConfig, TrainConfig
-from .models import ActivationModel, LIFCodingModel, UnstableDynamicsError
+from .config import TextTrainConfig, TouchTrainConfig, TrainConfig
+from .models import (ActivationModel, LIFCodingConfig, LIFCodingModel, ModelConfig, UnstableDynamicsError, WaveSheet,
+                     WaveSheetConfig)
 from .runs import load_model, load_run
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 
 def sweep(*args, **kwargs):
@@ -11,5 +12,8 @@ def sweep(*args, **kwargs):
     from .experiments.sweep import sweep as _sweep
 
     return _sweep(*args, **kwargs)
-__all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "TrainConfig", "UnstableDynamicsError",
-           "__version__", "load_model", "load_run", "sweep"]
+
+
+__all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "TextTrainConfig",
+           "TouchTrainConfig", "TrainConfig", "UnstableDynamicsError", "WaveSheet", "WaveSheetConfig", "__version__",
+           "load_model", "load_run", "sweep"]

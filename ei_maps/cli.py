@@ -46,7 +46,7 @@ def _build_parser() -> argparse.ArgumentParser:
         p.set_defaults(experiment=experiment.name)
 
     sweepable = sorted(name for name, e in registry.items() if e.sweep is not None)
-    sw = sub.add_parser("sweep", help="train and analyse a grid of parameters on Dask (local or a cluster)",
+    sw = sub.add_parser("sweep", help="train and analyze a grid of parameters on Dask (local or a cluster)",
                         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     sw.add_argument("kind", choices=sweepable, help="which experiment to sweep")
     sw.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
@@ -74,7 +74,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _sweep(args: argparse.Namespace) -> dict[str, Any]:
-    from .experiments.sweep import summarise, sweep
+    from .experiments.sweep import summarize, sweep
 
     params = {}
     for item in args.param:
@@ -93,7 +93,7 @@ def _sweep(args: argparse.Namespace) -> dict[str, Any]:
     result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out, scheduler=args.scheduler,
                    workers=args.workers, progress=not args.no_progress, figures=not args.no_figures,
                    log=log_to_stderr)
-    return {"out": args.out, **summarise(result)}
+    return {"out": args.out, **summarize(result)}
 
 
 def _print_sweep(summary: dict) -> None:

@@ -29,14 +29,14 @@ def load_run(path: str | os.PathLike) -> xr.Dataset:
 def model_from_dataset(ds: xr.Dataset, **overrides: Any):
     """Rebuild the model saved in a run or checkpoint Dataset (dictionary, parameters, adapted state).
 
-    ``overrides`` change parameters (e.g. ``backend="numpy"``); the model
+    ``overrides`` change parameters (e.g. ``engine="numpy"``); the model
     class depends on the run's kind (``attrs["kind"]``).
     """
-    from .experiments.registry import for_kind
+    from .experiments.registry import for_run
 
     if "model_config" not in ds.attrs:
         raise ValueError("dataset holds no model (needs a 'model_config' attr)")
-    experiment = for_kind(ds.attrs.get("kind", "images"))
+    experiment = for_run(ds)
     if experiment.load_model is None:
         raise ValueError(f"runs of experiment {experiment.name!r} hold no model to rebuild")
     return experiment.load_model(ds, **overrides)

@@ -1,4 +1,4 @@
-"""Geometry of the cortical sheet: grid coordinates and the lateral E/I kernels.
+"""Geometry of the cortical sheet, shared by every model: kernels, disks, sub-lattices, the torus.
 
 Both sheets (excitatory and inhibitory) are ``side x side`` grids at the same
 positions. A unit's flat index is ``unit = unit_y * side + unit_x``.
@@ -91,3 +91,122 @@ def inhibitory_kernel(r_inh: int, w_inh: float) -> RowSeparableKernel:
     vertical = np.full(2 * r + 1, w_inh / n_inside)
     horizontal = np.ones(r + 1)
     return RowSeparableKernel(r, vertical, horizontal, half)
+
+
+# ---------------------------------------------------------------- offsets on a torus
+def disk_offsets(radius: float, side: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer offsets ``(dy, dx)`` with ``dy^2 + dx^2 <= radius^2`` (including 0, 0).
+
+    With ``side``, offsets that reach the same site round a torus that small
+    (e.g. +15 and -15 on a 30-site side) are kept once, so no pair of neurons
+    is connected twice.
+    """
+    r = int(np.floor(radius))
+    dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
+    inside = dy**2 + dx**2 <= radius**2
+    dy, dx = dy[inside], dx[inside]
+    if side is not None and 2 * r >= side:
+        # keep the first offset (in raster order) of each wrapped site
+        _, first = np.unique((dy % side) * side + dx % side, return_index=True)
+        first.sort()
+        dy, dx = dy[first], dx[first]
+    return dy, dx
+
+
+def _offset_masks(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, radius: float,
+                  same_population: bool, side: int):
+    """Disk offsets, and per offset the sources whose shifted site lands on the target grid."""
+    dy, dx = disk_offsets(radius, side)
+    if same_population:  # no self-connections
+        keep = (dy != 0) | (dx != 0)
+        dy, dx = dy[keep], dx[keep]
+    sy_mod = src_y % target_spacing
+    sx_mod = src_x % target_spacing
+    masks = [((sy_mod + oy) % target_spacing == 0) & ((sx_mod + ox) % target_spacing == 0)
+             for oy, ox in zip(dy, dx)]
+    return dy, dx, masks
+
+
+def connection_count(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, radius: float,
+                     same_population: bool, side: int) -> int:
+    """Number of pairs :func:`torus_connections` would list, without listing them."""
+    return int(sum(int(m.sum()) for m in _offset_masks(src_x, src_y, target_spacing, radius, same_population,
+                                                        side)[2]))
+
+
+def torus_connections(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, side: int,
+                      radius: float, same_population: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All (source, target) pairs within ``radius`` on a torus, without a per-pair loop.
+
+    Targets sit on a grid of ``target_spacing`` sites (1: every site, 2: every
+    second site in x and y) and are numbered row-major on that grid. The
+    output arrays are allocated once (a 300 x 300 sheet has 10^8 synapses, so
+    concatenating per-offset pieces would double the peak memory).
+
+    Returns
+    -------
+    (pre, post, squared distance) arrays: int32, int32, float32.
+    """
+    dy, dx, masks = _offset_masks(src_x, src_y, target_spacing, radius, same_population, side)
+    n_side = side // target_spacing
+    total = int(sum(int(m.sum()) for m in masks))
+    pre = np.empty(total, np.int32)
+    post = np.empty(total, np.int32)
+    dist2 = np.empty(total, np.float32)
+    at = 0
+    for oy, ox, on_grid in zip(dy, dx, masks):
+        src = np.nonzero(on_grid)[0]
+        n = src.size
+        if n == 0:
+            continue
+        ty = (src_y[src] + oy) % side
+        tx = (src_x[src] + ox) % side
+        pre[at:at + n] = src
+        post[at:at + n] = (ty // target_spacing) * n_side + tx // target_spacing
+        dist2[at:at + n] = oy * oy + ox * ox
+        at += n
+    return pre, post, dist2
+
+
+def inhibitory_lattice_shift(inh_every: int) -> int:
+    """The shift ``k`` for which sites with ``(x + k y) % inh_every == 0`` are most evenly spread.
+
+    That set is a lattice with one site in ``inh_every``; ``k`` is chosen to
+    maximize its shortest vector (ties: smallest ``k``), e.g. 2 for 5, giving
+    the lattice spanned by (2, -1) and (1, 2).
+    """
+    best, best_len = 1, -1
+    span = np.arange(-inh_every, inh_every + 1)
+    dy, dx = np.meshgrid(span, span, indexing="ij")
+    nonzero = (dy != 0) | (dx != 0)
+    for k in range(1, inh_every):
+        on = ((dx + k * dy) % inh_every == 0) & nonzero
+        shortest = int((dy[on] ** 2 + dx[on] ** 2).min())
+        if shortest > best_len:
+            best, best_len = k, shortest
+    return best
+
+
+def inhibitory_sites(side: int, inh_every: int, lattice: str = "spread") -> np.ndarray:
+    """Which sites of a one-sheet model hold inhibitory neurons, as a (side, side) bool array.
+
+    ``lattice="paper"``: the published spiking code's choice, sites with even
+    y and x and ``(y + x) % 4 == 0`` (one in 8). Otherwise the most evenly
+    spread sub-lattice with one site in ``inh_every``
+    (:func:`inhibitory_lattice_shift`).
+    """
+    y, x = np.divmod(np.arange(side * side, dtype=np.int64), side)
+    if lattice == "paper":
+        inh = (y % 2 == 0) & (x % 2 == 0) & ((y + x) % 4 == 0)
+    else:
+        inh = (x + inhibitory_lattice_shift(inh_every) * y) % inh_every == 0
+    return inh.reshape(side, side)
+
+
+def padded_coordinates(side: int, pad: int, periodic: bool) -> np.ndarray:
+    """Site coordinate of each padded position ``p`` (at index ``p + pad``): wrapped on a torus, -1 off an
+    open sheet. Lets kernels index neighbors without a per-offset boundary test."""
+    positions = np.arange(-pad, side + pad)
+    if periodic:
+        return (positions % side).astype(np.int64)
+    return np.where((positions >= 0) & (positions < side), positions, -1).astype(np.int64)

@@ -48,15 +48,15 @@ def make_history(n: int = 3, drop: tuple[str, ...] = ()) -> xr.Dataset:
 
 def make_saccade(frames: int = 5, side: int = 8, p: int = 4):
     yy, xx = np.mgrid[0:side, 0:side]
-    centres = np.stack([np.full(frames, side / 2), np.linspace(1, side - 2, frames)], axis=1)
-    act = np.exp(-((yy - centres[:, :1, None]) ** 2 + (xx - centres[:, 1:, None]) ** 2) / 2.0)
+    centers = np.stack([np.full(frames, side / 2), np.linspace(1, side - 2, frames)], axis=1)
+    act = np.exp(-((yy - centers[:, :1, None]) ** 2 + (xx - centers[:, 1:, None]) ** 2) / 2.0)
     patches = np.zeros((frames, p, p))
     for t in range(frames):
         patches[t, :, : min(p, t + 1)] = 1.0
     return (
         xr.DataArray(act, dims=("frame", "unit_y", "unit_x")),
         xr.DataArray(patches, dims=("frame", "patch_y", "patch_x")),
-        xr.DataArray(centres, dims=("frame", "coord"), coords={"coord": ["y", "x"]}),
+        xr.DataArray(centers, dims=("frame", "coord"), coords={"coord": ["y", "x"]}),
     )
 
 
@@ -143,7 +143,7 @@ def test_receptive_fields_zero_field_is_finite_and_peak_hits_vmax():
     peak = mosaic[4 * s + 2, 1 * s + 1]
     assert peak == im.norm.vmax
     assert im.norm(peak) == pytest.approx(1.0)
-    # every tile spans at most the colour range, zero stays mid-grey
+    # every tile spans at most the color range, zero stays mid-grey
     assert im.norm.vmin == -im.norm.vmax
     tiles = mosaic[mosaic != MOSAIC_SEPARATOR]
     assert tiles.min() >= -1 and tiles.max() <= 1
@@ -219,7 +219,7 @@ def test_saccade_figure(tmp_path):
     assert len(maps) == 5
     assert len({(m.norm.vmin, m.norm.vmax) for m in maps}) == 1
     assert maps[0].norm.vmin == -maps[0].norm.vmax
-    assert any(ax.get_ylabel() == "activation (a.u.)" for ax in fig.axes)  # colourbar
+    assert any(ax.get_ylabel() == "activation (a.u.)" for ax in fig.axes)  # colorbar
     assert_png_matches(save_figure(fig, tmp_path / "saccade.png", dpi=40), fig, dpi=40)
 
 
@@ -238,7 +238,7 @@ def test_activation_map(tmp_path):
     im = fig.axes[0].get_images()[0]
     assert im.norm.vmin == -im.norm.vmax == -float(act.max())
     assert_png_matches(save_figure(fig, tmp_path / "map.png", dpi=40), fig, dpi=40)
-    # all-zero map must not produce a degenerate colour range
+    # all-zero map must not produce a degenerate color range
     zero = plot_activation_map(xr.zeros_like(act))
     assert zero.axes[0].get_images()[0].norm.vmax > 0
 
@@ -275,7 +275,7 @@ def test_orientation_map_figure_and_png(tmp_path):
     rgb = np.asarray(the_image(fig).get_array())
     assert rgb.shape == (6, 7, 3)
     np.testing.assert_allclose(rgb, orientation_colors(pref, sel))
-    assert "preferred orientation (deg)" in [ax.get_xlabel() for ax in fig.axes]  # colour key
+    assert "preferred orientation (deg)" in [ax.get_xlabel() for ax in fig.axes]  # color key
     assert "selectivity" in fig.get_supxlabel()  # caption: brightness = selectivity
     assert fig.get_suptitle() == "map"
     img = assert_png_matches(save_figure(fig, tmp_path / "ori.png", dpi=40), fig, dpi=40)

@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ei_maps.config import ModelConfig, TrainConfig
+from ei_maps.config import TrainConfig
+
+from ei_maps.models import ModelConfig
 from ei_maps.experiments.images import map_measures, train_images
 from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.io import load_dataset
@@ -155,7 +157,7 @@ def test_cli_reports_bad_input_clearly(tmp_path):
     assert proc.returncode == 2 and "unstable dynamics" in proc.stderr
 
 
-def test_training_learns_localised_oriented_topographic_fields():
+def test_training_learns_localized_oriented_topographic_fields():
     """A short run on natural images: the quality measures pass, and fail before training."""
     model = ActivationModel(side=16, seed=0)
     sampler = PatchSampler(bundled_images(), patch_size=16, seed=0)
@@ -166,7 +168,7 @@ def test_training_learns_localised_oriented_topographic_fields():
 
     checks = {
         "oriented": lambda q: q["oriented_fraction"] > 0.5,
-        "localised": lambda q: q["spatial_spread_median"] < 0.8,
+        "localized": lambda q: q["spatial_spread_median"] < 0.8,
         "topographic": lambda q: (q["adjacent_similarity"] > 0.5
                                   and q["adjacent_similarity"] > 4 * q["random_similarity"]),
     }
@@ -186,7 +188,7 @@ def test_training_learns_localised_oriented_topographic_fields():
     for name, check in checks.items():
         assert not check(before), (name, before)
         assert check(after), (name, after)
-    # the saccade drives a compact bump that drifts: neighbouring frames alike, the ends less so
+    # the saccade drives a compact bump that drifts: neighboring frames alike, the ends less so
     spread, adjacent, ends = saccade_stats(model)
     assert spread < 0.35 and spread < 0.8 * spread_before
     assert adjacent > 0.8 and ends < adjacent
@@ -230,7 +232,7 @@ def test_resume_asking_for_fewer_steps_is_refused_and_zero_steps_report_no_rate(
     assert summary["ms_per_step"] is None and summary["steps"] == 0
 
 
-def test_train_config_normalises_and_validates():
+def test_train_config_normalizes_and_validates():
     assert TrainConfig(images="./x").images.endswith("/x")
     with pytest.raises(ValueError, match="patch_size"):
         TrainConfig(patch_size=1)
@@ -239,7 +241,7 @@ def test_train_config_normalises_and_validates():
 
 
 def test_code_scale_keeps_the_paper_sheet_and_scales_larger_ones():
-    from ei_maps.config import ModelConfig
+    from ei_maps.models import ModelConfig
 
     assert ModelConfig(side=40).effective_code_scale == 1.0
     assert ModelConfig(side=20).effective_code_scale == 1.0
@@ -249,27 +251,27 @@ def test_code_scale_keeps_the_paper_sheet_and_scales_larger_ones():
         ModelConfig(code_scale=0.0)
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def test_code_scale_enters_the_reconstruction(backend):
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_code_scale_enters_the_reconstruction(engine):
     from ei_maps.models import ActivationModel, learning
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((16, 64))
-    model = ActivationModel(side=8, n_inputs=64, r_exc=2, r_inh=3, dtype="float64", backend=backend,
+    model = ActivationModel(side=8, n_inputs=64, r_exc=2, r_inh=3, dtype="float64", engine=engine,
                             code_scale=0.5, lam=0.01)
     before = model.dictionary.copy()
     a = model.learn(x, lr=0.01)
     residual = x - 0.5 * a @ before.T
     assert model.last_loss == pytest.approx(0.5 * np.mean(np.sum(residual**2, axis=1)), rel=1e-9)
     expected = before + 0.01 * residual.T @ a
-    learning.normalise_columns(expected)
+    learning.normalize_columns(expected)
     np.testing.assert_allclose(model.dictionary, expected, rtol=1e-9, atol=1e-12)
 
 
 def test_a_collapsed_map_stops_the_run_with_a_clear_message():
     from types import SimpleNamespace
 
-    from ei_maps.config import ModelConfig
+    from ei_maps.models import ModelConfig
     from ei_maps.experiments.images import CollapseCheck, MapCollapseError, random_pair_similarity
 
     rng = np.random.default_rng(1)
@@ -290,7 +292,8 @@ def test_a_collapsed_map_stops_the_run_with_a_clear_message():
 
 def test_train_reports_the_predicted_wavelength(tmp_path):
     messages = []
-    from ei_maps.config import ModelConfig, TrainConfig
+    from ei_maps.config import TrainConfig
+    from ei_maps.models import ModelConfig
     from ei_maps.experiments.images import train_images
 
     strong = ModelConfig(side=12, r_exc=2, r_inh=4, w_exc=20.0, w_inh=40.0, sigma2=2.0, leak=20.0, eta=0.01,

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from ei_maps.cli import main
-from ei_maps.config import LIFCodingConfig, TrainConfig
+from ei_maps.config import TrainConfig
+from ei_maps.models import LIFCodingConfig
 from ei_maps.experiments.analyze import analyze_run
 from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.experiments.images_lif import model_from_run, train_images_lif
@@ -73,7 +74,7 @@ def test_analyze_masks_the_inhibitory_sites(tmp_path):
     out = tmp_path / "run"
     _train(out)
     summary = analyze_run(out, n_permutations=9, figures=True)
-    assert summary["units_analysed"] == 80
+    assert summary["units_analyzed"] == 80
     assert summary["orientation"]["method"] == "receptive-field energy"
     assert (out / "orientation_map.png").is_file()
     ds = load_dataset(out / "analysis.nc")

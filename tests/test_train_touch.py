@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from ei_maps.cli import main
-from ei_maps.config import PAPER_TOUCH_MODEL, TouchTrainConfig
+from ei_maps.config import TouchTrainConfig
+from ei_maps.models import PAPER_TOUCH_MODEL
 from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.experiments.touch import sweep_inhibition, train_touch
 from ei_maps.io import load_dataset
@@ -152,8 +153,8 @@ def test_sweep_and_cli(tmp_path, capsys):
     # the class a syndactyly adds is measured before it too
     assert list(ds["class_responses_before"]["stimulus_class"].values)[-1] == "fingers 2+3"
     assert main(["analyze", str(out), "--json"]) == 0
-    analysed = json.loads(capsys.readouterr().out)
-    assert analysed["territories"] == summary["territories"]
+    analyzed = json.loads(capsys.readouterr().out)
+    assert analyzed["territories"] == summary["territories"]
     assert main(["analyze", str(out)]) == 0
     assert "territories" in capsys.readouterr().out
     assert main(["train", "touch", "--manipulation", "amputate:3", "--out", str(tmp_path / "x")]) == 2

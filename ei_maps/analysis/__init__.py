@@ -3,7 +3,7 @@ from .receptive_fields import (as_fields, delta_probes, fields_to_columns, orien
                                probe_receptive_fields, probe_spiking_fields, spatial_spread)
 from .orientation import (column_spacing, filtered_pinwheel_counts, pooled_pinwheel_density, find_pinwheels, map_quality, orientation_map_fields,
                           orientation_map_gratings, pinwheel_stats, fill_masked_units, power_spectrum, random_orientation_map)
-from .plasticity import (boundaries, contiguity, finger_territories, preferred_finger, reorganisation, takeover,
+from .plasticity import (boundaries, contiguity, finger_territories, preferred_finger, reorganization, takeover,
                          takeover_summary, territories, territory_change, territory_reorganization, territory_summary)
 from .spacing import lowpass_map, spectral_column_spacing, wavelet_column_spacing
 from .wavelength import lateral_spectrum, response_spectrum
@@ -16,7 +16,7 @@ from .waves import (activity_movie, correlation_by_distance, cv_isi, detect_wave
 
 __all__ = ["filtered_pinwheel_counts", "lowpass_map", "pooled_pinwheel_density", "spectral_column_spacing",
            "wavelet_column_spacing", "lateral_spectrum", "response_spectrum", "boundaries", "contiguity", "finger_territories", "territory_change", "territory_reorganization",
-           "territory_summary", "preferred_finger", "reorganisation", "takeover", "takeover_summary",
+           "territory_summary", "preferred_finger", "reorganization", "takeover", "takeover_summary",
            "territories", "WORD_GROUPS", "distortion", "group_activation", "map_trustworthiness", "preferred_words",
            "principal_component_colors", "region_words", "semantic_neighbor_similarity", "word_positions",
            "column_spacing", "find_pinwheels", "map_quality", "orientation_map_fields",
@@ -25,3 +25,7 @@ __all__ = ["filtered_pinwheel_counts", "lowpass_map", "pooled_pinwheel_density",
            "activity_movie", "correlation_by_distance", "cv_isi", "detect_waves", "fano_factor",
            "firing_rates", "population_rate", "spikes_dataset", "wave_diagnostics", "as_fields", "delta_probes", "fields_to_columns", "neighbor_similarity",
            "orientation_strength", "probe_receptive_fields", "probe_spiking_fields", "spatial_spread"]
+
+from .._deprecated import forwarder  # noqa: E402  (deprecated names, one release)
+
+__getattr__ = forwarder(__name__, {"reorganisation": ("ei_maps.analysis.plasticity", "reorganization")})

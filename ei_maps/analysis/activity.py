@@ -6,7 +6,7 @@ import xarray as xr
 
 
 def activity_centroid(activity: xr.DataArray, boundary: str = "zero") -> xr.DataArray:
-    """Centre of the activity bump, weighting units by squared activation.
+    """Center of the activity bump, weighting units by squared activation.
 
     Parameters
     ----------
@@ -34,8 +34,8 @@ def activity_centroid(activity: xr.DataArray, boundary: str = "zero") -> xr.Data
             angle = 2 * np.pi * pos / n
             c = (w * np.cos(angle)).sum(("unit_y", "unit_x"))
             s = (w * np.sin(angle)).sum(("unit_y", "unit_x"))
-            centre = (np.arctan2(s, c) % (2 * np.pi)) * n / (2 * np.pi)
-            out.append(centre.where(total > 0))
+            center = (np.arctan2(s, c) % (2 * np.pi)) * n / (2 * np.pi)
+            out.append(center.where(total > 0))
         else:
             out.append((w * pos).sum(("unit_y", "unit_x")) / total.where(total > 0))
     return xr.concat(out, dim=xr.DataArray(["y", "x"], dims="coord", name="coord")).rename("centroid")

@@ -18,12 +18,11 @@ Positions are in grid units with unit ``(iy, ix)`` at ``(y, x) = (iy, ix)``.
 """
 from __future__ import annotations
 
-import warnings
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import xarray as xr
-from scipy import optimize, stats
+from scipy import stats
 
 from ..stimuli.gratings import DEFAULT_FREQUENCIES, quadrature_pairs, sine_gratings
 from .receptive_fields import FIELD_DIMS, _check_fields
@@ -126,12 +125,12 @@ def orientation_field(preference: np.ndarray, selectivity: np.ndarray | None = N
 
 # ---------------------------------------------------------------------- pinwheels
 def fill_masked_units(z: np.ndarray, mask: np.ndarray, periodic: bool = False) -> np.ndarray:
-    """Give excluded units the mean of their included 4-neighbours' values, repeatedly until none is left.
+    """Give excluded units the mean of their included 4-neighbors' values, repeatedly until none is left.
 
     For sheets with sites that have no map value (the inhibitory sites of
     the spiking sheet): pinwheel and spectrum measures need a complete grid.
     The mean of ``z = s exp(2i theta)`` is the vector average of the
-    neighbours' orientations.
+    neighbors' orientations.
     """
     z = np.array(z, dtype=complex)
     known = np.asarray(mask, bool).copy()
@@ -177,7 +176,7 @@ def _bilinear_zero(z00, z10, z11, z01):
     Writing z = a + b u + c v + d u v, z = 0 with real u needs
     Im[(a + c v) conj(b + d v)] = 0, a quadratic in v; then
     u = -Re[(a + c v) conj(b + d v)] / |b + d v|^2. Falls back to the
-    plaquette centre when no root lies in the square (numerically degenerate).
+    plaquette center when no root lies in the square (numerically degenerate).
     """
     a, b, c, d = z00, z10 - z00, z01 - z00, z00 - z10 - z01 + z11
     q2 = np.imag(c * np.conj(d))
@@ -207,13 +206,13 @@ def _bilinear_zero(z00, z10, z11, z01):
 
 
 def _angle_fit(phases: np.ndarray, sign: np.ndarray, u: np.ndarray, v: np.ndarray, iterations: int = 20):
-    """Refine pinwheel centres from the corner angles alone.
+    """Refine pinwheel centers from the corner angles alone.
 
     Around an isotropic pinwheel at (u0, v0) the angle of ``z`` at a corner is
-    ``sign * atan2(v - v0, u - u0) + psi``; the four corners fix the centre and
+    ``sign * atan2(v - v0, u - u0) + psi``; the four corners fix the center and
     ``psi`` by least squares (Gauss-Newton from the bilinear estimate). Used
     when ``|z|`` carries no information (a preference map alone), where the
-    bilinear zero of unit vectors is biased towards the plaquette centre.
+    bilinear zero of unit vectors is biased towards the plaquette center.
     """
     cu = np.array([0.0, 1.0, 1.0, 0.0])  # corner order 00, 10, 11, 01 as in _plaquette_corners
     cv = np.array([0.0, 0.0, 1.0, 1.0])
@@ -241,7 +240,7 @@ def find_pinwheels(z: np.ndarray, mask: np.ndarray | None = None, periodic: bool
     z : complex ndarray (ny, nx)
         ``exp(2i theta)`` (possibly weighted by selectivity).
     mask : bool ndarray (ny, nx), optional
-        Units to analyse; a plaquette counts only if its four corners are in it.
+        Units to analyze; a plaquette counts only if its four corners are in it.
     periodic : bool
         The map is a torus: plaquettes wrap around and none is a border one.
         Otherwise the outermost ring of plaquettes is excluded.
@@ -249,7 +248,7 @@ def find_pinwheels(z: np.ndarray, mask: np.ndarray | None = None, periodic: bool
     Returns
     -------
     dict with ``y``, ``x`` (sub-grid positions), ``charge`` (+0.5 / -0.5)
-    and ``area`` (number of analysed plaquettes, grid units squared).
+    and ``area`` (number of analyzed plaquettes, grid units squared).
     Positions are the zeros of the bilinear interpolant of ``z``; when
     ``|z|`` is constant (orientation alone) they are refined from the corner
     angles, exact for an isotropic linear pinwheel.
@@ -348,7 +347,7 @@ def pinwheel_stats(preference, mask=None, selectivity=None, periodic: bool = Fal
     preference : 2-D array or DataArray
         Preferred orientation in radians, in [0, pi).
     mask : 2-D bool array, optional
-        Units to analyse (e.g. a cortical region).
+        Units to analyze (e.g. a cortical region).
     selectivity : 2-D array, optional
         Magnitude of ``z = selectivity * exp(2i preference)``. Pinwheel
         charges depend only on the preference; positions are the zeros of
@@ -449,7 +448,7 @@ def filtered_pinwheel_counts(z: np.ndarray, spacing: float, periodic: bool = Fal
     Dataset with ``count`` on ``cutoff`` (grid units) and attrs
     ``raw_count`` (unfiltered), ``plateau_count`` (median over the plateau),
     ``plateau_cutoffs`` ([shortest, longest] cutoff of the plateau) and
-    ``area`` (analysed plaquettes).
+    ``area`` (analyzed plaquettes).
     """
     z = _as_map(z)
     if not (np.isfinite(spacing) and spacing > 0):

@@ -1,4 +1,4 @@
-"""Finger maps of a touch sheet and how they reorganise after deprivation or syndactyly.
+"""Finger maps of a touch sheet and how they reorganize after deprivation or syndactyly.
 
 After training on a synthetic hand (Lufkin et al. 2022), each unit's signed
 mean response to every stimulus class is the map the paper shows. The
@@ -303,7 +303,7 @@ def territory_summary(territories: xr.Dataset) -> dict[str, dict]:
 
 
 def territory_change(before: xr.Dataset, after: xr.Dataset, finger: int) -> dict:
-    """How a manipulation changed the territories, centred on one finger (e.g. the deprived one).
+    """How a manipulation changed the territories, centered on one finger (e.g. the deprived one).
 
     Parameters
     ----------
@@ -406,7 +406,7 @@ def territories(preferred: xr.DataArray, fingers: list[int] | None = None) -> xr
                         attrs={"unresponsive": float(np.count_nonzero(values == 0)) / n, "n_units": int(n)})
 
 
-def _neighbour_pairs(values: np.ndarray, periodic: bool) -> tuple[np.ndarray, np.ndarray]:
+def _neighbor_pairs(values: np.ndarray, periodic: bool) -> tuple[np.ndarray, np.ndarray]:
     """Values of the two units of every horizontally or vertically adjacent pair, each pair once."""
     firsts = [values[:, :-1].ravel(), values[:-1, :].ravel()]
     seconds = [values[:, 1:].ravel(), values[1:, :].ravel()]
@@ -458,7 +458,7 @@ def contiguity(preferred: xr.DataArray, periodic: bool = False, fingers: list[in
     preferred : DataArray (unit_y, unit_x) of int, or 2-D array
         Preferred map (0 = unresponsive).
     periodic : bool
-        The sheet wraps round (a torus): patches and neighbour pairs join
+        The sheet wraps round (a torus): patches and neighbor pairs join
         across opposite edges.
     fingers : list of int, optional
         Fingers to report (default as in :func:`territories`).
@@ -475,7 +475,7 @@ def contiguity(preferred: xr.DataArray, periodic: bool = False, fingers: list[in
 
     and scalars ``mean_patches`` (mean of ``patches`` over fingers with a
     territory, so a lost finger does not lower it; NaN if none) and
-    ``boundary_fraction`` (fraction of 4-neighbour pairs whose preferred
+    ``boundary_fraction`` (fraction of 4-neighbor pairs whose preferred
     fingers differ, among pairs of two responsive units; NaN if no such pair).
     A map of one stripe per finger has 1 patch each; a salt-and-pepper map
     of n equally likely fingers has a boundary fraction near 1 - 1/n.
@@ -491,7 +491,7 @@ def contiguity(preferred: xr.DataArray, periodic: bool = False, fingers: list[in
     patches_arr = np.array(patches, dtype=int)
     occupied = np.array(size) > 0
     mean_patches = float(patches_arr[occupied].mean()) if occupied.any() else np.nan
-    a, b = _neighbour_pairs(values, periodic)
+    a, b = _neighbor_pairs(values, periodic)
     both = (a > 0) & (b > 0)
     boundary = float(np.mean(a[both] != b[both])) if both.any() else np.nan
     return xr.Dataset(
@@ -505,7 +505,7 @@ def contiguity(preferred: xr.DataArray, periodic: bool = False, fingers: list[in
 
 
 def boundaries(preferred: xr.DataArray, periodic: bool = False) -> xr.DataArray:
-    """Units on a territory boundary: any 4-neighbour prefers a different finger.
+    """Units on a territory boundary: any 4-neighbor prefers a different finger.
 
     Unresponsive units (0) count as a territory of their own, so the edge of
     a finger's territory against unresponsive cortex is a boundary too
@@ -516,7 +516,7 @@ def boundaries(preferred: xr.DataArray, periodic: bool = False) -> xr.DataArray:
     preferred : DataArray (unit_y, unit_x) of int, or 2-D array
         Preferred map.
     periodic : bool
-        Units on opposite edges are neighbours.
+        Units on opposite edges are neighbors.
 
     Returns
     -------
@@ -609,13 +609,13 @@ def takeover_summary(before: xr.DataArray, after: xr.DataArray, finger: int, coa
       finger (unresponsive units are lost, not taken over);
     - ``coactivated_share``: share of the taken-over territory won by the
       co-activated fingers;
-    - ``neighbour_share``: share won by fingers ``finger - 1`` and
+    - ``neighbor_share``: share won by fingers ``finger - 1`` and
       ``finger + 1``;
-    - ``favours_coactivated``: whether the co-activated fingers won more per
+    - ``favors_coactivated``: whether the co-activated fingers won more per
       finger than the other fingers did (with no other finger: whether they
       won anything).
 
-    Shares are ``None`` when nothing was taken over (``favours_coactivated``
+    Shares are ``None`` when nothing was taken over (``favors_coactivated``
     is then False).
     """
     finger = _finger_number(finger)
@@ -634,15 +634,15 @@ def takeover_summary(before: xr.DataArray, after: xr.DataArray, finger: int, coa
         gains.setdefault(f, 0.0)
     taken = sum(won.values())
     coact_gain = sum(won[f] for f in coact)
-    neighbour_gain = sum(won.get(f, 0.0) for f in (finger - 1, finger + 1))
+    neighbor_gain = sum(won.get(f, 0.0) for f in (finger - 1, finger + 1))
     rest = [v for f, v in won.items() if f not in coact]
     per_coact = coact_gain / len(coact)
     if taken <= 0:
-        favours = False
+        favors = False
     elif rest:
-        favours = per_coact > sum(rest) / len(rest)
+        favors = per_coact > sum(rest) / len(rest)
     else:
-        favours = per_coact > 0
+        favors = per_coact > 0
     return {"finger": finger,
             "coactivated": coact,
             "territory_before": int(t.attrs["territory_before"]),
@@ -650,11 +650,16 @@ def takeover_summary(before: xr.DataArray, after: xr.DataArray, finger: int, coa
             "takeover": {str(f): gains[f] for f in sorted(gains)},
             "taken_over": float(taken),
             "coactivated_share": float(coact_gain / taken) if taken > 0 else None,
-            "neighbour_share": float(neighbour_gain / taken) if taken > 0 else None,
-            "favours_coactivated": bool(favours)}
+            "neighbor_share": float(neighbor_gain / taken) if taken > 0 else None,
+            "favors_coactivated": bool(favors)}
 
 
-def reorganisation(before: xr.DataArray, after: xr.DataArray) -> float:
+def reorganization(before: xr.DataArray, after: xr.DataArray) -> float:
     """Fraction of units whose preferred finger changed (to or from unresponsive included)."""
     b, a = _pair(before, after)
     return float(np.mean(b != a))
+
+
+from .._deprecated import forwarder  # noqa: E402  (deprecated names, one release)
+
+__getattr__ = forwarder(__name__, {"reorganisation": (__name__, "reorganization")})

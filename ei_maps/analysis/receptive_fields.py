@@ -1,7 +1,7 @@
 """Receptive fields by probing settled responses, and their shape measures.
 
 The paper maps a unit's receptive field by presenting every input coordinate
-alone (a delta, standardised like a patch) and reading the unit's settled
+alone (a delta, standardized like a patch) and reading the unit's settled
 response; the E/I dynamics shape the field, so it differs from the unit's raw
 dictionary column.
 """
@@ -14,10 +14,10 @@ FIELD_DIMS = ("unit_y", "unit_x", "patch_y", "patch_x")
 
 
 def delta_probes(n_inputs: int) -> np.ndarray:
-    """Standardised delta inputs, shape (n_inputs, n_inputs).
+    """Standardized delta inputs, shape (n_inputs, n_inputs).
 
     Row ``i`` is the unit vector ``e_i`` shifted and scaled to mean 0 and
-    standard deviation 1, the same normalisation the training patches get.
+    standard deviation 1, the same normalization the training patches get.
     """
     if n_inputs < 2:
         raise ValueError(f"delta probes need at least 2 inputs, got {n_inputs}")
@@ -71,7 +71,7 @@ def probe_receptive_fields(model, lam: float = 0.025,
                            patch_shape: tuple[int, int] | None = None) -> xr.DataArray:
     """Receptive fields by the paper's probing method.
 
-    Every standardised delta input is settled through the model (all probes in
+    Every standardized delta input is settled through the model (all probes in
     one batch, as published) with soft threshold ``lam``; unit ``j``'s field
     is its response to each probe.
 
@@ -88,7 +88,7 @@ def probe_receptive_fields(model, lam: float = 0.025,
     probes = delta_probes(model.n_inputs)
     responses = model.settle(probes, lam=lam)  # (n_inputs, n_units)
     out = as_fields(responses, model.side, patch_shape)
-    out.attrs.update(probe_lam=float(lam), method="standardised delta probes, settled responses")
+    out.attrs.update(probe_lam=float(lam), method="standardized delta probes, settled responses")
     return out
 
 
@@ -129,7 +129,7 @@ def probe_spiking_fields(model, repeats: int = 32, batch: int = 256,
             diff[start:start + batch] += np.where(excitatory, plus - minus, 0)
     out = as_fields(diff / repeats, model.side, patch_shape)
     out.attrs.update(repeats=int(repeats), units="spikes per window",
-                     method="standardised +delta minus -delta probes from shared starts, spike counts")
+                     method="standardized +delta minus -delta probes from shared starts, spike counts")
     return out
 
 
@@ -175,7 +175,7 @@ def spatial_spread(fields: xr.DataArray) -> xr.DataArray:
 
     ``sqrt(sum w r^2 / sum w)`` with ``w = field^2`` and ``r`` the distance to
     the energy centroid, divided by the same quantity for a field of equal
-    energy everywhere. A localised field scores well below 1, an unlocalised
+    energy everywhere. A localized field scores well below 1, an unlocalized
     one about 1.
 
     Returns

@@ -1,4 +1,4 @@
-"""Semantic organisation of word maps.
+"""Semantic organization of word maps.
 
 Functions take the settled activation of every vocabulary word, a DataArray
 (word, unit_y, unit_x) with a ``word`` coordinate, and where needed the word
@@ -175,7 +175,7 @@ def semantic_neighbor_similarity(activations: xr.DataArray, embeddings: xr.DataA
     adjacent / random (NaN unless random > 0). Units with no positive response
     to any word are left out. Two units preferring the same word count as 1,
     so patches of units sharing a word raise ``adjacent`` even on a map
-    without semantic order. With centred embeddings ``random`` is near 0 (or
+    without semantic order. With centered embeddings ``random`` is near 0 (or
     below), which makes the ratio unstable: compare the two directly.
     """
     values, words = _check_activations(activations)
@@ -222,7 +222,7 @@ def word_positions(activations: xr.DataArray, boundary: str = "zero", method: st
         On a periodic sheet positions are circular means.
     method : {"peak", "centroid"}
         ``"peak"``: the best-responding unit, refined to the centroid of the
-        positive responses in its 3 x 3 neighbourhood (so words sharing a
+        positive responses in its 3 x 3 neighborhood (so words sharing a
         unit do not all tie). ``"centroid"``: the centroid of the whole
         positive pattern (see :func:`ei_maps.analysis.activity.activity_centroid`),
         meaningful only when a word drives a single bump; on trained word
@@ -295,11 +295,11 @@ def map_trustworthiness(activations: xr.DataArray, embeddings: xr.DataArray, n_n
                         max_words: int | None = 2000, seed: int = 0, boundary: str = "zero") -> float:
     """Trustworthiness of the words' map positions with respect to their embeddings.
 
-    A word's k nearest neighbours on the map (by :func:`word_positions`,
+    A word's k nearest neighbors on the map (by :func:`word_positions`,
     the refined best-responding unit) are
-    penalised by how far down its list of nearest neighbours in embedding
-    space (Euclidean) they are. 1 = every map neighbour is also an embedding
-    neighbour; about 0.5 for positions unrelated to the embeddings.
+    penalized by how far down its list of nearest neighbors in embedding
+    space (Euclidean) they are. 1 = every map neighbor is also an embedding
+    neighbor; about 0.5 for positions unrelated to the embeddings.
 
     Parameters
     ----------
@@ -307,7 +307,7 @@ def map_trustworthiness(activations: xr.DataArray, embeddings: xr.DataArray, n_n
     embeddings : DataArray (word, <embedding dim>)
         Same ``word`` coordinate as ``activations``.
     n_neighbors : int
-        Neighbourhood size k; must be below half the number of words used.
+        Neighborhood size k; must be below half the number of words used.
     max_words : int or None
         Use a seeded random subset of at most this many non-silent words
         (the cost grows as n^2 log n).
@@ -368,7 +368,7 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
     :func:`word_positions`: the like-for-like comparison with t-SNE, since
     the patterns have as many dimensions as units),
     ``tsne_spearman`` (Euclidean distances of a 2-D t-SNE of the embeddings,
-    cosine metric, PCA initialisation) and ``pca_spearman`` (Euclidean
+    cosine metric, PCA initialization) and ``pca_spearman`` (Euclidean
     distances of the embeddings' first 2 principal components); attrs
     ``n_words``, ``metric``, ``perplexity``.
     """
@@ -393,9 +393,9 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
     d_map = pdist(flat[idx].astype(float), metric)
     perp = float(min(perplexity, (n - 1) / 3))
     tsne = TSNE(n_components=2, perplexity=perp, init="pca", random_state=seed, metric="cosine").fit_transform(e)
-    centred = e - e.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    pca = centred @ vt[:2].T
+    centered = e - e.mean(axis=0)
+    _, _, vt = np.linalg.svd(centered, full_matrices=False)
+    pca = centered @ vt[:2].T
 
     def rho(d: np.ndarray) -> float:
         return float(spearmanr(d_emb, d).statistic)
@@ -408,7 +408,7 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
 
 
 def principal_component_colors(fields: xr.DataArray) -> xr.DataArray:
-    """Colour every unit by the first three principal components of the units' fields.
+    """Color every unit by the first three principal components of the units' fields.
 
     Parameters
     ----------
@@ -419,15 +419,15 @@ def principal_component_colors(fields: xr.DataArray) -> xr.DataArray:
     Returns
     -------
     DataArray (unit_y, unit_x, rgb), rgb = ["r", "g", "b"], in [0, 1]: the
-    scores of components 1, 2, 3 (units centred), each clipped at its 1st and
+    scores of components 1, 2, 3 (units centered), each clipped at its 1st and
     99th percentile and scaled to [0, 1]. A component's sign is fixed so that
     its largest loading is positive. Channels without a component (fewer than
     3 features or no variance) are 0.5. attrs ``explained_variance_ratio``
     (3 floats, 0 for missing components).
     """
     flat, (ny, nx) = _sheet_features(fields)
-    centred = flat - flat.mean(axis=0)
-    u, s, vt = np.linalg.svd(centred, full_matrices=False)
+    centered = flat - flat.mean(axis=0)
+    u, s, vt = np.linalg.svd(centered, full_matrices=False)
     total = float(np.sum(s**2))
     rgb = np.full((ny * nx, 3), 0.5)
     ratios = [0.0, 0.0, 0.0]
@@ -436,7 +436,7 @@ def principal_component_colors(fields: xr.DataArray) -> xr.DataArray:
             break
         sign = np.sign(vt[c, np.argmax(np.abs(vt[c]))])
         score = u[:, c] * s[c] * sign
-        # a few outlying units would otherwise squash everyone else's colour
+        # a few outlying units would otherwise squash everyone else's color
         lo, hi = np.percentile(score, [1, 99])
         if hi > lo:
             rgb[:, c] = (np.clip(score, lo, hi) - lo) / (hi - lo)

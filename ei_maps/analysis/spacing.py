@@ -77,7 +77,7 @@ def spectral_column_spacing(z: np.ndarray, periodic: bool = False, min_prominenc
         The map is a torus (otherwise it is tapered with a Hann window).
     min_prominence : float
         The fitted peak must rise at least this fraction above the background
-        at its centre. It must also lie inside the fitted range, at least
+        at its center. It must also lie inside the fitted range, at least
         ``MIN_CYCLES_PER_MAP`` wavelengths across the map, and on an interior
         maximum of the measured spectrum higher than its first fitted point
         (a spectrum that only falls from its lowest wavenumbers has no ring);

@@ -1,4 +1,4 @@
-"""Topography of a map: how similar neighbouring units are.
+"""Topography of a map: how similar neighboring units are.
 
 Every function here takes per-unit features on the sheet (receptive fields,
 tuning curves, word vectors, preferred orientations), so image, text and
@@ -15,7 +15,7 @@ from .receptive_fields import _unit_fields
 
 
 def _unit_mask(mask, shape: tuple[int, int]) -> np.ndarray:
-    """Flat bool array of the units to analyse (all when ``mask`` is None)."""
+    """Flat bool array of the units to analyze (all when ``mask`` is None)."""
     if mask is None:
         return np.ones(shape[0] * shape[1], bool)
     m = np.asarray(mask.transpose("unit_y", "unit_x").values if isinstance(mask, xr.DataArray) else mask)
@@ -142,7 +142,7 @@ def neighbor_orientation_difference(preference, periodic: bool = False, mask=Non
 def similarity_by_distance(features, metric: str = "cosine", max_distance: float | None = None,
                            periodic: bool = False, n_shuffles: int = 20, max_units: int | None = 2000,
                            seed: int = 0, mask=None) -> xr.DataArray:
-    """Tuning similarity against cortical distance, normalised by a shuffled baseline.
+    """Tuning similarity against cortical distance, normalized by a shuffled baseline.
 
     Parameters
     ----------
@@ -157,13 +157,13 @@ def similarity_by_distance(features, metric: str = "cosine", max_distance: float
     n_shuffles : int
         Random permutations of unit positions for the baseline.
     max_units : int or None
-        Analyse a random subset of at most this many units (pairs grow as n^2).
+        Analyze a random subset of at most this many units (pairs grow as n^2).
     mask : bool array (unit_y, unit_x), optional
         Units to include.
 
     Returns
     -------
-    DataArray on ``distance`` (bins of 1 grid unit, centred on integers):
+    DataArray on ``distance`` (bins of 1 grid unit, centered on integers):
     mean similarity at that distance divided by the mean over shuffles of the
     same quantity (1 = no topography). ``attrs`` holds the raw curve's
     baseline.

@@ -110,7 +110,7 @@ def radial_average(power: np.ndarray, n_bins: int | None = None) -> tuple[np.nda
     """Radial average of a 2-D power spectrum (unshifted FFT layout); returns (wavenumber, mean power).
 
     Bins are one frequency step wide (``1 / min(shape)`` cycles per grid
-    unit), centred on multiples of it; bin 0 is the mean.
+    unit), centered on multiples of it; bin 0 is the mean.
     """
     ny, nx = power.shape
     ky = np.fft.fftfreq(ny)[:, None]

@@ -14,19 +14,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from ..analysis.activity import activity_centroid
-from ..analysis.receptive_fields import as_fields, orientation_strength, probe_receptive_fields, spatial_spread
-from ..analysis.topography import neighbor_similarity
-from ..config import ModelConfig, TrainConfig
+from ..analysis.receptive_fields import as_fields, probe_receptive_fields
+from ..config import TrainConfig
 from ..errors import EiMapsError
-from ..io import config_attrs, save_dataset
-from ..models import ActivationModel
+from ..models import ActivationModel, ModelConfig
 from ..models.learning import Trainer
-from ._clitools import fmt, given, print_figures
+from ._clitools import given
+from .image_maps import map_measures, print_summary
+from .orientation_maps import print_analysis
 from .registry import Experiment, SweepSpec
-from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
-                   timing)
+from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 #: Summary names of the activation model's history means over the last 100 steps.
 FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}
@@ -112,7 +110,6 @@ def describe_wavelength(entries: dict[str, Any]) -> str:
             f"{entries['predicted_gain_contrast']:.2f}x the uniform mode's)")
 
 
-
 def activation_model_from_run(ds: xr.Dataset, **overrides):
     """Rebuild the :class:`ActivationModel` saved in an image run or checkpoint: dictionary, parameters, lam."""
     from ..analysis.receptive_fields import fields_to_columns
@@ -128,24 +125,13 @@ def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:
     """Everything needed to continue or inspect a run: dictionary, history, configs, sampler state."""
     model = trainer.model
     p = train_config.patch_size
-    n = trainer.step
-    step = np.arange(1, n + 1)
-    ds = xr.Dataset(
-        {"dictionary": as_fields(model.dictionary, model.side, (p, p), name="dictionary"),
-         "loss": ("step", np.asarray(trainer.history["loss"], float)),
-         "sparsity": ("step", np.asarray(trainer.history["sparsity"], float)),
-         "iterations": ("step", np.asarray(trainer.history["iterations"], np.int32)),
-         "lam": ("step", np.asarray(trainer.history["lam"], float))},
-        coords={"step": step})
+    ds = trainer_state(trainer, "images", as_fields(model.dictionary, model.side, (p, p), name="dictionary"),
+                       {"model": model.config, "train": train_config},
+                       long_names={"loss": "0.5 * mean squared reconstruction error per patch",
+                                   "sparsity": "fraction of units with |a_exc| > 1e-5",
+                                   "iterations": "settling updates", "lam": "soft threshold used at this step"},
+                       dtypes={"iterations": np.int32})
     ds["dictionary"].attrs["description"] = "feed-forward weights, unit-norm over (patch_y, patch_x)"
-    ds["loss"].attrs.update(long_name="0.5 * mean squared reconstruction error per patch")
-    ds["sparsity"].attrs.update(long_name="fraction of units with |a_exc| > 1e-5")
-    ds["iterations"].attrs.update(long_name="settling updates")
-    ds["lam"].attrs.update(long_name="soft threshold used at this step")
-    ds.attrs.update(config_attrs("model", model.config))
-    ds.attrs.update(config_attrs("train", train_config))
-    ds.attrs.update(steps_done=n, sampler_state=json.dumps(trainer.sampler.get_state()),
-                    ei_maps_version=__version__, kind="images")
     return ds
 
 
@@ -154,7 +140,7 @@ def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames
     """Settled activity while a patch moves along (or across) an edge in ``image``.
 
     Moving along an edge keeps the edge's position in the patch while its
-    local shape changes slowly, so a localised bump of activity drifts across
+    local shape changes slowly, so a localized bump of activity drifts across
     the sheet; moving across it steps through the edge's phase, which jumps
     between units of different phase preference.
 
@@ -180,27 +166,6 @@ def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames
         "centroid": activity_centroid(act, model.config.boundary).transpose("frame", "coord")})
     ds = ds.assign_coords(coord=["y", "x"], frame=np.arange(len(positions)))
     return ds
-
-
-def map_measures(fields: xr.DataArray, mask: xr.DataArray | None = None) -> dict[str, float]:
-    """Scalar quality measures of a sheet of receptive fields (NaN where undefined).
-
-    ``mask`` (unit_y, unit_x) restricts them to some units (the excitatory
-    sites of a spiking sheet).
-    """
-    try:
-        sim = neighbor_similarity(fields, mask=mask)
-        adjacent, random = float(sim["adjacent"]), float(sim["random"])
-    except ValueError:  # a single unit has no neighbours
-        adjacent = random = float("nan")
-    keep = np.ones((fields.sizes["unit_y"], fields.sizes["unit_x"]), bool) if mask is None else np.asarray(mask)
-    orient = orientation_strength(fields).values[keep]
-    spread = spatial_spread(fields).values[keep]
-    return {"adjacent_similarity": adjacent,
-            "random_similarity": random,
-            "orientation_strength_median": float(np.median(orient)),
-            "oriented_fraction": float(np.mean(orient > 0.3)),
-            "spatial_spread_median": float(np.median(spread))}
 
 
 def train_images(model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
@@ -236,35 +201,19 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     train_config = train_config or TrainConfig()
     p = train_config.patch_size
     model_config = (model_config or ModelConfig()).replace(n_inputs=p * p)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-
+    # lam may have adapted and steps may be extended; everything else must match
+    out, saved = open_run(out, "images", resume, [("model", model_config, frozenset({"lam"})),
+                                                  ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
+                          train_config.steps, log)
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0,
                          min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype=model_config.dtype)
 
-    saved = load_resume_state(out) if resume else None
-    if saved is not None:
-        # lam may have adapted and steps may be extended; everything else must match
-        check_resumable(saved, "images", [("model", model_config, frozenset({"lam"})),
-                                          ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
-                        train_config.steps, out)
-        model = activation_model_from_run(saved)
-        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
-    else:
-        if resume:
-            log(f"nothing to resume in {out}: starting a new run")
-        model = ActivationModel.from_config(model_config)
-
-    def checkpoint(tr: Trainer) -> None:
-        save_dataset(state_dataset(tr, train_config), out / CHECKPOINT_FILE)
-
+    model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
     lateral_vars, lateral_entries = lateral_summary(model_config)
     log(describe_wavelength(lateral_entries))
-    trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch,
-                      lr=train_config.lr, checkpoint=checkpoint,
-                      checkpoint_every=train_config.checkpoint_every, progress=progress,
-                      monitor=CollapseCheck(), monitor_every=COLLAPSE_CHECK_EVERY)
+    trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config), progress,
+                          monitor=CollapseCheck(), monitor_every=COLLAPSE_CHECK_EVERY)
     train_seconds, first_step = run_trainer(trainer, saved)
 
     ds = state_dataset(trainer, train_config).merge(lateral_vars)
@@ -330,7 +279,7 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
     g.add_argument("--boundary", choices=("zero", "periodic"), default=None,
                    help=f"sheet edges (default {defaults.boundary}, as published / {lif.boundary})")
     g.add_argument("--model-seed", type=int, default=None,
-                   help="seed of the dictionary initialisation (default: --seed)")
+                   help="seed of the dictionary initialization (default: --seed)")
     a = p.add_argument_group("activation model only")
     a.add_argument("--lam", type=float, default=None, help=f"soft threshold (default {defaults.lam:g})")
     a.add_argument("--eta", type=float, default=None, help=f"dynamics step (default {defaults.eta:g})")
@@ -366,7 +315,7 @@ _LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
 
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps train images`` (both models: ``--model activation`` or ``lif``)."""
-    from ..config import LIFCodingConfig
+    from ..models import LIFCodingConfig
 
     t = TrainConfig()
     from .images_lif import LIF_TRAIN
@@ -411,7 +360,7 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
                                **given(args, ("steps", "batch", "lr", "checkpoint_every")))
     out = args.out or ("runs/images-lif" if lif else "runs/images")
     if lif:
-        from ..config import LIFCodingConfig
+        from ..models import LIFCodingConfig
         from .images_lif import PROBE_REPEATS, train_images_lif
 
         config = LIFCodingConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
@@ -428,47 +377,6 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
         ds = train_images(model, train, out=out, resume=args.resume, progress=not args.no_progress,
                           figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
-
-def print_summary(summary: dict) -> None:
-    rate = f"{summary['ms_per_step']:.1f} ms/step" if summary["ms_per_step"] is not None else "no new steps"
-    print(f"trained {summary['steps']} steps in {summary['train_seconds']:.1f} s ({rate}) -> {summary['out']}/run.nc")
-    if "final_rate" in summary:
-        print(f"  final loss {summary['final_loss']:.4g}, firing rate {summary['final_rate']:.4f} spikes/neuron/step, "
-              f"active fraction {summary['final_active']:.3f}, threshold {summary['threshold']:.2f} mV; "
-              f"dictionary updated on {100 * summary['updated_fraction']:.0f}% of steps")
-    if "final_sparsity" in summary:
-        print(f"  final loss {summary['final_loss']:.4g}, active fraction {summary['final_sparsity']:.3f}, "
-              f"settling iterations {summary['final_iterations']:.1f}, lam {summary['lam']:.4g}")
-    if summary.get("collapsed"):
-        print("  WARNING: the map collapsed (every unit learned nearly the same field); "
-              "check the whitening (--images, --no-whiten) and lr")
-    print(f"  receptive fields: adjacent |cos| {fmt(summary.get('adjacent_similarity'), 3)} vs random "
-          f"{fmt(summary.get('random_similarity'), 3)}; oriented fraction "
-          f"{fmt(summary.get('oriented_fraction'))}; spatial spread "
-          f"{fmt(summary.get('spatial_spread_median'))} (1 = unlocalised)")
-    print_figures(summary)
-
-
-def print_analysis(summary: dict) -> None:
-    o, p, t = summary["orientation"], summary["pinwheels"], summary["topography"]
-    lo, hi = p["density_interval"]
-    print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {fmt(o['selectivity_median'], 3)}")
-    w = summary.get("column_spacing_wavelet", {})
-    spacing = (f"column spacing {fmt(summary['column_spacing'])} units "
-               f"({fmt(summary.get('column_spacing_cycles_per_map'), 1)} per map)" if summary["column_spacing_fit_ok"]
-               else "no column spacing (no ring in the spectrum)")
-    print(f"  pinwheels: {p['count']} (+1/2: {p['n_plus']}, -1/2: {p['n_minus']}) in {p['area']:.0f} units^2; "
-          f"{spacing}; local (wavelet) spacing {fmt(w.get('mean'))} units on {fmt(w.get('accepted_fraction'))} "
-          f"of the map")
-    if summary.get("predicted_wavelength") is not None:
-        print(f"  E/I interactions predict a wavelength of {fmt(summary['predicted_wavelength'])} units")
-    if summary["column_spacing_fit_ok"]:
-        print(f"  pinwheel density {fmt(p['density'])} per column spacing^2 (95% {fmt(lo)}-{fmt(hi)}; "
-              f"cortex: ~3.1 = pi), {fmt(p.get('density_plateau'))} on the low-pass filtered map "
-              f"(plateau {fmt(p.get('plateau_count'), 0)} pinwheels); map quality {fmt(p['quality'])}")
-    print(f"  adjacent units differ by {fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
-          f"Spearman(cortical, RF distance) {fmt(t['distance_spearman'], 3)}, Mantel p = {fmt(t['mantel_p'], 3)}")
-    print_figures(summary)
 
 
 def _sweep_run(model_config: ModelConfig, train_config: TrainConfig, seed: int, steps: int | None, out: Path,
@@ -519,5 +427,5 @@ EXPERIMENT = Experiment(
     name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
     command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
     print_summary=print_summary, analyze=_analyze, analyze_options=_analysis_options(),
-    print_analysis=print_analysis, load_model=activation_model_from_run,
+    print_analysis=print_analysis, load_model=activation_model_from_run, reads_unmarked_runs=True,
     sweep=SweepSpec(defaults=lambda: (ModelConfig(), TrainConfig()), measures=SWEEP_MEASURES, run=_sweep_run))

@@ -17,19 +17,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
-from ..config import LIFCodingConfig, TrainConfig, from_json
-from ..io import config_attrs, save_dataset
+from ..config import TrainConfig, from_json
+from ..models import LIFCodingConfig
 from ..models.learning import Trainer
-from ..models.lif_coding import LIFCodingModel
-from .images import map_measures, print_analysis, print_summary
+from ..models import LIFCodingModel
+from .image_maps import map_measures, print_summary
+from .orientation_maps import print_analysis
 from .registry import Experiment, SweepSpec
-from .runs import (CHECKPOINT_FILE, check_resumable, finish_run, history_tail, load_resume_state, run_trainer,
-                   timing)
+from .runs import trainer_state, finish_run, history_tail, open_run, run_trainer, timing, trainer_for
 
 #: Training defaults for the spiking sheet: the paper's batch and update (lr 0.1 on the batch mean);
-#: 20,000 steps reach localised, ordered fields (see docs/spiking-coding.md).
+#: 20,000 steps reach localized, ordered fields (see docs/spiking-coding.md).
 LIF_TRAIN = TrainConfig(steps=20_000, batch=256, lr=0.1, checkpoint_every=1000)
 #: Presentations of every probe when mapping receptive fields.
 PROBE_REPEATS = 32
@@ -40,7 +39,7 @@ EVAL_PATCHES = 1024
 EVAL_SEED = 2**31 - 1
 #: What the learning curves hold, with their units.
 CURVES = {"explained_variance": "1 - |x - Phi a|^2 / |x|^2 on held-out patches, a = raw spike counts",
-          "spatial_spread": "median spatial spread of the dictionary's excitatory columns (1 = unlocalised)",
+          "spatial_spread": "median spatial spread of the dictionary's excitatory columns (1 = unlocalized)",
           "adjacent_similarity": "dictionary |cos| of adjacent excitatory units",
           "random_similarity": "dictionary |cos| of random pairs of excitatory units",
           "orientation_strength": "median orientation strength of the dictionary's excitatory columns",
@@ -120,24 +119,17 @@ def state_dataset(trainer: Trainer, train_config: TrainConfig, engine: str,
     """Dictionary, history, learning curves, configs, model and sampler state of a spiking run."""
     model: LIFCodingModel = trainer.model
     p = train_config.patch_size
-    ds = xr.Dataset({"dictionary": as_fields(model.dictionary.copy(), model.side, (p, p), name="dictionary"),
-                     "excitatory": excitatory_mask(model)},
-                    coords={"step": np.arange(1, trainer.step + 1)})
-    if curves is not None:
-        ds = ds.merge(curves.dataset())
-    units = {"loss": "0.5 * mean squared reconstruction error per patch (standardised patch units)",
+    units = {"loss": "0.5 * mean squared reconstruction error per patch (standardized patch units)",
              "rate": "spikes per neuron per window, all neurons",
              "active": "fraction of excitatory neurons that spiked",
              "threshold": "firing threshold used at this step (mV)", "updated": "1 if the dictionary was updated"}
-    for key in trainer.keys:
-        ds[key] = ("step", np.asarray(trainer.history[key], float))
-        ds[key].attrs["long_name"] = units[key]
+    ds = trainer_state(trainer, "images_lif", as_fields(model.dictionary.copy(), model.side, (p, p), name="dictionary"),
+                       {"model": model.config, "train": train_config}, long_names=units,
+                       model_state=json.dumps(model.get_state()), engine=engine)
+    ds["excitatory"] = excitatory_mask(model)
+    if curves is not None:
+        ds = ds.merge(curves.dataset())
     ds["dictionary"].attrs["description"] = "feed-forward weights; unit norm at excitatory sites, 0 at inhibitory"
-    ds.attrs.update(config_attrs("model", model.config))
-    ds.attrs.update(config_attrs("train", train_config))
-    ds.attrs.update(steps_done=trainer.step, sampler_state=json.dumps(trainer.sampler.get_state()),
-                    model_state=json.dumps(model.get_state()), engine=engine, ei_maps_version=__version__,
-                    kind="images_lif")
     return ds
 
 
@@ -182,31 +174,17 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     train_config = train_config or LIF_TRAIN
     p = train_config.patch_size
     config = (config or LIFCodingConfig()).replace(n_inputs=p * p)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, saved = open_run(out, "images_lif", resume, [("model", config, frozenset()),
+                                                      ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
+                          train_config.steps, log)
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype="float64")
     curves = LearningCurves(PatchSampler(images, patch_size=p, seed=EVAL_SEED, dtype="float64").sample(EVAL_PATCHES),
                             p)
 
-    saved = load_resume_state(out) if resume else None
-    if saved is not None:
-        check_resumable(saved, "images_lif", [("model", config, frozenset()),
-                                              ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
-                        train_config.steps, out)
-        model = model_from_run(saved, engine)
-        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
-    else:
-        if resume:
-            log(f"nothing to resume in {out}: starting a new run")
-        model = LIFCodingModel(config, engine=engine)
-
-    def checkpoint(tr: Trainer) -> None:
-        save_dataset(state_dataset(tr, train_config, engine, curves), out / CHECKPOINT_FILE)
-
-    trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
-                      checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress,
-                      monitor=curves, monitor_every=EVAL_EVERY)
+    model = model_from_run(saved, engine) if saved is not None else LIFCodingModel(config, engine=engine)
+    trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config, engine, curves),
+                          progress, monitor=curves, monitor_every=EVAL_EVERY)
     if saved is not None:
         curves.restore(saved, int(saved.attrs["steps_done"]))
     elif train_config.steps:

@@ -20,6 +20,7 @@ from ..analysis.spacing import wavelet_column_spacing
 from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
                                    similarity_by_distance)
 from ..io import json_safe, save_dataset
+from ._clitools import fmt, print_figures
 from .registry import Option
 
 ANALYSIS_FILE = "analysis.nc"
@@ -54,7 +55,7 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         Units that have a field (the excitatory sites of a spiking sheet).
         Topography and selectivity use only these; for pinwheels and the
         spectrum, which need a complete map, every other site takes the
-        vector mean of its included neighbours' orientations.
+        vector mean of its included neighbors' orientations.
 
     Returns
     -------
@@ -96,9 +97,9 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         ds["filtered_pinwheel_count"] = filtered["count"]
     ds["pinwheel_y"].attrs["units"] = ds["pinwheel_x"].attrs["units"] = "grid units"
     if mask is not None:
-        ds["analysed"] = (("unit_y", "unit_x"), keep)
+        ds["analyzed"] = (("unit_y", "unit_x"), keep)
         ds["preference"].attrs["note"] = ds["selectivity"].attrs["note"] = (
-            "sites outside the mask take the vector mean of their neighbours")
+            "sites outside the mask take the vector mean of their neighbors")
     summary = {
         "orientation": {
             "method": primary.attrs["method"],
@@ -133,7 +134,7 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
             "similarity_at_1": float(tuning_curve.sel(distance=1.0)) if 1.0 in tuning_curve.distance else None,
         },
         "periodic": periodic,
-        "units_analysed": int(keep.sum()),
+        "units_analyzed": int(keep.sum()),
     }
     summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
@@ -149,11 +150,13 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     one window are too noisy for gratings) on their excitatory sites.
     """
     from ..analysis.wavelength import lateral_spectrum
-    from .registry import for_kind
+    from .registry import for_run
 
     if "receptive_fields" not in run:
         raise ValueError(f"{run_dir} holds no receptive fields: is it a finished image run?")
-    permutations = int(options.get("permutations", 199))
+    # n_permutations and gratings: the names analyze_run took before the registry (kept for scripts)
+    permutations = int(options.get("permutations", options.get("n_permutations", 199)))
+    method = options.get("method", "gratings" if options.get("gratings", True) else "fields")
     if permutations < 1:
         raise ValueError(f"--permutations must be >= 1, got {permutations}")
     model_config = json.loads(run.attrs["model_config"])
@@ -161,9 +164,9 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     if "excitatory" in run:
         model, mask = None, run["excitatory"]
     else:
-        model, mask = for_kind(run.attrs.get("kind", "images")).load_model(run), None
+        model, mask = for_run(run).load_model(run), None
     ds, summary = analyze_map(model, run["receptive_fields"], periodic=periodic, n_permutations=permutations,
-                              gratings=options.get("method", "gratings") == "gratings", mask=mask)
+                              gratings=method == "gratings", mask=mask)
     if model is not None:
         predicted = lateral_spectrum(model.config).attrs["preferred_wavelength"]
         summary["predicted_wavelength"] = None if not np.isfinite(predicted) else predicted
@@ -209,3 +212,25 @@ def write_analysis_figures(ds: xr.Dataset, run: xr.Dataset | None, out: Path, pr
             plotting.plot_receptive_fields(run["receptive_fields"], title="receptive fields", blank=blank),
             out / f"{prefix}receptive_fields.png"))
     return written
+
+
+def print_analysis(summary: dict) -> None:
+    o, p, t = summary["orientation"], summary["pinwheels"], summary["topography"]
+    lo, hi = p["density_interval"]
+    print(f"orientation map of {summary['run']} ({o['method']}): median selectivity {fmt(o['selectivity_median'], 3)}")
+    w = summary.get("column_spacing_wavelet", {})
+    spacing = (f"column spacing {fmt(summary['column_spacing'])} units "
+               f"({fmt(summary.get('column_spacing_cycles_per_map'), 1)} per map)" if summary["column_spacing_fit_ok"]
+               else "no column spacing (no ring in the spectrum)")
+    print(f"  pinwheels: {p['count']} (+1/2: {p['n_plus']}, -1/2: {p['n_minus']}) in {p['area']:.0f} units^2; "
+          f"{spacing}; local (wavelet) spacing {fmt(w.get('mean'))} units on {fmt(w.get('accepted_fraction'))} "
+          f"of the map")
+    if summary.get("predicted_wavelength") is not None:
+        print(f"  E/I interactions predict a wavelength of {fmt(summary['predicted_wavelength'])} units")
+    if summary["column_spacing_fit_ok"]:
+        print(f"  pinwheel density {fmt(p['density'])} per column spacing^2 (95% {fmt(lo)}-{fmt(hi)}; "
+              f"cortex: ~3.1 = pi), {fmt(p.get('density_plateau'))} on the low-pass filtered map "
+              f"(plateau {fmt(p.get('plateau_count'), 0)} pinwheels); map quality {fmt(p['quality'])}")
+    print(f"  adjacent units differ by {fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
+          f"Spearman(cortical, RF distance) {fmt(t['distance_spearman'], 3)}, Mantel p = {fmt(t['mantel_p'], 3)}")
+    print_figures(summary)

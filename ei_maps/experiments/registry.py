@@ -5,18 +5,28 @@ An experiment module of :mod:`ei_maps.experiments` defines ``EXPERIMENT``
 (:mod:`ei_maps.cli`), ``ei-maps analyze``, ``ei-maps sweep`` and
 :func:`ei_maps.load_model` are built from these objects and name no
 experiment themselves: adding an experiment means adding its module.
+
+Experiments kept outside the package (a lab's own) are found in the folders
+listed in the environment variable ``EI_MAPS_EXPERIMENTS_PATH`` (separated
+as in ``PATH``); being an environment variable, it also reaches the worker
+processes of a sweep.
 """
 from __future__ import annotations
 
 import argparse
 import functools
 import importlib
+import os
 import pkgutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["Experiment", "Option", "SweepSpec", "experiments", "for_kind", "get"]
+#: Environment variable naming extra folders of experiment modules.
+PATH_VARIABLE = "EI_MAPS_EXPERIMENTS_PATH"
+
+__all__ = ["PATH_VARIABLE", "Experiment", "Option", "SweepSpec", "experiments", "for_kind", "for_run", "get", "refresh"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,9 @@ class Experiment:
     load_model : callable or None
         ``load_model(run, **overrides)`` rebuilds the model of a saved run.
     sweep : SweepSpec or None
+    reads_unmarked_runs : bool
+        This experiment reads runs saved without a ``kind`` attr (those of
+        the first release, which had one experiment).
     """
 
     name: str
@@ -108,12 +121,16 @@ class Experiment:
     print_analysis: Callable[[dict[str, Any]], None] | None = None
     load_model: Callable[..., Any] | None = None
     sweep: SweepSpec | None = None
+    reads_unmarked_runs: bool = False
 
 
 @functools.lru_cache(maxsize=None)
 def _discovered() -> tuple[Experiment, ...]:
-    from .. import experiments as package
-
+    # the package is imported already (this module is in it); importing it here would be a cycle
+    package = sys.modules[__package__]
+    for folder in os.environ.get(PATH_VARIABLE, "").split(os.pathsep):
+        if folder and folder not in package.__path__:
+            package.__path__.append(folder)
     found: list[Experiment] = []
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if module.name.startswith("_") or module.name == "registry":
@@ -147,3 +164,21 @@ def for_kind(kind: str, path: str | Path | None = None) -> Experiment:
             return experiment
     where = f" ({path})" if path is not None else ""
     raise ValueError(f"no experiment reads runs of kind {kind!r}{where}")
+
+
+def refresh() -> None:
+    """Forget the experiments found so far; the next call looks again (e.g. after a module was added to
+    ``ei_maps.experiments.__path__``)."""
+    _discovered.cache_clear()
+
+
+def for_run(run, path: str | Path | None = None) -> Experiment:
+    """The experiment that wrote the run or checkpoint Dataset ``run`` (by its ``attrs["kind"]``)."""
+    kind = run.attrs.get("kind")
+    if kind is None:
+        for experiment in _discovered():
+            if experiment.reads_unmarked_runs:
+                return experiment
+        where = f" ({path})" if path is not None else ""
+        raise ValueError(f"the run{where} has no 'kind' attr and no experiment reads unmarked runs")
+    return for_kind(kind, path)

@@ -1,4 +1,15 @@
-"""What every training experiment does the same way: find a run to resume, check it, train, summarise."""
+"""The one run lifecycle every training experiment uses.
+
+1. :func:`open_run`: create the output folder, find a checkpoint or finished
+   run to resume and check that it was made with the same parameters;
+2. :func:`trainer_for`: a :class:`~ei_maps.models.learning.Trainer` that
+   writes ``checkpoint.nc`` atomically every ``checkpoint_every`` steps;
+3. :func:`run_trainer`: restore the saved state and train;
+4. :func:`finish_run`: the summary in the attrs, ``run.nc`` written
+   atomically, the checkpoint dropped, the figures drawn last.
+
+Locking the folder and recording provenance belong here, once.
+"""
 from __future__ import annotations
 
 import json
@@ -11,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from ..config import from_json
-from ..io import load_dataset
+from ..io import load_dataset, save_dataset
 from ..models.learning import Trainer
 
 RUN_FILE = "run.nc"
@@ -33,7 +44,9 @@ def check_resumable(saved: xr.Dataset, kind: str, configs: list[tuple[str, Any, 
     ``configs`` lists ``(label, config asked for, fields allowed to differ)``;
     the saved config is read from the attr ``<label>_config``.
     """
-    saved_kind = saved.attrs.get("kind", "images")
+    from .registry import for_run
+
+    saved_kind = saved.attrs.get("kind") or for_run(saved).name
     if saved_kind != kind:
         raise ValueError(f"cannot resume: the saved run is a {saved_kind!r} run, not a {kind!r} one; "
                          "use another --out")
@@ -48,6 +61,70 @@ def check_resumable(saved: xr.Dataset, kind: str, configs: list[tuple[str, Any, 
     if steps is not None and steps < int(saved.attrs["steps_done"]):
         raise ValueError(f"cannot resume: {out} already holds {saved.attrs['steps_done']} steps, more than "
                          f"the {steps} asked for; raise --steps or use another --out")
+
+
+def trainer_state(trainer: Trainer, kind: str, dictionary: xr.DataArray, configs: dict[str, Any],
+                  long_names: dict[str, str] | None = None, dtypes: dict[str, Any] | None = None,
+                  **attrs: Any) -> xr.Dataset:
+    """What a checkpoint (and the head of ``run.nc``) holds for any Trainer-driven experiment.
+
+    The dictionary; each history variable of the model's ``RECORD`` on
+    ``step`` (1..steps done), with its ``long_names``; every config of
+    ``configs`` (label -> dataclass) as attrs; the steps done, the sampler's
+    random state, the run's ``kind`` and the package version. ``attrs`` adds
+    experiment-specific attrs.
+    """
+    from .._version import __version__
+    from ..io import config_attrs
+
+    long_names, dtypes = long_names or {}, dtypes or {}
+    ds = xr.Dataset({"dictionary": dictionary}, coords={"step": np.arange(1, trainer.step + 1)})
+    for key in trainer.keys:
+        ds[key] = ("step", np.asarray(trainer.history[key], dtypes.get(key, float)))
+        if key in long_names:
+            ds[key].attrs["long_name"] = long_names[key]
+    for label, config in configs.items():
+        ds.attrs.update(config_attrs(label, config))
+    ds.attrs.update(steps_done=trainer.step, sampler_state=json.dumps(trainer.sampler.get_state()),
+                    ei_maps_version=__version__, kind=kind, **attrs)
+    return ds
+
+
+def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, Any, frozenset[str]]],
+             steps: int | None, log=print, refuse=None) -> tuple[Path, xr.Dataset | None]:
+    """Create the run folder ``out``; with ``resume``, the saved state to continue from (checked), else None.
+
+    ``configs`` and ``steps`` are as for :func:`check_resumable`;
+    ``refuse(saved)``, if given, returns why a saved state cannot be resumed
+    at all (checked first), or None.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    saved = load_resume_state(out) if resume else None
+    if saved is not None:
+        why = refuse(saved) if refuse is not None else None
+        if why:
+            raise ValueError(f"{out} {why}; use another --out")
+        check_resumable(saved, kind, configs, steps, out)
+        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
+    elif resume:
+        log(f"nothing to resume in {out}: starting a new run")
+    return out, saved
+
+
+def trainer_for(model, sampler, train_config, out: Path, state, progress: bool = True, **options: Any) -> Trainer:
+    """A Trainer with the steps, batch, lr and checkpoints of ``train_config``.
+
+    ``state(trainer)`` is the Dataset a checkpoint holds; it is written to
+    ``out/checkpoint.nc`` atomically. ``options`` go to the Trainer
+    (``monitor``, ``monitor_every``, ``steps``...).
+    """
+    def checkpoint(tr: Trainer) -> None:
+        save_dataset(state(tr), out / CHECKPOINT_FILE)
+
+    settings = {"steps": train_config.steps, "batch": train_config.batch, "lr": train_config.lr,
+                "checkpoint_every": train_config.checkpoint_every, **options}
+    return Trainer(model, sampler, checkpoint=checkpoint, progress=progress, **settings)
 
 
 def run_trainer(trainer: Trainer, saved: xr.Dataset | None, suffix: str = "") -> tuple[float, int]:

@@ -81,7 +81,7 @@ def _typed(config, name: str, value):
 
 
 def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, run_dir: str) -> dict[str, Any]:
-    """One sweep task: train (or simulate) and analyse one configuration; never raises.
+    """One sweep task: train (or simulate) and analyze one configuration; never raises.
 
     Returns the measures, or ``{"error": message}`` if the configuration failed.
     """
@@ -153,7 +153,7 @@ def run_name(names: list[str], values: tuple, seed: int) -> str:
 def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
           progress: bool = True, figures: bool = True, log=print) -> xr.Dataset:
-    """Train and analyse every configuration of a parameter grid on Dask; returns the results Dataset.
+    """Train and analyze every configuration of a parameter grid on Dask; returns the results Dataset.
 
     Parameters
     ----------
@@ -263,7 +263,7 @@ def _store(result: xr.Dataset, where: dict, measures: dict[str, Any]) -> None:
     result["seconds"].loc[where] = measures.get("seconds", np.nan)
 
 
-def summarise(result: xr.Dataset) -> dict[str, Any]:
+def summarize(result: xr.Dataset) -> dict[str, Any]:
     """JSON-ready summary: counts, failures with their errors, best and worst configurations."""
     from ..io import json_safe
 
@@ -296,7 +296,7 @@ def write_figures(result: xr.Dataset, out: Path, names: list[str]) -> list[Path]
         for b in varied[i + 1:] or ([] if len(varied) > 1 else ["seed"]):
             written.append(plotting.save_figure(
                 plotting.plot_sweep_heatmaps(result, a, b, measures_of(kind)[:4]), out / f"sweep_{a}_{b}.png"))
-    summary = summarise(result)
+    summary = summarize(result)
     if "best" in summary and "worst" in summary:
         panels = {}
         for label in ("best", "worst"):
@@ -309,3 +309,8 @@ def write_figures(result: xr.Dataset, out: Path, names: list[str]) -> list[Path]
             written.append(plotting.save_figure(plotting.plot_receptive_field_pair(panels),
                                                 out / "sweep_best_worst.png"))
     return written
+
+
+from .._deprecated import forwarder  # noqa: E402  (deprecated names, one release)
+
+__getattr__ = forwarder(__name__, {"summarise": (__name__, "summarize")})

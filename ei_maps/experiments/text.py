@@ -15,16 +15,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
-from ..config import PAPER_TEXT_MODEL, ModelConfig, TextTrainConfig, from_json
-from ..io import config_attrs, json_safe, save_dataset
+from ..config import TextTrainConfig, from_json
+from ..models import ModelConfig, PAPER_TEXT_MODEL
+from ..io import json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import fmt, print_figures
 from .images import FINAL_ACTIVATION
 from .registry import Experiment, SweepSpec
-from .runs import (CHECKPOINT_FILE, check_resumable, dictionary_on_sheet, finish_run, history_tail, load_resume_state,
-                   model_from_sheet, run_trainer, timing)
+from .runs import (trainer_state, dictionary_on_sheet, finish_run, history_tail, model_from_sheet, open_run, run_trainer, timing,
+                   trainer_for)
 
 #: Units whose best words are drawn on the map figure (every n-th unit in x and y).
 LABEL_EVERY = 3
@@ -33,16 +33,10 @@ LABEL_EVERY = 3
 def state_dataset(trainer: Trainer, train_config: TextTrainConfig, word_vectors) -> xr.Dataset:
     """Dictionary, history, configs and sampler state of a text run."""
     model = trainer.model
-    ds = xr.Dataset({"dictionary": dictionary_on_sheet(model, "embedding_dim")}, coords={"step": np.arange(1, trainer.step + 1)})
-    for key in trainer.keys:
-        ds[key] = ("step", np.asarray(trainer.history[key], float))
-    ds.attrs.update(config_attrs("model", model.config))
-    ds.attrs.update(config_attrs("train", train_config))
-    ds.attrs.update(steps_done=trainer.step, sampler_state=json.dumps(trainer.sampler.get_state()),
-                    lam_now=float(model.lam), kind="text", ei_maps_version=__version__,
-                    embeddings_source=word_vectors.source,
-                    dropped_dimensions=json.dumps(list(word_vectors.dropped_dimensions)))
-    return ds
+    return trainer_state(trainer, "text", dictionary_on_sheet(model, "embedding_dim"),
+                         {"model": model.config, "train": train_config}, lam_now=float(model.lam),
+                         embeddings_source=word_vectors.source,
+                         dropped_dimensions=json.dumps(list(word_vectors.dropped_dimensions)))
 
 
 def word_activations(model: ActivationModel, vectors: np.ndarray, words, batch: int) -> xr.DataArray:
@@ -93,27 +87,14 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
         + (f"; {len(wv.missing)} vocabulary words have no vector, e.g. {', '.join(wv.missing[:8])}"
            if wv.missing else ""))
     model_config = (model_config or PAPER_TEXT_MODEL).replace(n_inputs=wv.n_inputs)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, saved = open_run(out, "text", resume, [("model", model_config, frozenset({"lam"})),
+                                                ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
+                          train_config.steps, log)
     sampler = WordSampler(wv, seed=train_config.seed, dtype=model_config.dtype)
 
-    saved = load_resume_state(out) if resume else None
-    if saved is not None:
-        check_resumable(saved, "text", [("model", model_config, frozenset({"lam"})),
-                                        ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
-                        train_config.steps, out)
-        model = model_from_sheet(saved, model_config, "embedding_dim")
-        log(f"resuming from step {saved.attrs['steps_done']} in {out}")
-    else:
-        if resume:
-            log(f"nothing to resume in {out}: starting a new run")
-        model = ActivationModel.from_config(model_config)
-
-    def checkpoint(tr: Trainer) -> None:
-        save_dataset(state_dataset(tr, train_config, wv), out / CHECKPOINT_FILE)
-
-    trainer = Trainer(model, sampler, steps=train_config.steps, batch=train_config.batch, lr=train_config.lr,
-                      checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
+    model = (model_from_sheet(saved, model_config, "embedding_dim") if saved is not None
+             else ActivationModel.from_config(model_config))
+    trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config, wv), progress)
     train_seconds, first_step = run_trainer(trainer, saved)
 
     ds = state_dataset(trainer, train_config, wv)
@@ -146,7 +127,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
-    """Map coloured by principal components with best words, HTML map, word groups, training curves."""
+    """Map colored by principal components with best words, HTML map, word groups, training curves."""
     from .. import plotting
     from ..analysis.semantic import WORD_GROUPS, group_activation, preferred_words, principal_component_colors
     from ..io import atomic_write

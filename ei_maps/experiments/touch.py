@@ -18,15 +18,15 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from .. import __version__
-from ..config import PAPER_TOUCH_MODEL, ModelConfig, TouchTrainConfig, from_json
+from .._version import __version__
+from ..config import TouchTrainConfig, from_json
+from ..models import ModelConfig, PAPER_TOUCH_MODEL
 from ..io import config_attrs, json_safe, save_dataset
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import floats, fmt, print_figures
 from .registry import Experiment, Option, SweepSpec
-from .runs import (CHECKPOINT_FILE, RUN_FILE, check_resumable, dictionary_on_sheet, finish_run, load_resume_state,
-                   model_from_sheet, run_trainer)
+from .runs import RUN_FILE, dictionary_on_sheet, finish_run, model_from_sheet, open_run, run_trainer, trainer_for
 
 PHASES = ("before", "after")
 
@@ -47,7 +47,7 @@ def hand_from_attrs(attrs: dict):
 #: The argmax view counts a unit as responsive when its largest |class mean| is at least this
 #: fraction of the largest on the sheet (most units of a blob map respond only at noise level).
 RESPONSIVE_FRACTION = 0.25
-#: Fixed colour range of the class maps when the responses are small (the paper's: +-0.125).
+#: Fixed color range of the class maps when the responses are small (the paper's: +-0.125).
 PAPER_CLASS_RANGE = 0.125
 
 
@@ -183,6 +183,10 @@ def responses_of(ds: xr.Dataset, phase: str) -> xr.DataArray:
     return da.rename({"class_finger": "finger"}) if "class_finger" in da.coords else da
 
 
+def _finished(saved: xr.Dataset) -> str | None:
+    return "holds a finished touch run (both phases)" if saved.attrs.get("phase", "finished") == "finished" else None
+
+
 def train_touch(model_config: ModelConfig | None = None, hand=None, train_config: TouchTrainConfig | None = None,
                 out: str | Path = "runs/touch", resume: bool = False, progress: bool = True, figures: bool = True,
                 log=print) -> xr.Dataset:
@@ -214,28 +218,22 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     manipulation = Manipulation.parse(train_config.manipulation)
     model_config = (model_config or PAPER_TOUCH_MODEL).replace(n_inputs=hand.n_inputs)
     periodic = model_config.boundary == "periodic"
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out, saved = open_run(out, "touch", resume, [("model", model_config, frozenset({"lam"})),
+                                                 ("train", train_config, frozenset({"checkpoint_every"}))], None, log,
+                          refuse=_finished)
     samplers = make_samplers(hand, manipulation, train_config, model_config.dtype)
     classes = probe_classes(samplers)
     steps = {"before": train_config.steps, "after": train_config.after_steps}
 
-    saved = load_resume_state(out) if resume else None
     done: dict[str, Any] = {"vars": {}}
-    if saved is not None and saved.attrs.get("phase", "finished") == "finished":
-        raise ValueError(f"{out} holds a finished touch run (both phases); use another --out")
     if saved is not None:
-        check_resumable(saved, "touch", [("model", model_config, frozenset({"lam"})),
-                                         ("train", train_config, frozenset({"checkpoint_every"}))], None, out)
         if hand_from_attrs(saved.attrs) != hand:
             raise ValueError("cannot resume: the saved run was made with another hand configuration; "
                              "use the same options or another --out")
         model = model_from_sheet(saved, model_config, "input")
-        log(f"resuming phase {saved.attrs.get('phase', 'after')!r} at step {saved.attrs['steps_done']} in {out}")
+        log(f"phase {saved.attrs.get('phase', 'after')!r} continues")
         done["vars"] = {k: saved[k] for k in saved.data_vars if k.endswith("_before") and k != "dictionary"}
     else:
-        if resume:
-            log(f"nothing to resume in {out}: starting a new run")
         model = ActivationModel.from_config(model_config)
     saved_phase = None if saved is None else saved.attrs["phase"]
 
@@ -243,12 +241,9 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     for phase in PHASES:
         if saved_phase == "after" and phase == "before":
             continue  # phase 1 and its measures come from the checkpoint
-
-        def checkpoint(tr: Trainer, phase=phase) -> None:
-            save_dataset(checkpoint_dataset(phase, tr, train_config, hand, done), out / CHECKPOINT_FILE)
-
-        trainer = Trainer(model, samplers[phase], steps=steps[phase], batch=train_config.batch, lr=train_config.lr,
-                          checkpoint=checkpoint, checkpoint_every=train_config.checkpoint_every, progress=progress)
+        trainer = trainer_for(model, samplers[phase], train_config, out,
+                              lambda tr, phase=phase: checkpoint_dataset(phase, tr, train_config, hand, done), progress,
+                              steps=steps[phase])
         log(f"phase {phase!r}: {steps[phase]} steps" + ("" if phase == "before" else f" with {manipulation}"))
         run_trainer(trainer, saved if saved_phase == phase else None, suffix=f"_{phase}")
         done["vars"].update({
@@ -276,7 +271,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
 
 
 def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
-    """Class maps of both phases on one colour range with the territories, the argmax view, training curves."""
+    """Class maps of both phases on one color range with the territories, the argmax view, training curves."""
     from .. import plotting
 
     summary = json.loads(ds.attrs["summary"])
@@ -323,7 +318,7 @@ SWEEP_MEASURES = ("reorganization", "deprived_size_ratio", "components_before", 
 def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig | None = None, hand=None,
                      train_config: TouchTrainConfig | None = None, out: str | Path = "runs/touch-sweep",
                      progress: bool = False, log=print) -> xr.Dataset:
-    """How the amount of reorganisation depends on inhibition (and excitation).
+    """How the amount of reorganization depends on inhibition (and excitation).
 
     Trains one two-phase run per (w_exc, w_inh) into ``out/w_exc=E,w_inh=I``
     (finished runs are reused) and collects :data:`SWEEP_MEASURES` on dims
@@ -361,7 +356,7 @@ def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig 
     plotting.save_figure(plotting.plot_sweep_lines(sweep, x="w_inh", variables=("reorganization",
                                                                                 "deprived_size_ratio",
                                                                                 "components_before"),
-                                                   title="reorganisation after the manipulation vs inhibition"),
+                                                   title="reorganization after the manipulation vs inhibition"),
                          out / "sweep.png")
     return sweep
 
@@ -423,7 +418,7 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise", type=float, default=0.3, help="receptor noise (standard deviation)")
     p.add_argument("--sweep-w-inh", default=None, metavar="VALUES",
                    help="instead of one run: one per w_inh value (comma-separated), reporting how much the "
-                        "map reorganises against inhibition (out/sweep.nc, out/sweep.png)")
+                        "map reorganizes against inhibition (out/sweep.nc, out/sweep.png)")
     p.add_argument("--sweep-w-exc", default=None, metavar="VALUES",
                    help="with --sweep-w-inh: also sweep w_exc (comma-separated)")
     p.add_argument("--out", default=None, help="run directory (default runs/touch, or runs/touch-sweep)")

@@ -1,6 +1,6 @@
 """``ei-maps waves``: simulate the spiking E/I sheet and measure its waves.
 
-Runs :class:`ei_maps.models.lif.LIFSheet`, writes ``OUT/spikes.nc``
+Runs :class:`ei_maps.models.wave_sheet.WaveSheet`, writes ``OUT/spikes.nc``
 (atomically), computes the wave diagnostics of
 :mod:`ei_maps.analysis.waves` and draws snapshots, an animated GIF, a raster
 and population rates.
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..config import LIFConfig
+from ..models import WaveSheetConfig
 from ..io import json_safe, save_dataset
 from ._clitools import fmt, print_figures
 from .registry import Experiment, SweepSpec
@@ -22,14 +22,14 @@ from .registry import Experiment, SweepSpec
 SPIKES_FILE = "spikes.nc"
 
 
-def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
+def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
               out: str | Path = "runs/waves", figures: bool = True, progress: bool = True,
               engine: str = "kernel", log=print) -> dict[str, Any]:
     """Simulate the sheet, save the spikes, and return the wave diagnostics.
 
     Parameters
     ----------
-    config : LIFConfig
+    config : WaveSheetConfig
         Published parameters (300 x 300 sheet) by default.
     duration_ms : float
         Simulated time (ms).
@@ -38,7 +38,7 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
     out : path
         Output directory.
     engine : {"kernel", "synapses"}
-        Spike propagation (see :class:`ei_maps.models.lif.LIFSheet`).
+        Spike propagation (see :class:`ei_maps.models.wave_sheet.WaveSheet`).
 
     Returns
     -------
@@ -48,14 +48,14 @@ def run_waves(config: LIFConfig | None = None, duration_ms: float = 2000.0, tran
     from tqdm.auto import tqdm
 
     from ..analysis.waves import wave_diagnostics
-    from ..models.lif import LIFSheet
+    from ..models import WaveSheet
 
-    config = config or LIFConfig()
+    config = config or WaveSheetConfig()
     if not (duration_ms > transient_ms >= 0):
         raise ValueError(f"duration ({duration_ms} ms) must exceed the transient ({transient_ms} ms)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    sheet = LIFSheet(config, engine=engine)
+    sheet = WaveSheet(config, engine=engine)
     started = time.perf_counter()
     sheet.build()
     build_s = time.perf_counter() - started
@@ -124,7 +124,7 @@ def write_wave_figures(spikes, out: Path, transient_ms: float = 200.0) -> list[P
 # ---------------------------------------------------------------------------- the experiment
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps waves``."""
-    lif = LIFConfig()
+    lif = WaveSheetConfig()
     p.add_argument("--side", type=int, default=lif.side, help="sheet side (sites, torus)")
     p.add_argument("--duration", type=float, default=2000.0, help="simulated time (ms)")
     p.add_argument("--transient", type=float, default=200.0, help="initial time left out of the statistics (ms)")
@@ -139,7 +139,7 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     """``ei-maps waves``."""
-    config = LIFConfig(side=args.side, w_exc=args.w_exc, w_inh=args.w_inh, radius=args.radius, seed=args.seed)
+    config = WaveSheetConfig(side=args.side, w_exc=args.w_exc, w_inh=args.w_inh, radius=args.radius, seed=args.seed)
     return run_waves(config, duration_ms=args.duration, transient_ms=args.transient, out=args.out,
                      figures=not args.no_figures, progress=not args.no_progress, engine=args.engine,
                      log=log)
@@ -163,7 +163,7 @@ def print_summary(summary: dict) -> None:
 SWEEP_MEASURES = ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median")
 
 
-def _sweep_run(config: LIFConfig, train_config, seed: int, steps: int | None, out: Path,
+def _sweep_run(config: WaveSheetConfig, train_config, seed: int, steps: int | None, out: Path,
                extra: dict[str, Any]) -> dict[str, Any]:
     duration = float(extra.get("duration_ms", 1000.0 if steps is None else steps * config.dt))
     s = run_waves(config.replace(seed=seed), duration_ms=duration, transient_ms=min(200.0, duration / 5), out=out,
@@ -174,5 +174,5 @@ def _sweep_run(config: LIFConfig, train_config, seed: int, steps: int | None, ou
 EXPERIMENT = Experiment(
     name="waves", kinds=("waves",), help="spiking E/I sheet (Brian2): propagating waves and their statistics",
     command=("waves",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
-    sweep=SweepSpec(defaults=lambda: (LIFConfig(), None), measures=SWEEP_MEASURES, run=_sweep_run,
+    sweep=SweepSpec(defaults=lambda: (WaveSheetConfig(), None), measures=SWEEP_MEASURES, run=_sweep_run,
                     extra_fields=("duration_ms",)))

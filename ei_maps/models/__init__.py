@@ -1,5 +1,16 @@
-"""Network models: the E/I activation model, and the spiking sheet that learns the same code."""
-from .activation import ActivationModel, UnstableDynamicsError
-from .lif_coding import LIFCodingModel
+"""Network models, one folder each: its parameters, presets, the model and its jitted kernels.
 
-__all__ = ["ActivationModel", "LIFCodingModel", "UnstableDynamicsError"]
+- :mod:`~ei_maps.models.activation`: the E/I activation model (rate sheets settled to a fixed point);
+- :mod:`~ei_maps.models.spiking_coder`: the spiking sheet that learns the same sparse code;
+- :mod:`~ei_maps.models.wave_sheet`: the spiking sheet of propagating waves (Brian2);
+- :mod:`~ei_maps.models.learning`: the dictionary update and the training loop they share.
+"""
+from .activation import (PAPER_IMAGES_MODEL, PAPER_TEXT_MODEL, PAPER_TOUCH_MODEL, ActivationModel, ModelConfig,
+                         UnstableDynamicsError)
+from .learning import Trainer
+from .spiking_coder import LIFCodingConfig, LIFCodingModel
+from .wave_sheet import MissingBrian2Error, WaveSheet, WaveSheetConfig
+
+__all__ = ["PAPER_IMAGES_MODEL", "PAPER_TEXT_MODEL", "PAPER_TOUCH_MODEL", "ActivationModel", "LIFCodingConfig",
+           "LIFCodingModel", "MissingBrian2Error", "ModelConfig", "Trainer", "UnstableDynamicsError", "WaveSheet",
+           "WaveSheetConfig"]

@@ -2,7 +2,7 @@
 
 The update is one gradient step on the reconstruction error
 ``0.5 * ||x - a @ Phi.T||^2`` with the settled activations ``a`` held fixed,
-followed by renormalising every column of ``Phi`` to unit length.
+followed by renormalizing every column of ``Phi`` to unit length.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def init_dictionary(n_inputs: int, n_units: int, rng: np.random.Generator,
     return scale * rng.standard_normal((n_inputs, n_units))
 
 
-def normalise_columns(dictionary: np.ndarray) -> None:
+def normalize_columns(dictionary: np.ndarray) -> None:
     """Scale every column to unit norm in place (columns of norm < 1e-8 are left tiny, not NaN)."""
     norms = np.sqrt(np.sum(dictionary * dictionary, axis=0))
     dictionary /= np.maximum(norms, 1e-8)
@@ -54,7 +54,7 @@ def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: 
     """
     residual = x - (a * code_scale) @ dictionary.T if code_scale != 1.0 else x - a @ dictionary.T
     dictionary += lr * (residual.T @ a)
-    normalise_columns(dictionary)
+    normalize_columns(dictionary)
     return reconstruction_loss(residual)
 
 
@@ -200,3 +200,8 @@ class Trainer:
             bar.close()
             if in_main:
                 signal.signal(signal.SIGINT, previous)
+
+
+from .._deprecated import forwarder  # noqa: E402  (deprecated names, one release)
+
+__getattr__ = forwarder(__name__, {"normalise_columns": (__name__, "normalize_columns")})

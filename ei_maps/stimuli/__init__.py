@@ -9,6 +9,8 @@ from .images import (
     load_images_mat,
     whiten,
 )
+from ._seeded import SeededSampler
+from .gratings import sine_gratings
 from .text import WordSampler, WordVectors, load_word_vectors, read_embeddings
 from .touch import HandConfig, HandSampler, Manipulation
 
@@ -21,6 +23,8 @@ __all__ = [
     "load_word_vectors",
     "read_embeddings",
     "PatchSampler",
+    "SeededSampler",
+    "sine_gratings",
     "bundled_images",
     "extract_patch",
     "find_edge_path",

@@ -8,6 +8,7 @@ stripes running along the direction ``(cos theta, sin theta)``, so
 """
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -26,7 +27,7 @@ def orientations(n_orientations: int) -> np.ndarray:
 
 
 def _carrier(patch_shape: tuple[int, int], theta: np.ndarray, frequency: np.ndarray) -> np.ndarray:
-    """Phase ``2 pi f (-x sin theta + y cos theta)`` on the patch, centred; shape (..., py, px)."""
+    """Phase ``2 pi f (-x sin theta + y cos theta)`` on the patch, centered; shape (..., py, px)."""
     py, px = patch_shape
     y = np.arange(py) - (py - 1) / 2
     x = np.arange(px) - (px - 1) / 2
@@ -37,7 +38,7 @@ def _carrier(patch_shape: tuple[int, int], theta: np.ndarray, frequency: np.ndar
 
 def sine_gratings(patch_shape: tuple[int, int] = (16, 16), n_orientations: int = 16,
                   n_phases: int = 8, frequencies: Sequence[float] = DEFAULT_FREQUENCIES,
-                  standardise: bool = True) -> xr.DataArray:
+                  standardize: bool = True, standardise: bool | None = None) -> xr.DataArray:
     """Full-field sine gratings over orientation, phase and spatial frequency.
 
     Parameters
@@ -48,9 +49,9 @@ def sine_gratings(patch_shape: tuple[int, int] = (16, 16), n_orientations: int =
         Equally spaced orientations in [0, pi) and phases in [0, 2 pi).
     frequencies : sequence of float
         Spatial frequencies in cycles/pixel (below the Nyquist limit 0.5).
-    standardise : bool
+    standardize : bool
         Scale every grating to mean 0 and standard deviation 1, like the
-        training patches.
+        training patches. (``standardise``: the old spelling, deprecated.)
 
     Returns
     -------
@@ -66,7 +67,11 @@ def sine_gratings(patch_shape: tuple[int, int] = (16, 16), n_orientations: int =
     phase = np.arange(n_phases) * 2 * np.pi / n_phases
     arg = _carrier(patch_shape, theta[:, None, None], freqs[None, None, :]) + phase[None, :, None, None, None]
     g = np.sin(arg)
-    if standardise:
+    if standardise is not None:
+        warnings.warn("sine_gratings(standardise=...) is now standardize=...; the old name goes in the next release",
+                      DeprecationWarning, stacklevel=2)
+        standardize = standardise
+    if standardize:
         g = g - g.mean(axis=(-2, -1), keepdims=True)
         std = g.std(axis=(-2, -1), keepdims=True)
         g = np.divide(g, std, out=np.zeros_like(g), where=std > 1e-12)

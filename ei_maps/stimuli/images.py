@@ -176,7 +176,7 @@ def _as_grey(img: np.ndarray, what: str) -> np.ndarray:
 
 
 def _crop_square(img: np.ndarray) -> np.ndarray:
-    """Largest centred square of a 2-D image (the extra row/column goes at the end)."""
+    """Largest centered square of a 2-D image (the extra row/column goes at the end)."""
     h, w = img.shape
     n = min(h, w)
     y0, x0 = (h - n) // 2, (w - n) // 2
@@ -215,7 +215,7 @@ def _cache_path(f0: float) -> Path:
 
 
 def _raw_bundled() -> list[np.ndarray]:
-    """The bundled photographs: grey, float64 in [0, 1], centred square crops."""
+    """The bundled photographs: grey, float64 in [0, 1], centered square crops."""
     import skimage.data
 
     out = []
@@ -282,7 +282,7 @@ def bundled_images(f0: float = 0.4) -> list[np.ndarray]:
     """Whitened grey-scale photographs bundled with scikit-image.
 
     The nine images of :data:`BUNDLED_NAMES` are converted to grey, cropped
-    to their largest centred square (300 to 512 pixels a side) and whitened
+    to their largest centered square (300 to 512 pixels a side) and whitened
     with :func:`whiten` (variance 0.1). The result is cached on disk as
     ``bundled_images_f0{f0}.npz`` in ``$EI_MAPS_CACHE`` (default
     ``~/.cache/ei-maps``) and in memory; an unwritable cache directory only
@@ -368,7 +368,7 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
     Files are read in sorted name order with ``skimage.io.imread``; integer
     pixels are scaled to [0, 1], an alpha channel is dropped, RGB is turned
     grey with ``skimage.color.rgb2gray`` and each image is cropped to its
-    largest centred square.
+    largest centered square.
 
     Parameters
     ----------
@@ -378,7 +378,7 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
     whiten_images : bool
         ``True``: :func:`whiten` each image (mean 0, variance 0.1).
         ``False``: only subtract each image's mean; the pixel values keep
-        their [0, 1] intensity scale (no variance normalisation).
+        their [0, 1] intensity scale (no variance normalization).
     f0 : float
         Whitening cutoff in cycles/pixel.
     min_size : int
@@ -498,7 +498,7 @@ def _float_dtype(dtype: Any) -> np.dtype:
 
 def extract_patch(image: np.ndarray, y: int, x: int, patch_size: int,
                   dtype: Any = "float32") -> np.ndarray:
-    """One standardised, flattened patch, as :class:`PatchSampler` makes them.
+    """One standardized, flattened patch, as :class:`PatchSampler` makes them.
 
     Parameters
     ----------
@@ -537,17 +537,17 @@ def extract_patch(image: np.ndarray, y: int, x: int, patch_size: int,
         raise ValueError(f"patch at (y={y}, x={x}) contains NaN or inf")
     std = patch.std()
     if std < FLAT_STD:
-        raise ValueError(f"patch at (y={y}, x={x}) is flat (std {std:.3g} < {FLAT_STD}): cannot standardise")
+        raise ValueError(f"patch at (y={y}, x={x}) is flat (std {std:.3g} < {FLAT_STD}): cannot standardize")
     return ((patch - patch.mean()) / std).astype(_float_dtype(dtype))
 
 
 class PatchSampler(SeededSampler):
-    """Random square patches of a set of images, standardised per patch.
+    """Random square patches of a set of images, standardized per patch.
 
     Each patch is drawn by choosing an image uniformly (equal probability per
     image, whatever its size), then a top-left pixel uniformly among all
     positions where the patch fits. The patch is flattened row-major and
-    standardised to mean 0 and population standard deviation 1; flat patches
+    standardized to mean 0 and population standard deviation 1; flat patches
     (std < 1e-6) are redrawn.
 
     Parameters
@@ -621,7 +621,7 @@ class PatchSampler(SeededSampler):
         return self._buffer[idx.reshape(n, -1)]
 
     def sample(self, batch: int) -> np.ndarray:
-        """A batch of standardised patches.
+        """A batch of standardized patches.
 
         Parameters
         ----------
@@ -670,7 +670,7 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
     with a Gaussian (sigma 1 pixel) and its structure tensor is averaged over
     a Gaussian window of sigma ``patch_size / 4``. The edge point is the
     pixel with the largest oriented energy ``lambda1 - lambda2`` (strong and
-    consistently oriented gradients) among the centres far enough from the
+    consistently oriented gradients) among the centers far enough from the
     borders for the whole path to fit. With ``direction="across"`` the path
     runs through it along the dominant gradient direction (perpendicular to
     the edge), from the darker to the brighter side of the smoothed image;
@@ -697,7 +697,7 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
     -------
     list of (int, int)
         ``n_frames`` top-left positions ``(y, x)``, all valid for
-        :func:`extract_patch`, whose patch centres are spread symmetrically
+        :func:`extract_patch`, whose patch centers are spread symmetrically
         about the edge point. Deterministic.
 
     Raises
@@ -716,7 +716,7 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
     _validate(img, "find_edge_path")
     h, w = img.shape
 
-    # Worst-case excursion of the path from its centre along either axis.
+    # Worst-case excursion of the path from its center along either axis.
     reach = (n_frames - 1) / 2 * step
     lo_y, hi_y = math.ceil(reach + p / 2), math.floor(h - p / 2 - 1 - reach)
     lo_x, hi_x = math.ceil(reach + p / 2), math.floor(w - p / 2 - 1 - reach)
@@ -757,7 +757,7 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
     scale = step / max(abs(dy), abs(dx))
     dy, dx = dy * scale, dx * scale
 
-    half = (p - 1) / 2  # centre of a patch relative to its top-left pixel
+    half = (p - 1) / 2  # center of a patch relative to its top-left pixel
     positions = []
     for k in range(n_frames):
         t = k - (n_frames - 1) / 2

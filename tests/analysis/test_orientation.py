@@ -17,7 +17,7 @@ def _grid(n=12):
 
 
 # ---------------------------------------------------------------- gratings
-def test_gratings_are_standardised_and_follow_the_angle_convention():
+def test_gratings_are_standardized_and_follow_the_angle_convention():
     g = sine_gratings((16, 16), n_orientations=16, n_phases=8)
     assert g.dims == ("orientation", "phase", "frequency", "patch_y", "patch_x")
     assert g.shape == (16, 8, 4, 16, 16)
@@ -191,7 +191,7 @@ def test_non_square_maps_recover_the_spacing():
         assert abs(stats["density"] - np.pi) < 0.6
 
 
-def test_fill_masked_units_takes_the_neighbours_vector_mean():
+def test_fill_masked_units_takes_the_neighbors_vector_mean():
     from ei_maps.analysis.orientation import fill_masked_units
 
     z = np.exp(2j * np.full((5, 5), 0.4))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ei_maps.analysis.plasticity import (boundaries, contiguity, preferred_finger, reorganisation, takeover,
+from ei_maps.analysis.plasticity import (boundaries, contiguity, preferred_finger, reorganization, takeover,
                                          takeover_summary, territories)
 
 
@@ -178,16 +178,16 @@ def test_takeover_summary_shares():
     assert s["finger"] == 3 and s["retained"] == 0
     assert s["takeover"] == {"0": 0.0, "1": 0.0, "2": 0.5, "4": 0.5, "5": 0.0}
     assert s["coactivated_share"] == 0.5
-    assert s["neighbour_share"] == 1.0
-    assert s["favours_coactivated"] is True  # 0.5 per co-activated finger vs 0.5 / 3 for the others
+    assert s["neighbor_share"] == 1.0
+    assert s["favors_coactivated"] is True  # 0.5 per co-activated finger vs 0.5 / 3 for the others
     # co-activated with finger 1, which won nothing
     s1 = takeover_summary(before, after, 3, coactivated=[1])
-    assert s1["coactivated_share"] == 0 and s1["favours_coactivated"] is False
+    assert s1["coactivated_share"] == 0 and s1["favors_coactivated"] is False
     # all of it to finger 4, co-activated with 2 and 4: per finger 0.5 vs 0
     after4 = before.copy()
     after4.values[:, 6:9] = 4
     s4 = takeover_summary(before, after4, 3, coactivated=[2, 4])
-    assert s4["coactivated_share"] == 1.0 and s4["favours_coactivated"] is True
+    assert s4["coactivated_share"] == 1.0 and s4["favors_coactivated"] is True
 
 
 def test_takeover_summary_when_the_territory_goes_silent():
@@ -197,15 +197,15 @@ def test_takeover_summary_when_the_territory_goes_silent():
     s = takeover_summary(before, after, 3, coactivated=[2])
     json.dumps(s)
     assert s["takeover"]["0"] == 1.0 and s["taken_over"] == 0
-    assert s["coactivated_share"] is None and s["favours_coactivated"] is False
+    assert s["coactivated_share"] is None and s["favors_coactivated"] is False
 
 
-def test_reorganisation_fraction():
+def test_reorganization_fraction():
     before, after = _deprived_stripes()
-    assert reorganisation(before, after) == pytest.approx(18 / 90, abs=1e-15)
-    assert reorganisation(before, before) == 0
+    assert reorganization(before, after) == pytest.approx(18 / 90, abs=1e-15)
+    assert reorganization(before, before) == 0
     # works on plain arrays, transposed DataArrays too
-    assert reorganisation(before.values, after.transpose("unit_x", "unit_y")) == pytest.approx(0.2)
+    assert reorganization(before.values, after.transpose("unit_x", "unit_y")) == pytest.approx(0.2)
 
 
 # ---------------------------------------------------------------- errors
@@ -215,7 +215,7 @@ def test_errors():
     with pytest.raises(ValueError, match="same shape"):
         takeover(before, after[:, :10], 3)
     with pytest.raises(ValueError, match="same shape"):
-        reorganisation(before, after[:5])
+        reorganization(before, after[:5])
     with pytest.raises(ValueError, match="dims"):
         territories(before.rename(unit_x="x"))
     with pytest.raises(ValueError, match="dims"):

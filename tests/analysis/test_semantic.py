@@ -1,4 +1,4 @@
-"""Semantic measures of word maps on synthetic maps whose organisation is known."""
+"""Semantic measures of word maps on synthetic maps whose organization is known."""
 from __future__ import annotations
 
 import numpy as np
@@ -107,7 +107,7 @@ def test_map_trustworthiness_equals_sklearn_without_wraparound(topographic, shuf
 
 def test_map_trustworthiness_subset_and_periodic_distance():
     activations, embeddings, _ = _word_map(periodic=True)
-    # words near opposite edges are embedding neighbours only round the torus (measured: 0.9988 vs 0.9964)
+    # words near opposite edges are embedding neighbors only round the torus (measured: 0.9988 vs 0.9964)
     periodic = map_trustworthiness(activations, embeddings, boundary="periodic")
     flat = map_trustworthiness(activations, embeddings, boundary="zero")
     assert periodic > 0.99 and periodic > flat + 0.001
@@ -157,7 +157,7 @@ def test_word_positions_ignore_negative_responses_and_wrap():
         wrapped = word_positions(a.transpose("unit_x", "word", "unit_y"), boundary="periodic", method=method)
         y, x = wrapped.sel(word="b").values
         assert y == pytest.approx(1) and min(x, 6 - x) == pytest.approx(0.5)
-    # the peak method: the best unit, refined within its 3 x 3 neighbourhood (none across an open edge)
+    # the peak method: the best unit, refined within its 3 x 3 neighborhood (none across an open edge)
     peak = word_positions(a)
     np.testing.assert_allclose(peak.sel(word="a").values, [2, 1])
     np.testing.assert_allclose(peak.sel(word="b").values, [1, 0])

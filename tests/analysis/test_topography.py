@@ -61,7 +61,7 @@ def test_distance_correlation_and_mantel_test():
 
 
 def test_periodic_distances_wrap():
-    # a feature that is periodic on the torus: units at opposite edges are neighbours
+    # a feature that is periodic on the torus: units at opposite edges are neighbors
     side = 16
     x = np.tile(np.arange(side), (side, 1))
     feat = np.stack([np.cos(2 * np.pi * x / side), np.sin(2 * np.pi * x / side)], axis=-1)
@@ -78,7 +78,7 @@ def test_neighbor_similarity_contrast():
     assert sim["adjacent"] > 2 * sim["random"]
 
 
-def test_published_dictionary_neighbour_similarity(published_dictionary):
+def test_published_dictionary_neighbor_similarity(published_dictionary):
     # the issue quotes about 0.89 for adjacent units against 0.08 for random pairs
     from ei_maps.analysis import as_fields
 

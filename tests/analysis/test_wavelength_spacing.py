@@ -8,7 +8,7 @@ from ei_maps.analysis.orientation import (filtered_pinwheel_counts, find_pinwhee
                                           random_orientation_map)
 from ei_maps.analysis.spacing import lowpass_map, spectral_column_spacing, wavelet_column_spacing
 from ei_maps.analysis.wavelength import lateral_spectrum, radial_average, response_spectrum
-from ei_maps.config import ModelConfig
+from ei_maps.models import ModelConfig
 from ei_maps.models import ActivationModel
 
 

@@ -243,7 +243,7 @@ def test_two_separate_waves_and_noise_alone():
 
 def test_busy_background_needs_a_higher_min_count():
     # at 10 Hz a 2 x 2-site block fires in 8 % of 2-ms bins, close to the
-    # 26-neighbour percolation threshold (about 10 %), so single-spike bins
+    # 26-neighbor percolation threshold (about 10 %), so single-spike bins
     # chain into large clusters; bins with two spikes stay rare
     noise = _moving_discs([], noise_hz=10.0, duration_ms=1000.0, seed=7)
     assert int(detect_waves(noise)["wave_count"]) > 10
@@ -262,7 +262,7 @@ def test_periodic_labelling_joins_across_edges_and_corners():
     a = np.zeros((2, 6, 6), bool)
     a[0, 0, 2] = a[1, 5, 2] = True   # across y, one bin later
     a[0, 3, 0] = a[0, 3, 5] = True   # across x
-    a[1, 0, 0] = a[1, 5, 5] = True   # across the corner: a diagonal neighbour on the torus
+    a[1, 0, 0] = a[1, 5, 5] = True   # across the corner: a diagonal neighbor on the torus
     a[0, 3, 3] = True                # alone
     labels = _volume_labels(a, 26)
     assert labels[0, 0, 2] == labels[1, 5, 2]

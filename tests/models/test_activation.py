@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ei_maps.config import ModelConfig
+from ei_maps.models import ModelConfig
 from ei_maps.models import ActivationModel, UnstableDynamicsError
 from ei_maps.models.activation import settle_numpy
 
@@ -27,10 +27,10 @@ def _reference_settle(reference, model, x, lam=None):
                             max_iter=c.max_iter)
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
 @pytest.mark.parametrize("params", SETTINGS)
-def test_settle_matches_reference(reference, params, backend):
-    model = ActivationModel(dtype="float64", backend=backend, seed=3, **params)
+def test_settle_matches_reference(reference, params, engine):
+    model = ActivationModel(dtype="float64", engine=engine, seed=3, **params)
     x = _stimuli()
     a = model.settle(x)
     ref_e, ref_i, ref_it = _reference_settle(reference, model, x)
@@ -87,7 +87,7 @@ def test_float32_agrees_with_float64(params):
 def test_numba_matches_numpy_path(dtype, boundary):
     params = dict(side=20, n_inputs=49, boundary=boundary, dtype=dtype, seed=4)
     jit = ActivationModel(**params)
-    plain = ActivationModel(backend="numpy", **params)
+    plain = ActivationModel(engine="numpy", **params)
     x = _stimuli(49, batch=9)
     a, b = jit.settle(x), plain.settle(x)
     assert jit.iterations == plain.iterations
@@ -96,12 +96,12 @@ def test_numba_matches_numpy_path(dtype, boundary):
     np.testing.assert_allclose(jit.a_inh, plain.a_inh, rtol=0, atol=tol)
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def test_periodic_sheet_is_translation_equivariant(backend):
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_periodic_sheet_is_translation_equivariant(engine):
     # identity dictionary: the drive is the stimulus itself, laid out on the sheet
     side = 12
     common = dict(side=side, n_inputs=side * side, dtype="float64", dictionary=5 * np.eye(side * side),
-                  backend=backend, r_inh=7, eps=1e-8, max_iter=300)
+                  engine=engine, r_inh=7, eps=1e-8, max_iter=300)
     model = ActivationModel(boundary="periodic", **common)
     rng = np.random.default_rng(0)
     drive = rng.standard_normal((side, side))
@@ -117,13 +117,13 @@ def test_periodic_sheet_is_translation_equivariant(backend):
     assert np.abs(np.roll(a0, (3, -5), axis=(0, 1)) - b0).max() > 1e-2
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def test_without_lateral_weights_fixed_point_is_soft_threshold(backend):
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_without_lateral_weights_fixed_point_is_soft_threshold(engine):
     # a = S(a + eta(-leak a + s)) has the fixed point a = S_{lam/eta}(s) / leak
     side, lam, eta, leak = 10, 0.05, 0.4, 2.0
     model = ActivationModel(side=side, n_inputs=side * side, w_exc=0.0, w_inh=0.0, leak=leak, lam=lam,
                             eta=eta, eps=1e-12, max_iter=400, dtype="float64",
-                            dictionary=np.eye(side * side), backend=backend)
+                            dictionary=np.eye(side * side), engine=engine)
     s = np.random.default_rng(1).standard_normal((3, side * side))
     a = model.settle(s)
     t = lam / eta
@@ -220,12 +220,12 @@ def test_bad_parameters_are_rejected(params, message):
         ActivationModel(**params)
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_growing_but_finite_activity_is_an_error(backend, dtype):
+def test_growing_but_finite_activity_is_an_error(engine, dtype):
     # in float64 this grows to ~1e93 within max_iter without overflowing
     model = ActivationModel(side=12, n_inputs=16, w_exc=200.0, w_inh=0.0, leak=1.0, eta=0.5,
-                            backend=backend, dtype=dtype)
+                            engine=engine, dtype=dtype)
     with pytest.raises(UnstableDynamicsError, match="diverged"):
         model.settle(_stimuli(16, batch=2))
     with pytest.raises(UnstableDynamicsError):
@@ -265,11 +265,11 @@ def test_float32_learning_tracks_float64():
     np.testing.assert_allclose(m32.dictionary, m64.dictionary, atol=1e-3)
 
 
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def test_diverging_dynamics_raise_instead_of_nan(backend):
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_diverging_dynamics_raise_instead_of_nan(engine):
     # strong recurrent excitation with a weak leak and no inhibition explodes
     model = ActivationModel(side=12, n_inputs=16, w_exc=60.0, w_inh=0.0, leak=1.0, eta=0.5,
-                            max_iter=2000, eps=1e-12, backend=backend)
+                            max_iter=2000, eps=1e-12, engine=engine)
     with pytest.raises(UnstableDynamicsError, match="w_exc=60.0"):
         model.settle(_stimuli(16, batch=2))
 
@@ -301,7 +301,7 @@ def test_settle_numpy_reports_divergence():
 def test_sparse_numba_update_matches_numpy_update():
     x_rng = np.random.default_rng(8)
     jit = ActivationModel(side=12, n_inputs=36, dtype="float64", seed=9)
-    plain = ActivationModel(side=12, n_inputs=36, dtype="float64", seed=9, backend="numpy")
+    plain = ActivationModel(side=12, n_inputs=36, dtype="float64", seed=9, engine="numpy")
     for _ in range(5):
         x = x_rng.standard_normal((10, 36))
         a, b = jit.learn(x, lr=0.05), plain.learn(x, lr=0.05)
@@ -319,7 +319,7 @@ def test_periodic_kernel_wider_than_the_sheet_wraps_around():
     params = dict(side=side, n_inputs=side * side, r_inh=5, boundary="periodic", dtype="float64",
                   dictionary=np.eye(side * side), max_iter=1)
     many = {**params, "max_iter": 6, "eps": 1e-15}
-    jit, plain = ActivationModel(**many), ActivationModel(backend="numpy", **many)
+    jit, plain = ActivationModel(**many), ActivationModel(engine="numpy", **many)
     np.testing.assert_allclose(jit.settle(x), plain.settle(x), atol=1e-12)
     assert np.abs(jit.a_inh).max() > 1e-3  # the wide inhibitory disk was exercised
     # three updates against an explicit circular convolution: the third sees

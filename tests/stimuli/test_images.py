@@ -243,7 +243,7 @@ def test_image_folder(tmp_path):
         assert im.var() == pytest.approx(0.1, rel=1e-9)
 
     raw = load_image_folder(tmp_path, whiten_images=False)
-    expected = grey[:, 10:50] / 255.0  # centred square crop, scaled to [0, 1]
+    expected = grey[:, 10:50] / 255.0  # centered square crop, scaled to [0, 1]
     np.testing.assert_allclose(raw[0], expected - expected.mean(), atol=1e-12)
     assert abs(raw[1].mean()) < 1e-12
 
@@ -287,7 +287,7 @@ def _images(seed=6, shapes=((40, 40), (32, 50), (20, 20))):
     return [rng.standard_normal(s) for s in shapes]
 
 
-def test_sampler_shapes_dtype_and_standardisation():
+def test_sampler_shapes_dtype_and_standardization():
     sampler = PatchSampler(_images(), patch_size=8, seed=0)
     assert sampler.n_inputs == 64
     x = sampler.sample(128)
@@ -409,7 +409,7 @@ def test_find_edge_path_crosses_a_vertical_edge(whitened):
     assert np.array_equal(np.diff(xs), np.ones(n - 1))
     offsets = _edge_offsets(pos, p, 50)
     assert 0 < offsets[-1] < offsets[0] < p  # inside the first and last patch, shifted
-    assert abs((offsets[0] + offsets[-1]) / 2 - p / 2) <= 1.5  # centred on the edge
+    assert abs((offsets[0] + offsets[-1]) / 2 - p / 2) <= 1.5  # centered on the edge
     for y, x in pos:
         assert 0 <= y <= 96 - p and 0 <= x <= 96 - p
         extract_patch(img, y, x, p)
@@ -423,8 +423,8 @@ def test_find_edge_path_diagonal_edge_and_step():
     d = np.diff(np.array(pos), axis=0)
     # perpendicular to an anti-diagonal edge: both coordinates increase together
     assert np.all(d == 2)
-    centres = np.array(pos) + 5.5
-    side = centres.sum(axis=1) - 80
+    centers = np.array(pos) + 5.5
+    side = centers.sum(axis=1) - 80
     assert side[0] < 0 < side[-1]
 
 

@@ -195,7 +195,7 @@ def test_bundled_embeddings_are_memory_mapped():
     assert isinstance(vectors, np.memmap) and vectors.dtype == np.float32
 
 
-def test_bundled_word_vectors_are_standardised(glove500):
+def test_bundled_word_vectors_are_standardized(glove500):
     wv = glove500
     d = wv.n_inputs
     assert len(wv.words) == 500 and wv.vectors.shape == (500, d) and d <= 50
@@ -218,7 +218,7 @@ def test_bundled_words_and_vectors_match_glove(glove500):
     np.testing.assert_allclose(glove500.vectors, raw / np.sqrt(np.mean(raw ** 2)), atol=1e-5)
 
 
-def test_frequencies_are_normalised_wordfreq_values(glove500):
+def test_frequencies_are_normalized_wordfreq_values(glove500):
     f = glove500.frequency
     assert f.sum() == pytest.approx(1, abs=1e-12) and np.all(f > 0)
     assert np.argmax(f) == 0 and glove500.words[0] == "the"

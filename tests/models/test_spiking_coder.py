@@ -4,8 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from ei_maps.config import LIFCodingConfig
-from ei_maps.models.lif_coding import LIFCodingModel, SheetGeometry, inhibitory_lattice_shift
+from ei_maps.models import LIFCodingConfig
+from ei_maps.models.spiking_coder import LIFCodingModel, SheetGeometry
+from ei_maps.sheet import inhibitory_lattice_shift
 
 ENGINES = ["numpy", "numba", pytest.param("brian2", marks=pytest.mark.filterwarnings("ignore"))]
 
@@ -36,9 +37,9 @@ def test_isolated_neurons_fire_at_the_closed_form_period(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_one_spike_recruits_exactly_its_four_nearest_neighbours(engine):
+def test_one_spike_recruits_exactly_its_four_nearest_neighbors(engine):
     # a single excitatory spike opens a one-step conductance on its targets; with the threshold placed
-    # between the kicks at distance 1 and sqrt(2), only the four nearest neighbours (of either type) follow
+    # between the kicks at distance 1 and sqrt(2), only the four nearest neighbors (of either type) follow
     cfg = LIFCodingConfig(side=10, n_inputs=4, w_exc=40.0, w_inh=0.0, drive_exc=0.0, drive_inh=0.0, sigma2=0.5,
                           n_steps=2, threshold_init=-60.0)
     m = LIFCodingModel(cfg, engine=engine)
@@ -62,7 +63,7 @@ def test_one_spike_recruits_exactly_its_four_nearest_neighbours(engine):
     expected[4, 4] = 1
     for y, x in ((3, 4), (5, 4), (4, 3), (4, 5)):
         expected[y, x] = 1
-    assert not all(geom.is_exc[[34, 54, 43, 45]])  # an inhibitory neighbour is among them
+    assert not all(geom.is_exc[[34, 54, 43, 45]])  # an inhibitory neighbor is among them
     np.testing.assert_array_equal(counts, expected)
 
 
@@ -85,7 +86,7 @@ def test_geometry_sub_lattice_and_kernel_sums():
     cfg = LIFCodingConfig(side=30, inh_every=5)
     geom = SheetGeometry(cfg)
     assert geom.is_exc.sum() == 900 - 180
-    # every inhibitory site's nearest inhibitory neighbours are sqrt(5) away (a regular sub-lattice)
+    # every inhibitory site's nearest inhibitory neighbors are sqrt(5) away (a regular sub-lattice)
     inh = np.nonzero(~geom.is_exc)[0]
     y, x = geom.site_y[inh], geom.site_x[inh]
     d2 = np.min(np.where(np.eye(inh.size, dtype=bool), 99,
@@ -214,7 +215,7 @@ def test_bad_engine_and_dictionary_are_refused():
 def test_missing_brian2_gets_a_clear_error(monkeypatch):
     import sys
 
-    from ei_maps.models.lif import MissingBrian2Error
+    from ei_maps.models import MissingBrian2Error
 
     monkeypatch.setitem(sys.modules, "brian2", None)  # import brian2 now raises ImportError
     m = LIFCodingModel(LIFCodingConfig(side=10, n_inputs=16, r_inh=3.0), engine="brian2")

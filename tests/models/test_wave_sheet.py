@@ -4,15 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ei_maps.config import LIFConfig
-from ei_maps.models.lif import SCHEDULE, LIFSheet, disk_offsets, neuron_positions, torus_connections
+from ei_maps.models import WaveSheetConfig
+from ei_maps.models._brian2 import SCHEDULE
+from ei_maps.models.wave_sheet import WaveSheet, neuron_positions
+from ei_maps.sheet import disk_offsets, torus_connections
 
 brian2 = pytest.importorskip("brian2")
 
 
 def test_torus_connections_cover_the_disk_once():
     side, radius = 12, 3.0
-    pos = neuron_positions(LIFConfig(side=side, radius=radius))
+    pos = neuron_positions(WaveSheetConfig(side=side, radius=radius))
     x = pos["neuron_x"].values[: side * side]
     y = pos["neuron_y"].values[: side * side]
     n_disk = disk_offsets(radius)[0].size
@@ -21,7 +23,7 @@ def test_torus_connections_cover_the_disk_once():
     assert np.all(np.bincount(post, minlength=side * side) == n_disk - 1)
     assert not np.any(pre == post)
     assert len(set(zip(pre.tolist(), post.tolist()))) == pre.size
-    # a neighbour across the edge is one site away
+    # a neighbor across the edge is one site away
     corner = 0
     assert d2[(pre == corner) & (post == side - 1)].tolist() == [1.0]
     # E -> I: targets on every second site; self-site pairs allowed (different neurons)
@@ -35,27 +37,27 @@ def test_small_torus_connects_each_pair_once():
     assert len(set(zip((dy % 30).tolist(), (dx % 30).tolist()))) == dy.size
     assert dy.size < disk_offsets(15.0)[0].size
     side = 30
-    pos = neuron_positions(LIFConfig(side=side))
+    pos = neuron_positions(WaveSheetConfig(side=side))
     x = pos["neuron_x"].values[: side * side]
     y = pos["neuron_y"].values[: side * side]
     pre, post, _ = torus_connections(x, y, 1, side, 15.0, same_population=True)
     assert len(set(zip(pre.tolist(), post.tolist()))) == pre.size
-    spikes = LIFSheet(side=side, seed=0).run(100.0)  # the published radius on the smallest sheet
+    spikes = WaveSheet(side=side, seed=0).run(100.0)  # the published radius on the smallest sheet
     assert spikes.sizes["spike"] > 0
 
 
 def test_bad_configurations_are_rejected():
     with pytest.raises(ValueError, match="multiple of inh_spacing"):
-        LIFConfig(side=31)
+        WaveSheetConfig(side=31)
     with pytest.raises(ValueError, match="radius"):
-        LIFConfig(radius=0)
+        WaveSheetConfig(radius=0)
     with pytest.raises(ValueError, match="decay times"):
-        LIFConfig(tau_decay_exc=0.4)
+        WaveSheetConfig(tau_decay_exc=0.4)
 
 
-def _neighbour_trace(schedule, engine="kernel"):
-    """V of a neighbour of a neuron that fires at the first step, for a few steps."""
-    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
+def _neighbor_trace(schedule, engine="kernel"):
+    """V of a neighbor of a neuron that fires at the first step, for a few steps."""
+    sheet = WaveSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
     exc, inh = sheet.groups
     exc.v = -70 * brian2.mV
     inh.v = -70 * brian2.mV
@@ -69,19 +71,19 @@ def _neighbour_trace(schedule, engine="kernel"):
 
 @pytest.mark.parametrize("engine", ["kernel", "synapses"])
 def test_spike_conductance_acts_in_the_step_it_is_fired(engine):
-    v, sheet = _neighbour_trace(SCHEDULE, engine)
+    v, sheet = _neighbor_trace(SCHEDULE, engine)
     spikes = sheet.spikes()
     assert spikes["spike_neuron"].values.tolist()[:1] == [0] and spikes["spike_time"].values[0] == 0
     # monitors record at the end of each step: V has already moved after the spike's own step
     assert v[0] > -70 + 1e-6
-    default, _ = _neighbour_trace(["start", "groups", "thresholds", "synapses", "resets", "end"], engine)
+    default, _ = _neighbor_trace(["start", "groups", "thresholds", "synapses", "resets", "end"], engine)
     # Brian2's default order integrates V before the spike propagates: no effect in that step
     assert default[0] == pytest.approx(-70, abs=1e-12)
     assert default[1] < v[1]
 
 
 def _regime(w_inh, side=40, duration=500.0):
-    sheet = LIFSheet(side=side, w_inh=w_inh, seed=1)
+    sheet = WaveSheet(side=side, w_inh=w_inh, seed=1)
     spikes = sheet.run(duration)
     t = spikes["spike_time"].values
     n = spikes["spike_neuron"].values
@@ -105,7 +107,7 @@ def test_firing_regimes_as_inhibition_varies():
 
 @pytest.mark.parametrize("engine", ["kernel", "synapses"])
 def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w(engine):
-    sheet = LIFSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
+    sheet = WaveSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
     c = sheet.config
     exc, inh = sheet.groups
     exc.v = -70 * brian2.mV
@@ -125,11 +127,11 @@ def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w(engin
 
 
 def test_kernel_and_synapses_engines_give_the_same_spikes():
-    runs = [LIFSheet(side=32, seed=2, engine=engine) for engine in ("kernel", "synapses")]
+    runs = [WaveSheet(side=32, seed=2, engine=engine) for engine in ("kernel", "synapses")]
     spikes = [sheet.run(100.0) for sheet in runs]
     assert runs[0].n_synapses == runs[1].n_synapses
     assert spikes[0].sizes["spike"] > 500
     np.testing.assert_array_equal(spikes[0]["spike_neuron"].values, spikes[1]["spike_neuron"].values)
     np.testing.assert_allclose(spikes[0]["spike_time"].values, spikes[1]["spike_time"].values)
     with pytest.raises(ValueError, match="engine"):
-        LIFSheet(side=32, engine="gpu")
+        WaveSheet(side=32, engine="gpu")

@@ -15,41 +15,18 @@ Lufkin et al. (2022).
 """
 from __future__ import annotations
 
-import contextlib
-import functools
 import numbers
-from typing import Any, Iterator
+import warnings
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
-from ..config import ModelConfig
-from ..sheet import RowSeparableKernel, excitatory_kernel, inhibitory_kernel
-from . import learning
-from ..errors import EiMapsError
-
-
-@functools.lru_cache(maxsize=None)
-def _threadpool_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-@contextlib.contextmanager
-def single_threaded_blas(enabled: bool = True) -> Iterator[None]:
-    """Keep BLAS to one thread around the jitted loop.
-
-    OpenBLAS workers busy-wait for a while after each multithreaded product;
-    on a small machine they then steal the cores Numba's parallel loop needs
-    (measured here: settle 73 ms with 2 BLAS threads, 27 ms with one). The
-    products themselves lose less than that.
-    """
-    if not enabled:
-        yield
-        return
-    with _threadpool_controller().limit(limits=1, user_api="blas"):
-        yield
+from ...errors import EiMapsError
+from ...sheet import RowSeparableKernel, excitatory_kernel, inhibitory_kernel
+from .. import learning
+from .._blas import single_threaded_blas
+from .config import ENGINES, ModelConfig
 
 
 class UnstableDynamicsError(EiMapsError, RuntimeError):
@@ -59,8 +36,11 @@ class UnstableDynamicsError(EiMapsError, RuntimeError):
 class ActivationModel:
     """Excitatory/inhibitory rate model on a ``side x side`` sheet.
 
-    Parameters are those of :class:`ei_maps.config.ModelConfig` (paper
-    defaults for natural images); see there for units and meaning.
+    Parameters are those of :class:`~ei_maps.models.activation.ModelConfig`
+    (paper defaults for natural images; see there for units and meaning),
+    plus ``dictionary`` (n_inputs, side*side) to start from, and ``engine``:
+    "numba" (default, jitted and multi-threaded) or "numpy" (the plain
+    reference the tests check it against).
 
     Attributes
     ----------
@@ -89,14 +69,23 @@ class ActivationModel:
                  eta: float = 0.025, leak: float | None = None, eps: float = 5e-3,
                  max_iter: int = 49, dtype: str = "float32", boundary: str = "zero",
                  target_sparsity: float | None = None, seed: int | None = 0,
-                 code_scale: float | None = None, backend: str = "numba",
-                 dictionary: np.ndarray | None = None) -> None:
+                 code_scale: float | None = None, dictionary: np.ndarray | None = None,
+                 engine: str = "numba", backend: str | None = None) -> None:
+        if backend is not None:  # deprecated alias, one release
+            warnings.warn("ActivationModel(backend=...) is now engine=...; backend goes in the next release",
+                          DeprecationWarning, stacklevel=2)
+            engine = backend
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        #: Compute engine, "numba" (jitted, multi-threaded) or "numpy" (plain reference); same results
+        #: within rounding, so it is a choice of this object, not a saved parameter.
+        self.engine = engine
         self._config = ModelConfig(
             side=side, n_inputs=n_inputs, r_exc=r_exc, r_inh=r_inh, w_exc=float(w_exc),
             w_inh=float(w_inh), sigma2=float(sigma2), lam=float(lam), eta=float(eta),
             leak=None if leak is None else float(leak), eps=float(eps), max_iter=max_iter,
             dtype=str(np.dtype(dtype)), boundary=boundary, target_sparsity=target_sparsity,
-            seed=seed, code_scale=code_scale, backend=backend)
+            seed=seed, code_scale=code_scale)
         cfg = self._config
         self.dtype = np.dtype(cfg.dtype)
         self.lam = cfg.lam
@@ -164,7 +153,7 @@ class ActivationModel:
         c = self.config
         return (f"ActivationModel(side={c.side}, n_inputs={c.n_inputs}, r_exc={c.r_exc}, "
                 f"r_inh={c.r_inh}, w_exc={c.w_exc}, w_inh={c.w_inh}, sigma2={c.sigma2}, "
-                f"lam={c.lam:.4g}, eta={c.eta}, boundary={c.boundary!r}, dtype={c.dtype!r})")
+                f"lam={c.lam:.4g}, eta={c.eta}, boundary={c.boundary!r}, dtype={c.dtype!r}, engine={self.engine!r})")
 
     # ---------------------------------------------------------------- dynamics
     def check_stimuli(self, x: np.ndarray) -> np.ndarray:
@@ -216,7 +205,7 @@ class ActivationModel:
             If the activations become non-finite (the parameters make the
             dynamics diverge).
         """
-        with single_threaded_blas(self._config.backend == "numba"):
+        with single_threaded_blas(self.engine == "numba"):
             return self._settle_drive(self.drive(x), self.lam if lam is None else float(lam))
 
     def _settle_drive(self, s: np.ndarray, lam: float) -> np.ndarray:
@@ -224,7 +213,7 @@ class ActivationModel:
             raise ValueError(f"lam must be a finite number >= 0, got {lam!r}")
         side = self.side
         s = s.reshape(-1, side, side)
-        if self._config.backend == "numba":
+        if self.engine == "numba":
             a_e, a_i, n, ratio = self._settle_numba(s, lam)
         else:
             a_e, a_i, n, ratio = settle_numpy(s, self.k_exc.dense(), self.k_inh.dense(), lam=lam,
@@ -248,7 +237,7 @@ class ActivationModel:
         return a_e.reshape(batch, side * side)
 
     def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int, float]:
-        from ._activation_numba import TILE, clear_slot, from_tiles, settle_batch, to_tiles
+        from ._numba import TILE, clear_slot, from_tiles, settle_batch, to_tiles
 
         batch, side, p = s.shape[0], self.side, self._pad
         tiles = -(-batch // TILE)
@@ -274,7 +263,7 @@ class ActivationModel:
         return a_e, a_i, n, float(ws["last_ratio"][0])
 
     def _get_workspace(self, tiles: int) -> dict[str, Any]:
-        from ._activation_numba import TILE
+        from ._numba import TILE
 
         ws = self._workspace
         if ws is not None and ws["tiles"] == tiles:
@@ -306,7 +295,7 @@ class ActivationModel:
 
     # ---------------------------------------------------------------- learning
     def learn(self, x: np.ndarray, lr: float = 0.03) -> np.ndarray:
-        """One gradient step on a batch: settle, update the dictionary, renormalise.
+        """One gradient step on a batch: settle, update the dictionary, renormalize.
 
         ``dictionary += lr * (x - c a_exc @ dictionary.T).T @ a_exc`` summed over
         the batch (``c``: the config's ``effective_code_scale``, 1 up to the
@@ -325,10 +314,10 @@ class ActivationModel:
             raise ValueError(f"lr must be a positive finite number, got {lr!r}")
         x = self.check_stimuli(x)
         lam_used = self.lam
-        with single_threaded_blas(self._config.backend == "numba"):
+        with single_threaded_blas(self.engine == "numba"):
             a = self._settle_drive(x @ self.dictionary, self.lam)
-            if self._config.backend == "numba":
-                from ._learning_numba import sparse_dictionary_update
+            if self.engine == "numba":
+                from .._learning_numba import sparse_dictionary_update
 
                 residual = np.empty_like(x)
                 sparse_dictionary_update(self._phi_t, x, a, self.dtype.type(lr), residual,

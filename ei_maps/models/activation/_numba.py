@@ -11,7 +11,7 @@ adds them in a fixed order (the result does not depend on the thread count).
 Layout: the batch is cut into tiles of ``TILE`` stimuli stored innermost,
 ``(tile, y, x, lane)``. Every stencil operation is then a fixed-length loop
 over the lanes of contiguous memory, which LLVM unrolls into whole SIMD
-vectors with no remainder loop (the sheet's own rows, 40 long, vectorise
+vectors with no remainder loop (the sheet's own rows, 40 long, vectorize
 badly). A partial last tile is filled with zero stimuli, whose activity stays
 exactly zero and adds nothing to the stopping rule.
 
@@ -31,7 +31,7 @@ TILE = 16
 
 # Inner loops index 1-D views with the bare loop counter: numba then knows
 # the index is non-negative, drops its negative-index wraparound test, and
-# LLVM vectorises them. 'reassoc' lets the per-lane sums vectorise too; NaN
+# LLVM vectorizes them. 'reassoc' lets the per-lane sums vectorize too; NaN
 # and inf semantics are kept because divergence is detected through them.
 _FAST = {"reassoc", "contract", "nsz"}
 
@@ -65,14 +65,14 @@ def _horizontal(a, i, pad, side, horizontal, levels, h):
     """
     width = side * TILE
     row = a[i]
-    centre = row[pad * TILE:pad * TILE + width]
+    center = row[pad * TILE:pad * TILE + width]
     g0 = horizontal[0]
     for k in range(levels.shape[0]):
         hk = h[k]
         first = 1
         if k == 0:
             for x in range(width):
-                hk[x] = g0 * centre[x]
+                hk[x] = g0 * center[x]
         else:
             prev = h[k - 1]
             d = levels[k - 1] + 1
@@ -157,7 +157,7 @@ def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
             e = exc[x]
             ue = ae + eta * (-leak * ae + s_row[x] + e - inh[x])
             ui = ai + eta * (-leak * ai + e)
-            # two-sided soft threshold, branch-free so the loop vectorises
+            # two-sided soft threshold, branch-free so the loop vectorizes
             ne = max(ue - lam, zero) - max(-ue - lam, zero)
             ni = max(ui - lam, zero) - max(-ui - lam, zero)
             ne_row[x] = ne

@@ -1,4 +1,4 @@
-"""Jitted kernels for the spiking sparse-coding sheet (:mod:`ei_maps.models.lif_coding`).
+"""Jitted kernels for the spiking sparse-coding sheet (:mod:`ei_maps.models.spiking_coder`).
 
 The sheet is small (30 x 30 sites) and a batch holds hundreds of independent
 copies of it, one per stimulus. Neuron ``b * n_sites + site`` is site ``site``
@@ -11,7 +11,7 @@ Brian2's forward Euler takes for ``dv/dt = (v_inf - v) * relax``. Most
 neurons receive no lateral input in a given step (a few percent of the sheet
 fires per window), so their ``v_inf`` and ``relax`` are those of their
 constant conductances, computed once per window, and the step is one
-vectorised pass. Only the neurons a spike reaches in a step, the *touched*
+vectorized pass. Only the neurons a spike reaches in a step, the *touched*
 ones, get factors from their full conductances. The NumPy reference computes
 the same factors from the full conductances of every neuron every step;
 adding a zero lateral conductance is exact, so the engines agree bit for bit

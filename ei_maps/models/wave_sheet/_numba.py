@@ -1,4 +1,4 @@
-"""Jitted spike propagation for :class:`ei_maps.models.lif.LIFSheet` (``engine="kernel"``).
+"""Jitted spike propagation for :class:`ei_maps.models.wave_sheet.WaveSheet` (``engine="kernel"``).
 
 On the torus every neuron's outgoing weights are the same disk of offsets, so
 a spike needs no stored synapse list: its weights are scattered straight onto

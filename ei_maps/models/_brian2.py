@@ -1,0 +1,77 @@
+"""Brian2 set-up shared by the spiking models: the import, the compiled-code cache, the schedule."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import EiMapsError
+
+__all__ = ["SCHEDULE", "MissingBrian2Error", "configure_brian", "import_brian2"]
+
+
+#: Brian2 schedule that lets a spike's conductance act in its own step.
+SCHEDULE = ["start", "thresholds", "resets", "synapses", "groups", "end"]
+
+
+class MissingBrian2Error(EiMapsError, ImportError):
+    """Brian2 (the ``lif`` extra) is not installed."""
+
+
+def import_brian2():
+    """Brian2, or a clear error saying how to install it.
+
+    Importing Brian2 installs a SIGINT handler, which Python allows only in
+    the main thread; in a worker thread (a Dask sweep task) that handler is
+    skipped, since Ctrl-C never reaches such a thread anyway.
+    """
+    import signal
+    import sys
+    import threading
+
+    try:
+        if "brian2" not in sys.modules and threading.current_thread() is not threading.main_thread():
+            install = signal.signal
+            signal.signal = lambda signum, handler: signal.getsignal(signum)
+            try:
+                import brian2
+            finally:
+                signal.signal = install
+        import brian2
+    except ImportError as err:
+        raise MissingBrian2Error("the spiking sheet needs Brian2: pip install -e '.[lif]' (or pip install brian2)"
+                                 + "; for --model lif, --engine numba needs no Brian2") from err
+    return brian2
+
+
+def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
+    """Point Brian2 at a writable compiled-code cache and forbid the slow fallback.
+
+    The cache is ``cache_dir``, else ``$EI_MAPS_BRIAN_CACHE``, else
+    ``~/.cache/ei-maps/brian2``, else a temporary folder. The code generation
+    target is set to Cython explicitly: Brian2's default "auto" target would
+    silently fall back to pure NumPy (many times slower) if compilation
+    failed; with an explicit target it raises instead.
+
+    Returns
+    -------
+    Path of the cache in use.
+    """
+    prefs = import_brian2().prefs
+    candidates = [cache_dir, os.environ.get("EI_MAPS_BRIAN_CACHE"),
+                  Path.home() / ".cache" / "ei-maps" / "brian2", Path(tempfile.gettempdir()) / "ei-maps-brian2"]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        path = Path(candidate).expanduser()
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError:
+            continue
+        prefs.codegen.runtime.cython.cache_dir = str(path)
+        prefs.codegen.target = "cython"
+        return path
+    raise RuntimeError("no writable folder for Brian2's compiled code; set EI_MAPS_BRIAN_CACHE")

@@ -1,0 +1,241 @@
+"""Orientation-map figures: preferred orientation as hue with selectivity as
+brightness and a hue key in degrees, +1/2 and -1/2 pinwheels marked and
+counted, and the selectivity map on its own.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize, hsv_to_rgb
+from matplotlib.figure import Figure
+
+from .style import _hide_ticks, _new_figure, _require_dims
+
+__all__ = ["orientation_colors", "plot_orientation_map", "plot_selectivity"]
+
+_ORIENTATION_LABEL = "preferred orientation (deg)"
+_SELECTIVITY_LABEL = "orientation selectivity"
+_SELECTIVITY_CMAP = "viridis"
+#: Color of units whose preference or selectivity is not finite.
+_BAD_RGB = (0.5, 0.5, 0.5)
+_KEY_TICKS_DEG = (0, 45, 90, 135, 180)
+# The map is at most ~5.5 in on its longer side in a 6 in wide figure; the
+# figure height follows the sheet's aspect plus bands for the title and color
+# key, the pinwheel legend and the selectivity caption (7 in for a square sheet
+# with all three).
+_ORIENTATION_FIG_WIDTH = 6.0
+_ORIENTATION_MAP_INCHES = 5.5
+_ORIENTATION_BASE_BAND = 1.0
+_ORIENTATION_LEGEND_BAND = 0.3
+_ORIENTATION_CAPTION_BAND = 0.25
+_PINWHEEL_MS = 5.0
+
+
+def _hue_colormap(n: int = 256) -> ListedColormap:
+    """The orientation hue cycle (saturation and value 1) as a colormap on [0, 1]."""
+    hue = (np.arange(n) + 0.5) / n
+    return ListedColormap(hsv_to_rgb(np.stack([hue, np.ones(n), np.ones(n)], axis=-1)),
+                          name="orientation_hue")
+
+
+def _percentile_scale(values: np.ndarray, q: float = 99.0) -> float:
+    """``q``-th percentile of the finite values, or 1.0 when that is not positive."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 1.0
+    scale = float(np.percentile(finite, q))
+    # An all-zero (or negative) map stays black rather than dividing by 0.
+    return scale if scale > 0 else 1.0
+
+
+def orientation_colors(
+    preference: xr.DataArray, selectivity: xr.DataArray | None = None
+) -> np.ndarray:
+    """Color a sheet by preferred orientation (hue) and selectivity (brightness).
+
+    Parameters
+    ----------
+    preference : xr.DataArray
+        Dims (``unit_y``, ``unit_x``), any order: preferred orientation in
+        radians in [0, pi). Values outside are wrapped modulo pi.
+    selectivity : xr.DataArray, optional
+        Same dims and sizes as ``preference``, values in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (ny, nx, 3)
+        RGB in [0, 1] from HSV with hue ``preference / pi`` (cyclic: 0 and
+        pi give the same color), saturation 1, and value ``selectivity``
+        divided by its 99th percentile (over finite values) and clipped to
+        [0, 1]; value is 1 everywhere when ``selectivity`` is None. Units with
+        a non-finite preference or selectivity are mid-grey.
+
+    Raises
+    ------
+    ValueError
+        If dims are wrong or the two arrays differ in size.
+    """
+    preference = _require_dims(preference, ("unit_y", "unit_x"), "preference")
+    pref = np.asarray(preference.values, dtype=float)
+    bad = ~np.isfinite(pref)
+    hue = np.mod(np.where(bad, 0.0, pref) / np.pi, 1.0)
+    if selectivity is None:
+        value = np.ones_like(pref)
+    else:
+        selectivity = _require_dims(selectivity, ("unit_y", "unit_x"), "selectivity")
+        if selectivity.shape != preference.shape:
+            raise ValueError(
+                f"selectivity has shape {dict(selectivity.sizes)}, preference has "
+                f"{dict(preference.sizes)}"
+            )
+        sel = np.asarray(selectivity.values, dtype=float)
+        bad |= ~np.isfinite(sel)
+        scale = _percentile_scale(sel)
+        value = np.clip(np.where(np.isfinite(sel), sel, 0.0) / scale, 0.0, 1.0)
+    rgb = hsv_to_rgb(np.stack([hue, np.ones_like(hue), value], axis=-1))
+    rgb[bad] = _BAD_RGB
+    return rgb
+
+
+def _pinwheel_arrays(pinwheels: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(y, x, charge)`` of a pinwheel dataset as float arrays (possibly empty)."""
+    if not isinstance(pinwheels, xr.Dataset):
+        raise TypeError(f"pinwheels must be an xarray.Dataset, got {type(pinwheels).__name__}")
+    missing = [v for v in ("y", "x", "charge") if v not in pinwheels.variables]
+    if missing:
+        raise ValueError(
+            f"pinwheels is missing variables {missing}: expected 'y', 'x' and 'charge' on "
+            f"dim 'pinwheel', got {list(pinwheels.variables)}"
+        )
+    out = []
+    for name in ("y", "x", "charge"):
+        dims = tuple(pinwheels[name].dims)
+        if dims != ("pinwheel",):
+            raise ValueError(f"pinwheels[{name!r}] must have dims ('pinwheel',), got {dims}")
+        out.append(np.asarray(pinwheels[name].values, dtype=float))
+    return out[0], out[1], out[2]
+
+
+def plot_orientation_map(
+    preference: xr.DataArray,
+    selectivity: xr.DataArray | None = None,
+    pinwheels: xr.Dataset | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Draw an orientation preference map, optionally with selectivity and pinwheels.
+
+    Parameters
+    ----------
+    preference : xr.DataArray
+        Dims (``unit_y``, ``unit_x``), any order: preferred orientation in
+        radians in [0, pi).
+    selectivity : xr.DataArray, optional
+        Same dims and sizes, values in [0, 1]; shown as brightness.
+    pinwheels : xr.Dataset, optional
+        Variables ``y``, ``x`` (position in grid-index units, so unit
+        ``(iy, ix)`` is centered at ``(iy, ix)``) and ``charge`` (+0.5 or
+        -0.5) on dim ``pinwheel``, which may be empty. Pinwheels are split by
+        the sign of ``charge``; zero or NaN charges and NaN positions are not
+        drawn.
+    title : str, optional
+        Figure title; default "orientation preference".
+
+    Returns
+    -------
+    Figure
+        The map is one ``AxesImage`` holding :func:`orientation_colors` of
+        the inputs (RGB, nearest interpolation, equal aspect, no ticks,
+        ``unit_y = 0`` at the top), ~5.5 in on its longer side in a 6 in wide
+        figure whose height follows the sheet's aspect. Below it a horizontal color key maps hue
+        to orientation 0-180 deg, labelled "preferred orientation (deg)".
+        With selectivity, a caption says that brightness is selectivity and
+        gives the 99th-percentile value that is drawn at full brightness.
+        With pinwheels, +1/2 pinwheels are white circles with black edges and
+        -1/2 pinwheels black squares with white edges (one ``Line2D`` each,
+        labelled "pinwheel +1/2" / "pinwheel -1/2"), and a legend above the
+        map gives their counts, e.g. "pinwheel +1/2 (12)".
+
+    Raises
+    ------
+    ValueError
+        If dims are wrong, the arrays differ in size, or ``pinwheels`` lacks a
+        variable or has one not on dim ``pinwheel``.
+    """
+    rgb = orientation_colors(preference, selectivity)
+    pw = _pinwheel_arrays(pinwheels) if pinwheels is not None else None
+
+    ny, nx = rgb.shape[:2]
+    height = (_ORIENTATION_MAP_INCHES * float(np.clip(ny / nx, 0.2, 1.0)) + _ORIENTATION_BASE_BAND
+              + (_ORIENTATION_LEGEND_BAND if pw is not None else 0.0)
+              + (_ORIENTATION_CAPTION_BAND if selectivity is not None else 0.0))
+    fig = _new_figure((_ORIENTATION_FIG_WIDTH, height), layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(rgb, interpolation="nearest", aspect="equal")
+    _hide_ticks(ax)
+
+    if pw is not None:
+        y, x, charge = pw
+        # Fix the limits first so markers near an edge cannot rescale the map.
+        ax.set_xlim(ax.get_xlim())
+        ax.set_ylim(ax.get_ylim())
+        for sign, name, marker, face, edge in ((1, "+1/2", "o", "white", "black"),
+                                              (-1, "\u22121/2", "s", "black", "white")):
+            sel = (np.sign(charge) == sign) & np.isfinite(y) & np.isfinite(x)
+            ax.plot(x[sel], y[sel], linestyle="none", marker=marker, ms=_PINWHEEL_MS,
+                    mfc=face, mec=edge, mew=1.0, label=f"pinwheel {name} ({int(sel.sum())})")
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+                  fontsize="small", handletextpad=0.3, columnspacing=1.5, borderaxespad=0.2)
+
+    key = ScalarMappable(norm=Normalize(0.0, 180.0), cmap=_hue_colormap())
+    cbar = fig.colorbar(key, ax=ax, location="bottom", shrink=0.55, aspect=25, pad=0.03)
+    cbar.set_ticks(list(_KEY_TICKS_DEG))
+    cbar.set_label(_ORIENTATION_LABEL)
+    cbar.outline.set_linewidth(0.5)
+
+    if selectivity is not None:
+        sel = np.asarray(selectivity.values, dtype=float)
+        fig.supxlabel(
+            f"brightness = {_SELECTIVITY_LABEL} (full brightness at its 99th percentile, "
+            f"{_percentile_scale(sel):.2g}); grey = undefined",
+            fontsize="small",
+        )
+    fig.suptitle(title if title is not None else "orientation preference")
+    return fig
+
+
+def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Figure:
+    """Draw an orientation selectivity map with a colorbar.
+
+    Parameters
+    ----------
+    selectivity : xr.DataArray
+        Dims (``unit_y``, ``unit_x``), any order, values in [0, 1].
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
+        One ``AxesImage`` (viridis, nearest interpolation, equal aspect) on
+        ``vmin = 0, vmax = 1``, widened to the data's finite extremes only if
+        they lie outside; non-finite units are light grey. Colorbar labelled
+        "orientation selectivity".
+    """
+    selectivity = _require_dims(selectivity, ("unit_y", "unit_x"), "selectivity")
+    sel = np.asarray(selectivity.values, dtype=float)
+    finite = sel[np.isfinite(sel)]
+    vmin = min(0.0, float(finite.min())) if finite.size else 0.0
+    vmax = max(1.0, float(finite.max())) if finite.size else 1.0
+    fig = _new_figure((5.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    cmap = colormaps[_SELECTIVITY_CMAP].with_extremes(bad="lightgrey")
+    image = ax.imshow(sel, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest",
+                      aspect="equal")
+    ax.set_xlabel("unit_x")
+    ax.set_ylabel("unit_y")
+    if title:
+        ax.set_title(title)
+    fig.colorbar(image, ax=ax, label=_SELECTIVITY_LABEL)
+    return fig
