@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: The dims of every per-unit array on the sheet (results, analyses, figures).
+SHEET_DIMS = ("unit_y", "unit_x")
+
 @dataclass(frozen=True)
 class RowSeparableKernel:
     """A disk-shaped kernel stored as per-row horizontal weights.

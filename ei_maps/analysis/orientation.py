@@ -25,10 +25,10 @@ import xarray as xr
 from scipy import stats
 
 from ..stimuli.gratings import DEFAULT_FREQUENCIES, quadrature_pairs, sine_gratings
+from ..sheet import SHEET_DIMS
 from .receptive_fields import FIELD_DIMS, _check_fields
-from .spacing import _as_map, lowpass_map, spectral_column_spacing
+from .spacing import _as_map, _radial_spectrum, lowpass_map, spectral_column_spacing
 
-SHEET_DIMS = ("unit_y", "unit_x")
 
 
 # --------------------------------------------------------------------------- maps
@@ -297,22 +297,9 @@ def power_spectrum(z: np.ndarray, periodic: bool = False) -> xr.Dataset:
     Dataset with ``power`` on ``wavenumber`` (cycles per grid unit, bins of
     width ``1 / max(ny, nx)``).
     """
-    z = np.asarray(z, dtype=complex)
-    ny, nx = z.shape
-    z = z - z.mean()
-    if not periodic:
-        z = z * np.outer(np.hanning(ny), np.hanning(nx))
-    power = np.abs(np.fft.fft2(z)) ** 2
-    k = np.hypot(np.fft.fftfreq(ny)[:, None], np.fft.fftfreq(nx)[None, :])
-    dk = 1.0 / max(ny, nx)
-    bins = np.rint(k / dk).astype(int)
-    n_bins = int(max(ny, nx) // 2) + 1  # up to 0.5 cycles per unit along the longer side
-    keep = bins < n_bins
-    total = np.bincount(bins[keep], weights=power[keep], minlength=n_bins)
-    count = np.bincount(bins[keep], minlength=n_bins)
-    radial = np.divide(total, count, out=np.zeros(n_bins), where=count > 0)
+    wavenumber, radial = _radial_spectrum(np.asarray(z, dtype=complex), periodic)
     return xr.Dataset({"power": ("wavenumber", radial)},
-                      coords={"wavenumber": np.arange(n_bins) * dk},
+                      coords={"wavenumber": wavenumber},
                       attrs={"units_wavenumber": "cycles per grid unit"})
 
 

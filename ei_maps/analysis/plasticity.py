@@ -23,7 +23,8 @@ import numpy as np
 import xarray as xr
 from scipy import ndimage
 
-_SHEET_DIMS = ("unit_y", "unit_x")
+from ..sheet import SHEET_DIMS
+
 _FINGER_NAME = re.compile(r"^\s*finger\s+(\d+)\s*$", re.IGNORECASE)
 
 
@@ -51,9 +52,9 @@ def _class_fingers(class_responses: xr.DataArray) -> np.ndarray:
 def _preferred_values(preferred, name: str = "preferred") -> np.ndarray:
     """(unit_y, unit_x) int array of a preferred map, validated."""
     if isinstance(preferred, xr.DataArray):
-        if set(preferred.dims) != set(_SHEET_DIMS):
-            raise ValueError(f"{name} must have dims exactly {_SHEET_DIMS}, got {preferred.dims}")
-        values = preferred.transpose(*_SHEET_DIMS).values
+        if set(preferred.dims) != set(SHEET_DIMS):
+            raise ValueError(f"{name} must have dims exactly {SHEET_DIMS}, got {preferred.dims}")
+        values = preferred.transpose(*SHEET_DIMS).values
     else:
         values = np.asarray(preferred)
         if values.ndim != 2:
@@ -93,7 +94,7 @@ def _pair(before, after) -> tuple[np.ndarray, np.ndarray]:
 
 def _sheet_coords(preferred) -> dict:
     if isinstance(preferred, xr.DataArray):
-        return {d: preferred[d] for d in _SHEET_DIMS if d in preferred.coords}
+        return {d: preferred[d] for d in SHEET_DIMS if d in preferred.coords}
     return {}
 
 
@@ -103,7 +104,7 @@ def _single_finger_responses(class_responses: xr.DataArray) -> tuple[np.ndarray,
     """Validated (fingers sorted, responses (finger, unit_y, unit_x) float) of the single-finger classes."""
     if not isinstance(class_responses, xr.DataArray):
         raise ValueError("class_responses must be an xarray DataArray (stimulus_class, unit_y, unit_x)")
-    needed = ("stimulus_class", *_SHEET_DIMS)
+    needed = ("stimulus_class", *SHEET_DIMS)
     if set(class_responses.dims) != set(needed):
         raise ValueError(f"class_responses must have dims exactly {needed}, got {class_responses.dims}")
     if not np.issubdtype(class_responses.dtype, np.number):
@@ -160,7 +161,7 @@ def preferred_finger(class_responses: xr.DataArray, threshold: float = 0.0,
         magnitude = np.nanmax(np.where(np.isfinite(resp), np.abs(resp), np.nan), axis=0)
         keep &= magnitude >= responsive * np.nanmax(magnitude)
     values = np.where(keep, fingers[best], 0).astype(int)
-    return xr.DataArray(values, dims=_SHEET_DIMS, coords=_sheet_coords(class_responses),
+    return xr.DataArray(values, dims=SHEET_DIMS, coords=_sheet_coords(class_responses),
                         name="preferred_finger",
                         attrs={"fingers": fingers.tolist(), "threshold": float(threshold),
                                "responsive": float("nan") if responsive is None else float(responsive)})
@@ -273,7 +274,7 @@ def finger_territories(class_responses: xr.DataArray, fraction: float = TERRITOR
     label = np.where(territory.any(axis=0), fingers[np.argmax(relative, axis=0)], 0).astype(int)
     coords = {"finger": fingers, **_sheet_coords(class_responses)}
     return xr.Dataset(
-        {"territory": (("finger", *_SHEET_DIMS), territory),
+        {"territory": (("finger", *SHEET_DIMS), territory),
          "size": ("finger", size),
          "components": ("finger", np.array(components, dtype=int)),
          "largest_component": ("finger", np.array(largest, dtype=int)),
@@ -281,7 +282,7 @@ def finger_territories(class_responses: xr.DataArray, fraction: float = TERRITOR
          "sign": ("finger", sign),
          "peak": ("finger", aligned.reshape(n_f, -1).max(axis=1)),
          "threshold": ("finger", threshold),
-         "label": (_SHEET_DIMS, label),
+         "label": (SHEET_DIMS, label),
          "overlap": int(np.count_nonzero(territory.sum(axis=0) > 1))},
         coords=coords,
         attrs={"fraction": float(fraction), "periodic": int(periodic), "n_units": int(side_y * side_x),
@@ -536,7 +537,7 @@ def boundaries(preferred: xr.DataArray, periodic: bool = False) -> xr.DataArray:
         edge[:, :-1] |= dx
         edge[1:, :] |= dy
         edge[:-1, :] |= dy
-    return xr.DataArray(edge, dims=_SHEET_DIMS, coords=_sheet_coords(preferred), name="boundary",
+    return xr.DataArray(edge, dims=SHEET_DIMS, coords=_sheet_coords(preferred), name="boundary",
                         attrs={"periodic": int(periodic)})
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-FIELD_DIMS = ("unit_y", "unit_x", "patch_y", "patch_x")
+from ..sheet import SHEET_DIMS
+
+FIELD_DIMS = (*SHEET_DIMS, "patch_y", "patch_x")
 
 
 def delta_probes(n_inputs: int) -> np.ndarray:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from ..sheet import SHEET_DIMS
 from .activity import activity_centroid
 from .topography import _cortical_distance, _sheet_features, _subsample
 
-SHEET_DIMS = ("word", "unit_y", "unit_x")
+WORD_MAP_DIMS = ("word", *SHEET_DIMS)
 
 WORD_GROUPS: dict[str, list[str]] = {
     "numbers": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -46,10 +47,10 @@ WORD_GROUPS: dict[str, list[str]] = {
 def _check_activations(activations) -> tuple[np.ndarray, np.ndarray]:
     """Validated (values (word, unit_y, unit_x), words) of an activations DataArray."""
     if not isinstance(activations, xr.DataArray):
-        raise ValueError(f"activations must be an xarray DataArray with dims {SHEET_DIMS}, "
+        raise ValueError(f"activations must be an xarray DataArray with dims {WORD_MAP_DIMS}, "
                          f"got {type(activations).__name__}")
-    if set(activations.dims) != set(SHEET_DIMS):
-        raise ValueError(f"activations need exactly the dims {SHEET_DIMS}; got {activations.dims}")
+    if set(activations.dims) != set(WORD_MAP_DIMS):
+        raise ValueError(f"activations need exactly the dims {WORD_MAP_DIMS}; got {activations.dims}")
     if "word" not in activations.coords:
         raise ValueError("activations need a 'word' coordinate holding the vocabulary")
     words = np.asarray(activations["word"].values).astype(str)
@@ -57,7 +58,7 @@ def _check_activations(activations) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"activations are empty: sizes {dict(activations.sizes)}")
     if np.unique(words).size != words.size:
         raise ValueError("the 'word' coordinate of activations holds duplicate words")
-    values = activations.transpose(*SHEET_DIMS).values
+    values = activations.transpose(*WORD_MAP_DIMS).values
     if not np.issubdtype(values.dtype, np.floating):
         values = values.astype(float)
     if not np.all(np.isfinite(values)):
@@ -239,7 +240,7 @@ def word_positions(activations: xr.DataArray, boundary: str = "zero", method: st
         raise ValueError(f"method must be 'peak' or 'centroid', got {method!r}")
     # negative responses (the lower branch of the two-sided threshold) are
     # not where the word is represented
-    positive = activations.transpose(*SHEET_DIMS).clip(min=0)
+    positive = activations.transpose(*WORD_MAP_DIMS).clip(min=0)
     if method == "centroid":
         pos = activity_centroid(positive, boundary).transpose("word", "coord")
         return pos.rename("position").assign_attrs(boundary=boundary, method=method)

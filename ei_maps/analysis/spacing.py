@@ -50,7 +50,7 @@ def _radial_spectrum(z: np.ndarray, periodic: bool) -> tuple[np.ndarray, np.ndar
     k = np.hypot(np.fft.fftfreq(ny)[:, None], np.fft.fftfreq(nx)[None, :])
     dk = 1.0 / max(ny, nx)
     bins = np.rint(k / dk).astype(int)
-    n_bins = int(max(ny, nx) // 2) + 1
+    n_bins = int(max(ny, nx) // 2) + 1  # up to 0.5 cycles per unit along the longer side
     keep = bins < n_bins
     total = np.bincount(bins[keep], weights=power[keep], minlength=n_bins)
     count = np.bincount(bins[keep], minlength=n_bins)

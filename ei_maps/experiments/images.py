@@ -24,7 +24,8 @@ from ._clitools import given
 from .image_maps import map_measures, print_summary
 from .orientation_maps import print_analysis
 from .registry import Experiment, SweepSpec
-from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
+from .runs import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing, trainer_for,
+                   trainer_state)
 
 #: Summary names of the activation model's history means over the last 100 steps.
 FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}
@@ -108,17 +109,6 @@ def describe_wavelength(entries: dict[str, Any]) -> str:
         return "lateral interactions: no preferred wavelength (the effective E/I kernel peaks at k = 0)"
     return (f"lateral interactions: preferred wavelength {lam:.2f} units (linear gain there "
             f"{entries['predicted_gain_contrast']:.2f}x the uniform mode's)")
-
-
-def activation_model_from_run(ds: xr.Dataset, **overrides):
-    """Rebuild the :class:`ActivationModel` saved in an image run or checkpoint: dictionary, parameters, lam."""
-    from ..analysis.receptive_fields import fields_to_columns
-    from ..config import from_json
-
-    if "model_config" not in ds.attrs or "dictionary" not in ds:
-        raise ValueError("dataset holds no model (needs a 'dictionary' variable and 'model_config' attr)")
-    config = from_json(ModelConfig, ds.attrs["model_config"])
-    return ActivationModel.from_config(config, **{"dictionary": fields_to_columns(ds["dictionary"]), **overrides})
 
 
 def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:

@@ -25,7 +25,7 @@ from ..models import LIFCodingModel
 from .image_maps import map_measures, print_summary
 from .orientation_maps import print_analysis
 from .registry import Experiment, SweepSpec
-from .runs import trainer_state, finish_run, history_tail, open_run, run_trainer, timing, trainer_for
+from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 #: Training defaults for the spiking sheet: the paper's batch and update (lr 0.1 on the batch mean);
 #: 20,000 steps reach localized, ordered fields (see docs/spiking-coding.md).

@@ -184,15 +184,24 @@ def dictionary_on_sheet(model, feature_dim: str) -> xr.DataArray:
                         name="dictionary")
 
 
-def model_from_sheet(saved: xr.Dataset, config, feature_dim: str, **overrides):
-    """Rebuild the activation model of :func:`dictionary_on_sheet` from a run or checkpoint, with its adapted lam.
+def activation_model_from_run(saved: xr.Dataset, **overrides: Any):
+    """Rebuild the :class:`~ei_maps.models.ActivationModel` of any activation-model run or checkpoint.
 
-    ``lam`` is the checkpoint's ``lam_now`` attr, or else the run's model config.
+    Parameters come from its ``model_config`` attr, the dictionary from its
+    ``dictionary`` variable (``unit_y``, ``unit_x`` and the input dims in
+    their stored order: ``patch_y, patch_x``, ``embedding_dim`` or
+    ``input``), the adapted threshold from ``lam_now`` when a checkpoint
+    saved it. ``overrides`` change parameters (e.g. ``engine="numpy"``).
     """
-    from ..models import ActivationModel
+    from ..models import ActivationModel, ModelConfig
 
-    columns = saved["dictionary"].transpose("unit_y", "unit_x", feature_dim).values
-    model = ActivationModel.from_config(config, dictionary=columns.reshape(-1, columns.shape[-1]).T, **overrides)
+    if "model_config" not in saved.attrs or "dictionary" not in saved:
+        raise ValueError("dataset holds no model (needs a 'dictionary' variable and 'model_config' attr)")
+    config = from_json(ModelConfig, saved.attrs["model_config"])
+    d = saved["dictionary"]
+    inputs = [dim for dim in d.dims if dim not in ("unit_y", "unit_x")]
+    columns = d.transpose("unit_y", "unit_x", *inputs).values.reshape(d.sizes["unit_y"] * d.sizes["unit_x"], -1).T
+    model = ActivationModel.from_config(config, dictionary=np.ascontiguousarray(columns), **overrides)
     if "lam_now" in saved.attrs:
         model.lam = float(saved.attrs["lam_now"])
     return model

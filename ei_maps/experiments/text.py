@@ -23,8 +23,8 @@ from ..models.learning import Trainer
 from ._clitools import fmt, print_figures
 from .images import FINAL_ACTIVATION
 from .registry import Experiment, SweepSpec
-from .runs import (trainer_state, dictionary_on_sheet, finish_run, history_tail, model_from_sheet, open_run, run_trainer, timing,
-                   trainer_for)
+from .runs import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run, run_trainer,
+                   timing, trainer_for, trainer_state)
 
 #: Units whose best words are drawn on the map figure (every n-th unit in x and y).
 LABEL_EVERY = 3
@@ -92,8 +92,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
                           train_config.steps, log)
     sampler = WordSampler(wv, seed=train_config.seed, dtype=model_config.dtype)
 
-    model = (model_from_sheet(saved, model_config, "embedding_dim") if saved is not None
-             else ActivationModel.from_config(model_config))
+    model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
     trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config, wv), progress)
     train_seconds, first_step = run_trainer(trainer, saved)
 
@@ -279,7 +278,6 @@ EXPERIMENT = Experiment(
     name="text", kinds=("text",), help="word vectors -> 2-D map of word meaning (paper's text experiment)",
     command=("train", "text"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     analyze=analyze_text_run, print_analysis=print_analysis,
-    load_model=lambda run, **overrides: model_from_sheet(run, from_json(ModelConfig, run.attrs["model_config"]),
-                                                         "embedding_dim", **overrides),
+    load_model=activation_model_from_run,
     sweep=SweepSpec(defaults=lambda: (PAPER_TEXT_MODEL, TextTrainConfig()), measures=SWEEP_MEASURES,
                     run=_sweep_run, owned=("seed", "n_inputs", "embeddings")))

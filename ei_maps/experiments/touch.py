@@ -26,7 +26,8 @@ from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import floats, fmt, print_figures
 from .registry import Experiment, Option, SweepSpec
-from .runs import RUN_FILE, dictionary_on_sheet, finish_run, model_from_sheet, open_run, run_trainer, trainer_for
+from .runs import (RUN_FILE, activation_model_from_run, dictionary_on_sheet, finish_run, open_run, run_trainer,
+                   trainer_for)
 
 PHASES = ("before", "after")
 
@@ -230,7 +231,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         if hand_from_attrs(saved.attrs) != hand:
             raise ValueError("cannot resume: the saved run was made with another hand configuration; "
                              "use the same options or another --out")
-        model = model_from_sheet(saved, model_config, "input")
+        model = activation_model_from_run(saved)
         log(f"phase {saved.attrs.get('phase', 'after')!r} continues")
         done["vars"] = {k: saved[k] for k in saved.data_vars if k.endswith("_before") and k != "dictionary"}
     else:
@@ -506,9 +507,8 @@ def _sweep_run(model_config: ModelConfig, train_config: TouchTrainConfig, seed: 
 
 def _load_model(run: xr.Dataset, **overrides):
     """The model at the end of a touch run (its ``dictionary_after``)."""
-    config = from_json(ModelConfig, run.attrs["model_config"])
     last = run.rename({"dictionary_after": "dictionary"}) if "dictionary_after" in run else run
-    return model_from_sheet(last, config, "input", **overrides)
+    return activation_model_from_run(last, **overrides)
 
 
 EXPERIMENT = Experiment(

@@ -44,7 +44,7 @@ def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: 
         Learning rate (the gradient is summed, not averaged, over the batch).
     code_scale : float
         The reconstruction is ``code_scale * Phi a`` (1: the published
-        update; see :attr:`ei_maps.config.ModelConfig.code_scale`).
+        update; see :attr:`ei_maps.models.ModelConfig.code_scale`).
 
     Returns
     -------
