@@ -107,6 +107,62 @@ def _print_sweep(summary: dict) -> None:
             print(f"  {label}: {summary[label]}")
 
 
+#: Options that are about this call, never taken from a saved run.
+_CALL_OPTIONS = {"command", "kind", "experiment", "resume", "out", "json", "no_progress", "no_figures"}
+
+
+def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
+    """The dests of the options given on the command line (a second parse with every default suppressed)."""
+    import copy
+
+    quiet = copy.deepcopy(parser)
+    parsers = [quiet]
+    while parsers:
+        p = parsers.pop()
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+            elif action.dest not in ("help",):
+                action.default = argparse.SUPPRESS
+        p._defaults = {}
+    return set(vars(quiet.parse_args(argv)))
+
+
+def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, log) -> None:
+    """``--resume``: every option not given comes from the saved run in the output folder.
+
+    Options given explicitly stay, and the experiment then refuses the run if
+    they differ from the saved ones; more steps need ``--steps``.
+    """
+    from pathlib import Path
+
+    from .experiments.runs import load_resume_state
+
+    out = experiment.output_dir(args) if experiment.output_dir is not None else getattr(args, "out", None)
+    if not out or not Path(out).is_dir():
+        return
+    saved = load_resume_state(Path(out))
+    if saved is None:
+        return
+    values: dict[str, Any] = {}
+    for label in ("train", "model", "hand"):
+        text = saved.attrs.get(f"{label}_config")
+        if text:
+            for key, value in json.loads(text).items():
+                values.setdefault(key, value)
+    if experiment.resume_options is not None:
+        values.update(experiment.resume_options(saved))
+    taken = []
+    for dest in vars(args):
+        if dest in given or dest in _CALL_OPTIONS or dest not in values:
+            continue
+        if getattr(args, dest) != values[dest]:
+            taken.append(dest)
+        setattr(args, dest, values[dest])
+    if taken:
+        log(f"--resume: {', '.join('--' + d.replace('_', '-') for d in sorted(taken))} from the saved run in {out}")
+
+
 def _analyze(args: argparse.Namespace) -> dict[str, Any]:
     from .experiments.analyze import analyze_run
 
@@ -129,9 +185,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))
         else:
             experiment = get(args.experiment)
+            if getattr(args, "resume", False):
+                _resume_from_saved(args, _given_options(parser, list(sys.argv[1:] if argv is None else argv)),
+                                   experiment, log_to_stderr)
             summary, printer = experiment.run_from_args(args, log_to_stderr), experiment.print_summary
     except KeyboardInterrupt:
-        print("interrupted; continue with --resume if a checkpoint was saved", file=sys.stderr)
+        if hasattr(args, "resume"):
+            hint = "continue with the same command and --resume (from the last checkpoint)"
+        elif args.command == "sweep":
+            hint = "run the same command again to continue: finished configurations are kept"
+        else:
+            hint = "what was done so far is saved as partial (see above)"
+        print(f"interrupted; {hint}", file=sys.stderr)
         return 130
     except (ValueError, OSError, EiMapsError) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)

@@ -47,15 +47,56 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
     return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    # the rename is durable only once the folder's entry is on disk (POSIX; Windows has no folder fds)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Delete the hidden temporaries (``.NAME.<id>.tmp``) a killed :func:`atomic_write` left in ``folder``.
+
+    Call it only while no other process writes there (e.g. holding the run
+    folder's lock). Returns what was removed.
+    """
+    removed = []
+    for tmp in Path(folder).glob(".*.*.tmp"):
+        if tmp.is_file():
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _checksummed(ds: xr.Dataset, encoding: dict | None) -> dict:
+    """Per-variable encoding with HDF5 Fletcher-32 checksums on every numeric array, so damaged bytes are
+    detected (and named) on load instead of read as numbers."""
+    out = {name: dict(enc) for name, enc in (encoding or {}).items()}
+    for name, var in ds.variables.items():
+        if var.ndim and var.size and var.dtype.kind in "biuf":
+            out.setdefault(name, {}).setdefault("fletcher32", True)
+    return out
 
 
 def save_dataset(ds: xr.Dataset, path: str | os.PathLike, encoding: dict | None = None) -> Path:
     """Write a Dataset as NetCDF (h5netcdf engine), atomically.
 
     ``encoding`` is passed to :meth:`xarray.Dataset.to_netcdf` (e.g.
-    ``{"activations": {"zlib": True, "complevel": 4}}`` for large, mostly-zero arrays).
+    ``{"activations": {"zlib": True, "complevel": 4}}`` for large, mostly-zero arrays);
+    every numeric array also gets an HDF5 Fletcher-32 checksum.
     """
+    encoding = _checksummed(ds, encoding)
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding))
 
 
@@ -76,6 +117,9 @@ def load_dataset(path: str | os.PathLike) -> xr.Dataset:
         with xr.open_dataset(path, engine=ENGINE) as ds:
             return ds.load()
     except (OSError, ValueError) as err:
+        if "filter" in str(err) or "checksum" in str(err).lower():
+            raise ValueError(f"{path} is damaged: its data fail their HDF5 checksum ({err}); "
+                             "rerun, or restore the file from a copy") from err
         raise ValueError(f"cannot read {path} as a NetCDF result file: {err}") from err
 
 

@@ -357,7 +357,8 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
                                  **given(args, ("target_rate", "inh_every")))
         ds = train_images_lif(config, train, engine=args.engine or "numba", out=out, resume=args.resume,
                               progress=not args.no_progress, figures=not args.no_figures,
-                              probe_repeats=args.probe_repeats or PROBE_REPEATS, log=log)
+                              probe_repeats=PROBE_REPEATS if args.probe_repeats is None else args.probe_repeats,
+                              log=log)
     else:
         _, preset_model, preset_train = PRESETS[args.preset] if args.preset else ("", {}, {})
         model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": args.patch_size**2, **shared,
@@ -413,9 +414,19 @@ def _analysis_options():
     return ANALYZE_OPTIONS
 
 
+def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
+    """Options of ``train images`` a saved run holds under other names than its configs' fields."""
+    model, train = (json.loads(saved.attrs[f"{k}_config"]) for k in ("model", "train"))
+    return {"model": "lif" if saved.attrs.get("kind") == "images_lif" else "activation",
+            "model_seed": None if model["seed"] == train["seed"] else model["seed"],
+            "no_whiten": not train["whiten"]}
+
+
 EXPERIMENT = Experiment(
     name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
     command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
     print_summary=print_summary, analyze=_analyze, analyze_options=_analysis_options(),
     print_analysis=print_analysis, load_model=activation_model_from_run, reads_unmarked_runs=True,
+    output_dir=lambda args: args.out or ("runs/images-lif" if args.model == "lif" else "runs/images"),
+    resume_options=_resume_options,
     sweep=SweepSpec(defaults=lambda: (ModelConfig(), TrainConfig()), measures=SWEEP_MEASURES, run=_sweep_run))

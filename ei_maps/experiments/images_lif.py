@@ -171,6 +171,8 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     """
     from ..stimuli import PatchSampler, load_images
 
+    if isinstance(probe_repeats, bool) or not isinstance(probe_repeats, int) or probe_repeats < 1:
+        raise ValueError(f"probe_repeats (--probe-repeats) must be an integer >= 1, got {probe_repeats!r}")
     train_config = train_config or LIF_TRAIN
     p = train_config.patch_size
     config = (config or LIFCodingConfig()).replace(n_inputs=p * p)

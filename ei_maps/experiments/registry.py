@@ -107,6 +107,13 @@ class Experiment:
     reads_unmarked_runs : bool
         This experiment reads runs saved without a ``kind`` attr (those of
         the first release, which had one experiment).
+    output_dir : callable or None
+        ``output_dir(args) -> folder`` where the command writes (default:
+        ``args.out``); ``--resume`` looks there for the saved run.
+    resume_options : callable or None
+        ``resume_options(saved) -> {option dest: value}`` for the options of
+        a saved run that are not fields of its saved configs under the same
+        name (``--resume`` fills every option not given from the saved run).
     """
 
     name: str
@@ -122,6 +129,8 @@ class Experiment:
     load_model: Callable[..., Any] | None = None
     sweep: SweepSpec | None = None
     reads_unmarked_runs: bool = False
+    output_dir: Callable[[argparse.Namespace], str] | None = None
+    resume_options: Callable[[Any], dict[str, Any]] | None = None
 
 
 @functools.lru_cache(maxsize=None)

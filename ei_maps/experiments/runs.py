@@ -13,6 +13,7 @@ Locking the folder and recording provenance belong here, once.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -22,11 +23,57 @@ import numpy as np
 import xarray as xr
 
 from ..config import from_json
+from ..errors import EiMapsError
 from ..io import load_dataset, save_dataset
 from ..models.learning import Trainer
 
 RUN_FILE = "run.nc"
 CHECKPOINT_FILE = "checkpoint.nc"
+LOCK_FILE = ".lock"
+
+# run folders this process holds: resolved path -> open lock file (flock released when it closes or the
+# process dies, so a killed run never leaves a lock that blocks the next)
+_HELD: dict[Path, Any] = {}
+
+
+class RunFolderBusyError(EiMapsError, RuntimeError):
+    """Another process is writing into the same run folder."""
+
+
+def lock_run_folder(out: Path) -> None:
+    """Hold ``out/.lock`` for this process (re-entrant); refuse, naming the other process, if it is held.
+
+    The lock is an ``flock`` on the file, which the system drops when the
+    holder exits or is killed: a lock file left by a dead run is stale and
+    is taken over (and said so by the file's old contents being replaced).
+    """
+    key = out.resolve()
+    if key in _HELD:
+        return
+    import fcntl
+    import socket
+
+    handle = open(out / LOCK_FILE, "a+")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise RunFolderBusyError(f"{out} is in use by {holder}; wait for it to finish or use another --out") \
+            from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"process {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+    handle.flush()
+    _HELD[key] = handle
+
+
+def release_run_folder(out: Path) -> None:
+    """Let other processes write into ``out`` again (a no-op if this process does not hold it)."""
+    handle = _HELD.pop(Path(out).resolve(), None)
+    if handle is not None:
+        handle.close()
 
 
 def load_resume_state(out: Path) -> xr.Dataset | None:
@@ -100,6 +147,19 @@ def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, 
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    lock_run_folder(out)
+    try:
+        return out, _saved_state(out, kind, resume, configs, steps, log, refuse)
+    except BaseException:
+        release_run_folder(out)
+        raise
+
+
+def _saved_state(out, kind, resume, configs, steps, log, refuse):
+    from ..io import remove_stale_temporaries
+
+    for tmp in remove_stale_temporaries(out):
+        log(f"removed {tmp.name}, left by a run killed while saving")
     saved = load_resume_state(out) if resume else None
     if saved is not None:
         why = refuse(saved) if refuse is not None else None
@@ -109,7 +169,7 @@ def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, 
         log(f"resuming from step {saved.attrs['steps_done']} in {out}")
     elif resume:
         log(f"nothing to resume in {out}: starting a new run")
-    return out, saved
+    return saved
 
 
 def trainer_for(model, sampler, train_config, out: Path, state, progress: bool = True, **options: Any) -> Trainer:
@@ -124,7 +184,9 @@ def trainer_for(model, sampler, train_config, out: Path, state, progress: bool =
 
     settings = {"steps": train_config.steps, "batch": train_config.batch, "lr": train_config.lr,
                 "checkpoint_every": train_config.checkpoint_every, **options}
-    return Trainer(model, sampler, checkpoint=checkpoint, progress=progress, **settings)
+    trainer = Trainer(model, sampler, checkpoint=checkpoint, progress=progress, **settings)
+    trainer.run_folder = Path(out)
+    return trainer
 
 
 def run_trainer(trainer: Trainer, saved: xr.Dataset | None, suffix: str = "") -> tuple[float, int]:
@@ -137,8 +199,17 @@ def run_trainer(trainer: Trainer, saved: xr.Dataset | None, suffix: str = "") ->
                         json.loads(saved.attrs["sampler_state"]))
     first_step = trainer.step
     started = time.perf_counter()
-    trainer.run()
+    try:
+        trainer.run()
+    except BaseException:
+        release_run_folder(trainer_folder(trainer))
+        raise
     return time.perf_counter() - started, first_step
+
+
+def trainer_folder(trainer: Trainer) -> Path:
+    """The run folder a :func:`trainer_for` Trainer checkpoints into."""
+    return getattr(trainer, "run_folder", Path("."))
 
 
 def timing(out: Path, trainer: Trainer, seconds: float, first_step: int) -> dict[str, Any]:
@@ -168,8 +239,11 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
 
     summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
-    save_dataset(ds, out / RUN_FILE, encoding=encoding)
-    (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    try:
+        save_dataset(ds, out / RUN_FILE, encoding=encoding)
+        (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+    finally:
+        release_run_folder(out)
     if write_figures is not None:
         summary["figures"] = [str(f) for f in write_figures(ds, out)]
         ds.attrs["summary"] = json.dumps(summary)

@@ -150,6 +150,30 @@ def run_name(names: list[str], values: tuple, seed: int) -> str:
     return ",".join(f"{n}={v}" for n, v in zip(names, values)) + f",seed={seed}"
 
 
+#: Memory a local worker process needs at the least (interpreter, NumPy, Numba, one small run), bytes.
+WORKER_MEMORY = 500 * 2**20
+
+
+def local_worker_limit() -> int:
+    """The most local worker processes this machine runs usefully: one per core, within its memory."""
+    import psutil
+
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, int(psutil.virtual_memory().total // WORKER_MEMORY)))
+
+
+def check_local_workers(workers: Any) -> int:
+    """``workers`` if it is a whole number from 1 to :func:`local_worker_limit`, else a clear error."""
+    limit = local_worker_limit()
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"--workers must be a whole number >= 1, got {workers!r}")
+    if workers > limit:
+        raise ValueError(f"--workers {workers} is more than this machine can run: at most {limit} local worker "
+                         f"processes ({os.cpu_count()} cores, about {WORKER_MEMORY // 2**20} MB each); "
+                         "for more, start a Dask cluster and give --scheduler")
+    return int(workers)
+
+
 def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
           progress: bool = True, figures: bool = True, log=print) -> xr.Dataset:
@@ -172,7 +196,8 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     scheduler : str, optional
         Address of a running Dask scheduler; default: a LocalCluster.
     workers : int, optional
-        LocalCluster worker processes (default: one per core), each with one thread.
+        LocalCluster worker processes (default: one per core), each with one thread; at most
+        :func:`local_worker_limit` (cores, and 500 MB of memory each).
 
     Returns
     -------
@@ -185,6 +210,8 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     from tqdm.auto import tqdm
 
     names, grid, seed_list = _grid(kind, params, seeds)
+    if scheduler is None and workers is not None:
+        check_local_workers(workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = _empty_result(kind, params, seed_list)

@@ -274,10 +274,14 @@ def _sweep_run(model_config: ModelConfig, train_config: TextTrainConfig, seed: i
             "final_loss": s.get("final_loss"), "final_sparsity": s.get("final_sparsity")}
 
 
+def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
+    return {"keep_outlier_dimensions": not json.loads(saved.attrs["train_config"])["drop_outliers"]}
+
+
 EXPERIMENT = Experiment(
     name="text", kinds=("text",), help="word vectors -> 2-D map of word meaning (paper's text experiment)",
     command=("train", "text"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     analyze=analyze_text_run, print_analysis=print_analysis,
-    load_model=activation_model_from_run,
+    load_model=activation_model_from_run, resume_options=_resume_options,
     sweep=SweepSpec(defaults=lambda: (PAPER_TEXT_MODEL, TextTrainConfig()), measures=SWEEP_MEASURES,
                     run=_sweep_run, owned=("seed", "n_inputs", "embeddings")))

@@ -511,6 +511,11 @@ def _load_model(run: xr.Dataset, **overrides):
     return activation_model_from_run(last, **overrides)
 
 
+def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
+    hand = hand_from_attrs(saved.attrs)
+    return {"pairs": ",".join(f"{a}+{b}" for a, b in hand.pairs)}
+
+
 EXPERIMENT = Experiment(
     name="touch", kinds=("touch",), help="synthetic hand -> somatotopic map, then a manipulation and plasticity",
     command=("train", "touch"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
@@ -518,6 +523,7 @@ EXPERIMENT = Experiment(
     analyze_options=(Option(("--territory-fraction",), {
         "type": float, "default": None,
         "help": "touch runs: territory criterion as a fraction of each class's peak (default: the run's own)"}),),
-    print_analysis=print_summary, load_model=_load_model,
+    print_analysis=print_summary, load_model=_load_model, resume_options=_resume_options,
+    output_dir=lambda args: args.out or ("runs/touch-sweep" if args.sweep_w_inh is not None else "runs/touch"),
     sweep=SweepSpec(defaults=lambda: (PAPER_TOUCH_MODEL, TouchTrainConfig()), measures=SWEEP_MEASURES,
                     run=_sweep_run))

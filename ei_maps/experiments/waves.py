@@ -71,14 +71,16 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
 
             sheet.run(duration_ms, report=report)
             bar.update(round(duration_ms) - bar.n)
-    except KeyboardInterrupt:
-        # keep what was simulated up to the last progress report
-        reached = done[0] * duration_ms
+    except KeyboardInterrupt as stop:
+        # keep what was simulated: the real time reached when Brian2 stopped, else the last progress report
+        reached = getattr(stop, "reached_ms", done[0] * duration_ms)
         partial = sheet.spikes()
         partial = partial.isel(spike=partial["spike_time"].values < reached)
-        partial.attrs.update(interrupted_at_ms=reached, duration_ms=reached)
+        partial.attrs.update(interrupted_at_ms=reached, duration_ms=reached, requested_duration_ms=duration_ms,
+                             partial=1)
         save_dataset(partial, out / SPIKES_FILE)
-        log(f"interrupted after {reached:.0f} ms: spikes so far saved to {out / SPIKES_FILE}")
+        log(f"interrupted after {reached:.0f} of {duration_ms:.0f} ms: the spikes so far are saved, marked "
+            f"partial, in {out / SPIKES_FILE}")
         raise
     run_s = time.perf_counter() - started
     spikes = sheet.spikes()

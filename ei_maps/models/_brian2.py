@@ -1,13 +1,17 @@
 """Brian2 set-up shared by the spiking models: the import, the compiled-code cache, the schedule."""
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import EiMapsError
 
-__all__ = ["SCHEDULE", "MissingBrian2Error", "configure_brian", "import_brian2"]
+__all__ = ["SCHEDULE", "MissingBrian2Error", "configure_brian", "import_brian2", "stop_on_interrupt"]
 
 
 #: Brian2 schedule that lets a spike's conductance act in its own step.
@@ -37,6 +41,15 @@ def import_brian2():
                 import brian2
             finally:
                 signal.signal = install
+        elif "brian2" not in sys.modules:
+            # Brian2 replaces the SIGINT handler for good on import (and, in a process started with SIGINT
+            # ignored, wraps SIG_IGN so that Ctrl-C raises TypeError); the process's own handler comes back,
+            # and stop_on_interrupt() gives Brian2's graceful stop during our runs only
+            before = signal.getsignal(signal.SIGINT)
+            try:
+                import brian2
+            finally:
+                signal.signal(signal.SIGINT, before)
         import brian2
     except ImportError as err:
         raise MissingBrian2Error("the spiking sheet needs Brian2: pip install -e '.[lif]' (or pip install brian2)"
@@ -75,3 +88,30 @@ def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
         prefs.codegen.target = "cython"
         return path
     raise RuntimeError("no writable folder for Brian2's compiled code; set EI_MAPS_BRIAN_CACHE")
+
+
+@contextlib.contextmanager
+def stop_on_interrupt() -> Iterator[None]:
+    """Around a Brian2 ``Network.run``: the first Ctrl-C stops the run after the current step, a second
+    one raises KeyboardInterrupt at once.
+
+    The process's SIGINT handler is restored afterwards; a process that
+    ignores SIGINT (a background job) keeps ignoring it, and outside the
+    main thread nothing is installed (only the main thread gets signals).
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous in (signal.SIG_IGN, None):
+        yield
+        return
+    from brian2 import Network
+
+    def handler(signum, frame):
+        if not Network._globally_running or Network._globally_stopped:
+            raise KeyboardInterrupt
+        Network._globally_stopped = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from ...sheet import connection_count, disk_offsets, torus_connections
-from .._brian2 import SCHEDULE, configure_brian, import_brian2
+from .._brian2 import SCHEDULE, configure_brian, import_brian2, stop_on_interrupt
 from .config import WaveSheetConfig
 
 
@@ -44,6 +44,14 @@ s_i : Hz
 q_e : 1
 q_i : 1
 """
+
+
+class SimulationStopped(KeyboardInterrupt):
+    """A run stopped before its end (Ctrl-C): ``reached_ms`` of the ``target_ms`` were simulated."""
+
+    def __init__(self, reached_ms: float, target_ms: float) -> None:
+        super().__init__(f"simulation stopped at {reached_ms:.1f} of {target_ms:.1f} ms")
+        self.reached_ms, self.target_ms = reached_ms, target_ms
 
 
 def neuron_positions(config: WaveSheetConfig) -> xr.Dataset:
@@ -242,8 +250,13 @@ class WaveSheet:
         if report is not None:
             kwargs = {"report": lambda elapsed, complete, start, duration: report(float(complete)),
                       "report_period": 1 * b2.second}
-        self._net.run(duration_ms * b2.ms, **kwargs)
-        self._elapsed_ms += duration_ms
+        target_ms = self._elapsed_ms + duration_ms
+        with stop_on_interrupt():
+            self._net.run(duration_ms * b2.ms, **kwargs)
+        # the real simulated time: a stopped run ends early (Ctrl-C, or a stop from elsewhere)
+        self._elapsed_ms = float(self._net.t / b2.ms)
+        if self._elapsed_ms < target_ms - 0.5 * self.config.dt:
+            raise SimulationStopped(self._elapsed_ms, target_ms)
         return self.spikes()
 
     def spikes(self) -> xr.Dataset:
