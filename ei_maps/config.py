@@ -28,6 +28,19 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
+#: Largest learning rate accepted: columns are renormalized every step, so larger steps only overflow.
+MAX_LR = 1e6
+
+#: Seeds are stored as int64 NetCDF attributes.
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(value: Any, name: str = "seed") -> None:
+    """A seed is an integer from 0 to 2**63 - 1 (what a result file can store), else a clear error."""
+    require(is_int(value) and 0 <= value <= MAX_SEED,
+            f"{name} must be an integer from 0 to 2**63 - 1, got {value!r}")
+
+
 def is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
@@ -76,14 +89,14 @@ class TrainConfig:
         if self.images is not None:
             # an absolute path, so a resumed run finds the same data from anywhere
             object.__setattr__(self, "images", str(Path(self.images).expanduser().resolve()))
-        require(is_int(self.seed) and self.seed >= 0, f"seed must be an integer >= 0, got {self.seed!r}")
+        check_seed(self.seed)
         require(is_int(self.steps) and self.steps >= 0, f"steps must be an integer >= 0, got {self.steps!r}")
         require(is_int(self.batch) and self.batch >= 1, f"batch must be a positive integer, got {self.batch!r}")
         require(is_int(self.patch_size) and self.patch_size >= 2,
                  f"patch_size must be an integer >= 2 (pixels), got {self.patch_size!r}")
         require(is_int(self.checkpoint_every) and self.checkpoint_every >= 0,
                  f"checkpoint_every must be an integer >= 0, got {self.checkpoint_every!r}")
-        require(math.isfinite(self.lr) and self.lr > 0, f"lr must be > 0, got {self.lr!r}")
+        require(math.isfinite(self.lr) and 0 < self.lr <= MAX_LR, f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
         require(math.isfinite(self.f0) and self.f0 > 0, f"f0 must be > 0 (cycles/pixel), got {self.f0!r}")
         require(math.isfinite(self.probe_lam) and self.probe_lam >= 0,
                  f"probe_lam must be >= 0, got {self.probe_lam!r}")
@@ -130,15 +143,16 @@ class TextTrainConfig:
     def __post_init__(self) -> None:
         if self.embeddings is not None:
             object.__setattr__(self, "embeddings", str(Path(self.embeddings).expanduser().resolve()))
-        for name in ("seed", "steps", "checkpoint_every"):
+        check_seed(self.seed)
+        for name in ("steps", "checkpoint_every"):
             value = getattr(self, name)
             require(is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
         for name in ("batch", "n_words"):
             value = getattr(self, name)
             require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
         require(self.n_words >= 2, f"n_words must be at least 2, got {self.n_words}")
-        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0,
-                 f"lr must be > 0, got {self.lr!r}")
+        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR,
+                 f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
 
     def replace(self, **changes: Any) -> "TextTrainConfig":
         """A copy with some parameters changed (validated again)."""
@@ -195,14 +209,15 @@ class TouchTrainConfig:
         require(isinstance(self.territory_fraction, numbers.Real) and not isinstance(self.territory_fraction, bool)
                  and 0 < self.territory_fraction < 1,
                  f"territory_fraction must lie in (0, 1), got {self.territory_fraction!r}")
-        for name in ("steps", "after_steps", "seed", "checkpoint_every", "sample_set"):
+        check_seed(self.seed)
+        for name in ("steps", "after_steps", "checkpoint_every", "sample_set"):
             value = getattr(self, name)
             require(is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
         for name in ("batch", "probe_samples"):
             value = getattr(self, name)
             require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
-        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0,
-                 f"lr must be > 0, got {self.lr!r}")
+        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR,
+                 f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
         require(isinstance(self.manipulation, str), f"manipulation must be text, got {self.manipulation!r}")
 
     def replace(self, **changes: Any) -> "TouchTrainConfig":

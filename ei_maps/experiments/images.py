@@ -194,7 +194,10 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     # lam may have adapted and steps may be extended; everything else must match
     out, saved = open_run(out, "images", resume, [("model", model_config, frozenset({"lam"})),
                                                   ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
-                          train_config.steps, log)
+                          train_config.steps, log,
+                          memory=(model_config.memory_bytes(train_config.batch),
+                                  f"a {model_config.side} x {model_config.side} sheet with batches of "
+                                  f"{train_config.batch}"))
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0,
                          min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype=model_config.dtype)

@@ -178,7 +178,9 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     config = (config or LIFCodingConfig()).replace(n_inputs=p * p)
     out, saved = open_run(out, "images_lif", resume, [("model", config, frozenset()),
                                                       ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
-                          train_config.steps, log)
+                          train_config.steps, log,
+                          memory=(config.memory_bytes(train_config.batch),
+                                  f"a {config.side} x {config.side} spiking sheet with batches of {train_config.batch}"))
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype="float64")
     curves = LearningCurves(PatchSampler(images, patch_size=p, seed=EVAL_SEED, dtype="float64").sample(EVAL_PATCHES),

@@ -138,13 +138,20 @@ def trainer_state(trainer: Trainer, kind: str, dictionary: xr.DataArray, configs
 
 
 def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, Any, frozenset[str]]],
-             steps: int | None, log=print, refuse=None) -> tuple[Path, xr.Dataset | None]:
+             steps: int | None, log=print, refuse=None,
+             memory: tuple[float, str] | None = None) -> tuple[Path, xr.Dataset | None]:
     """Create the run folder ``out``; with ``resume``, the saved state to continue from (checked), else None.
 
     ``configs`` and ``steps`` are as for :func:`check_resumable`;
     ``refuse(saved)``, if given, returns why a saved state cannot be resumed
-    at all (checked first), or None.
+    at all (checked first), or None. ``memory``, ``(bytes, what)``: the
+    run's estimated need, refused before anything is allocated when the
+    machine cannot hold it.
     """
+    if memory is not None:
+        from ..resources import check_memory
+
+        check_memory(*memory)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     lock_run_folder(out)

@@ -26,6 +26,9 @@ from .registry import Experiment, SweepSpec
 from .runs import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run, run_trainer,
                    timing, trainer_for, trainer_state)
 
+#: The map's regions per side whose words the summary lists.
+MAP_REGIONS = 4
+
 #: Units whose best words are drawn on the map figure (every n-th unit in x and y).
 LABEL_EVERY = 3
 
@@ -87,9 +90,15 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
         + (f"; {len(wv.missing)} vocabulary words have no vector, e.g. {', '.join(wv.missing[:8])}"
            if wv.missing else ""))
     model_config = (model_config or PAPER_TEXT_MODEL).replace(n_inputs=wv.n_inputs)
+    if model_config.side < MAP_REGIONS:
+        raise ValueError(f"a word map needs a side of at least {MAP_REGIONS} (its {MAP_REGIONS} x {MAP_REGIONS} "
+                         f"regions), got {model_config.side}")
+    n_words = len(wv.words)
+    need = model_config.memory_bytes(train_config.batch) + 4.0 * n_words * (model_config.side ** 2 + wv.n_inputs)
     out, saved = open_run(out, "text", resume, [("model", model_config, frozenset({"lam"})),
                                                 ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
-                          train_config.steps, log)
+                          train_config.steps, log,
+                          memory=(need, f"a {model_config.side} x {model_config.side} word map of {n_words} words"))
     sampler = WordSampler(wv, seed=train_config.seed, dtype=model_config.dtype)
 
     model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
@@ -118,7 +127,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
         "silent_units": silent}
     if trainer.step:
         summary.update(history_tail(trainer, FINAL_ACTIVATION), lam=float(model.lam))
-    regions = region_words(ds["activations"], n_regions=4, k=8)
+    regions = region_words(ds["activations"], n_regions=MAP_REGIONS, k=8)
     summary["region_words"] = {f"{int(y)},{int(x)}": [str(w) for w in regions["word"].sel(region_y=y, region_x=x).values]
                                for y in regions["region_y"].values for x in regions["region_x"].values}
     return finish_run(ds, summary, out, write_figures if figures else None,

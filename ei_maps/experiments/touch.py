@@ -221,7 +221,10 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     periodic = model_config.boundary == "periodic"
     out, saved = open_run(out, "touch", resume, [("model", model_config, frozenset({"lam"})),
                                                  ("train", train_config, frozenset({"checkpoint_every"}))], None, log,
-                          refuse=_finished)
+                          refuse=_finished,
+                          memory=(model_config.memory_bytes(train_config.batch),
+                                  f"a {model_config.side} x {model_config.side} sheet with batches of "
+                                  f"{train_config.batch}"))
     samplers = make_samplers(hand, manipulation, train_config, model_config.dtype)
     classes = probe_classes(samplers)
     steps = {"before": train_config.steps, "after": train_config.after_steps}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,16 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     from ..analysis.waves import wave_diagnostics
     from ..models import WaveSheet
 
+    from ..resources import check_memory
+
     config = config or WaveSheetConfig()
-    if not (duration_ms > transient_ms >= 0):
+    if not (isinstance(duration_ms, (int, float)) and math.isfinite(duration_ms) and duration_ms > 0):
+        raise ValueError(f"duration must be a finite number of ms > 0, got {duration_ms!r}")
+    if not (isinstance(transient_ms, (int, float)) and math.isfinite(transient_ms) and transient_ms >= 0):
+        raise ValueError(f"transient must be a finite number of ms >= 0, got {transient_ms!r}")
+    if not duration_ms > transient_ms:
         raise ValueError(f"duration ({duration_ms} ms) must exceed the transient ({transient_ms} ms)")
+    check_memory(config.memory_bytes(duration_ms), f"a {config.side} x {config.side} wave sheet for {duration_ms:g} ms")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sheet = WaveSheet(config, engine=engine)

@@ -407,8 +407,9 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
         raise ValueError(f"{folder}: is not a folder")
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
     if not files:
-        raise ValueError(f"{folder}: empty folder: no image files "
-                         f"({', '.join(sorted(IMAGE_EXTENSIONS))})")
+        others = sum(1 for p in folder.iterdir())
+        what = "is empty" if not others else f"holds {others} entries but no image files"
+        raise ValueError(f"{folder}: {what} ({', '.join(sorted(IMAGE_EXTENSIONS))})")
     from skimage.io import imread
 
     images = []

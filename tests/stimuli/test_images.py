@@ -258,8 +258,10 @@ def test_image_folder_errors(tmp_path):
         load_image_folder(tmp_path / "missing")
     empty = tmp_path / "empty"
     empty.mkdir()
+    with pytest.raises(ValueError, match="is empty"):
+        load_image_folder(empty)
     (empty / "readme.txt").write_text("no images here")
-    with pytest.raises(ValueError, match="empty folder"):
+    with pytest.raises(ValueError, match="holds 1 entries but no image files"):
         load_image_folder(empty)
     broken = tmp_path / "broken"
     broken.mkdir()

@@ -13,7 +13,9 @@ import numbers
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...config import is_int, require
+import numpy as np
+
+from ...config import check_seed, is_int, require
 
 DTYPES = ("float32", "float64")
 
@@ -101,8 +103,8 @@ class ModelConfig:
             require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
         for name in ("r_exc", "r_inh"):
             value = getattr(self, name)
-            require(is_int(value) and value >= 1,
-                     f"{name} must be a positive integer (grid units), got {value!r}")
+            require(is_int(value) and 1 <= value <= self.side,
+                     f"{name} must be a positive integer at most the side ({self.side} grid units), got {value!r}")
         for name in ("w_exc", "w_inh", "sigma2", "lam", "eta", "eps"):
             value = getattr(self, name)
             require(isinstance(value, numbers.Real) and math.isfinite(value),
@@ -116,6 +118,13 @@ class ModelConfig:
         if self.leak is not None:
             require(math.isfinite(self.leak) and self.leak > 0, f"leak must be > 0, got {self.leak}")
         require(self.dtype in DTYPES, f"dtype must be one of {DTYPES}, got {self.dtype!r}")
+        largest = float(np.finfo(self.dtype).max)
+        for name in ("w_exc", "w_inh", "sigma2", "lam", "eta", "leak"):
+            value = getattr(self, name)
+            if value is not None and abs(value) > largest:
+                raise ValueError(f"{name} ({value:g}) does not fit in {self.dtype} (largest {largest:.3g})")
+        if self.seed is not None:
+            check_seed(self.seed, "seed (the dictionary's, --model-seed or --seed)")
         require(self.boundary in ("zero", "periodic"),
                  f"boundary must be 'zero' or 'periodic', got {self.boundary!r}")
         if self.target_sparsity is not None:
@@ -129,6 +138,19 @@ class ModelConfig:
         require(self.eta * self.effective_leak < 2,
                  f"unstable dynamics: eta * leak = {self.eta} * {self.effective_leak} = "
                  f"{self.eta * self.effective_leak:.4g} must be < 2 (lower eta, or w_exc + w_inh / leak)")
+
+    def memory_bytes(self, batch: int) -> float:
+        """About how many bytes a model of these parameters needs to settle and learn batches of ``batch``.
+
+        The dictionary twice (and its transpose), per stimulus the padded
+        state of both sheets with the jitted loop's buffers, the drive and the
+        residual; an estimate (within a factor of about 2), for refusing runs
+        that cannot fit before anything is allocated.
+        """
+        item = np.dtype(self.dtype).itemsize
+        units = self.side ** 2
+        padded = (self.side + 2 * max(self.r_exc, self.r_inh)) ** 2
+        return float(item * (3 * self.n_inputs * units + batch * (6 * units + 4 * padded + 3 * self.n_inputs)))
 
     @property
     def effective_leak(self) -> float:

@@ -6,7 +6,7 @@ import numbers
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from ...config import is_int, require
+from ...config import check_seed, is_int, require
 
 @dataclass(frozen=True)
 class LIFCodingConfig:
@@ -144,11 +144,17 @@ class LIFCodingConfig:
                  f"need v_inh < v_reset < v_exc, got {self.v_inh}, {self.v_reset}, {self.v_exc}")
         require(self.v_reset <= self.threshold_init <= self.v_exc,
                  f"threshold_init must lie in [v_reset, v_exc], got {self.threshold_init}")
-        require(is_int(self.seed) and self.seed >= 0, f"seed must be an integer >= 0, got {self.seed!r}")
+        check_seed(self.seed)
 
     @property
     def n_sites(self) -> int:
         return self.side * self.side
+
+    def memory_bytes(self, batch: int) -> float:
+        """About how many bytes the coder needs for batches of ``batch`` (float64 state, conductances and
+        counts per neuron and stimulus, the dictionary three times); an estimate for refusing what cannot fit."""
+        sites = self.side ** 2
+        return float(8 * (3 * self.n_inputs * sites + 12 * batch * sites))
 
     def replace(self, **changes: Any) -> "LIFCodingConfig":
         """A copy with some parameters changed (validated again)."""

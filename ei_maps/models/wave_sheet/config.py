@@ -6,7 +6,7 @@ import numbers
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from ...config import is_int, require
+from ...config import check_seed, is_int, require
 
 @dataclass(frozen=True)
 class WaveSheetConfig:
@@ -84,7 +84,17 @@ class WaveSheetConfig:
                  "synaptic decay times must exceed the rise times")
         require(self.v_reset < self.v_threshold, "v_reset must be below v_threshold")
         require(self.dt * self.g_leak < 1, f"dt * g_leak = {self.dt * self.g_leak} must be < 1 for forward Euler")
-        require(is_int(self.seed) and self.seed >= 0, f"seed must be an integer >= 0, got {self.seed!r}")
+        check_seed(self.seed)
+        # a disk wider than half the torus wraps onto itself (each pair is still connected once, see
+        # sheet.disk_offsets); one larger than the whole sheet only repeats sites
+        require(self.radius <= self.side,
+                f"radius ({self.radius:g} sites) must be at most the side of the sheet ({self.side})")
+
+    def memory_bytes(self, duration_ms: float) -> float:
+        """About how many bytes a run of ``duration_ms`` needs: Brian2's state, about 10 kB per neuron as
+        measured on the published 300 x 300 sheet (1.2 GB for 2 s), plus the spikes at up to 50 Hz."""
+        neurons = self.side ** 2 * (1 + 1 / self.inh_spacing ** 2)
+        return float(2e8 + 1e4 * neurons + 16 * neurons * 50.0 * duration_ms / 1e3)
 
     def replace(self, **changes: Any) -> "WaveSheetConfig":
         """A copy with some parameters changed (validated again)."""
