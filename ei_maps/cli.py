@@ -172,6 +172,14 @@ def _analyze(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ei-maps`` command; returns the exit status."""
+    from .provenance import recording_command
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with recording_command(["ei-maps", *argv]):
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     if args.command is None or (args.command == "train" and getattr(args, "kind", None) is None):
@@ -186,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             experiment = get(args.experiment)
             if getattr(args, "resume", False):
-                _resume_from_saved(args, _given_options(parser, list(sys.argv[1:] if argv is None else argv)),
+                _resume_from_saved(args, _given_options(parser, argv),
                                    experiment, log_to_stderr)
             summary, printer = experiment.run_from_args(args, log_to_stderr), experiment.print_summary
     except KeyboardInterrupt:

@@ -230,10 +230,35 @@ def to_json(config) -> str:
     return json.dumps(asdict(config), sort_keys=True)
 
 
-def from_json(cls: type, text: str):
-    """Rebuild a config of class ``cls`` from :func:`to_json` text; unknown keys are ignored."""
-    data = json.loads(text)
+#: Parameters earlier releases saved that are no longer parameters (read and ignored without a warning).
+RETIRED = frozenset({"backend", "input_scale"})
+
+
+def from_json(cls: type, text: str, source: str | None = None):
+    """Rebuild a config of class ``cls`` from :func:`to_json` text.
+
+    Unknown parameters are ignored and missing ones take their defaults, each
+    with a warning naming them (a file from another version, or edited);
+    text that is not a JSON object is an error naming ``source``.
+    """
+    import warnings
+
+    where = f"{source}: " if source else ""
+    try:
+        data = json.loads(text)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{where}the saved {cls.__name__} is not valid JSON ({err})") from err
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}the saved {cls.__name__} is not a JSON object: {text[:80]!r}")
     known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known - RETIRED)
+    missing = sorted(f.name for f in fields(cls) if f.name not in data)
+    if unknown:
+        warnings.warn(f"{where}ignoring {cls.__name__} parameters this version does not know: {', '.join(unknown)}",
+                      UserWarning, stacklevel=2)
+    if missing:
+        warnings.warn(f"{where}{cls.__name__} parameters missing from the file take their defaults: "
+                      f"{', '.join(missing)}", UserWarning, stacklevel=2)
     return cls(**{k: v for k, v in data.items() if k in known})
 
 

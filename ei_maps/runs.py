@@ -22,8 +22,16 @@ def _path(path: str | os.PathLike) -> Path:
 
 
 def load_run(path: str | os.PathLike) -> xr.Dataset:
-    """The Dataset of a saved run: ``run.nc``, a checkpoint, or a run directory (its ``run.nc``)."""
-    return load_dataset(_path(path))
+    """The Dataset of a saved run: ``run.nc``, a checkpoint, or a run directory (its ``run.nc``).
+
+    A file of a newer result schema is refused; one from before schemas warns.
+    """
+    from .provenance import check_schema
+
+    path = _path(path)
+    ds = load_dataset(path)
+    check_schema(ds, path)
+    return ds
 
 
 def model_from_dataset(ds: xr.Dataset, **overrides: Any):
@@ -44,4 +52,9 @@ def model_from_dataset(ds: xr.Dataset, **overrides: Any):
 
 def load_model(path: str | os.PathLike, **overrides: Any):
     """Load a saved run (``run.nc``, a checkpoint, or a run directory) as the model that made it."""
-    return model_from_dataset(load_run(path), **overrides)
+    path = _path(path)
+    run = load_run(path)
+    try:
+        return model_from_dataset(run, **overrides)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..io import load_dataset
+from ..runs import load_run
 from .orientation_maps import ANALYSIS_FILE, analyze_map, write_analysis_figures  # noqa: F401  (public names)
 from .registry import for_run
 
@@ -21,12 +21,15 @@ def analyze_run(run_dir: str | Path, figures: bool = True, **options: Any) -> di
     for an image run.
     """
     path = Path(run_dir)
-    run = load_dataset(path / "run.nc" if path.is_dir() else path)
+    run = load_run(path)
     run_dir = path if path.is_dir() else path.parent
     experiment = for_run(run, run_dir)
     if experiment.analyze is None:
         raise ValueError(f"{run_dir}: runs of experiment {experiment.name!r} have no analysis")
-    summary = experiment.analyze(run_dir, run, {"figures": figures, **options})
+    try:
+        summary = experiment.analyze(run_dir, run, {"figures": figures, **options})
+    except ValueError as err:
+        raise ValueError(err if str(run_dir) in str(err) else f"{run_dir}: {err}") from err
     summary.setdefault("run", str(run_dir))
     summary["experiment"] = experiment.name
     return summary

@@ -19,7 +19,8 @@ from ..analysis.orientation import (fill_masked_units, filtered_pinwheel_counts,
 from ..analysis.spacing import wavelet_column_spacing
 from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
                                    similarity_by_distance)
-from ..io import json_safe, save_dataset
+from ..io import json_safe
+from ..provenance import save_result
 from ._clitools import fmt, print_figures
 from .registry import Option
 
@@ -173,7 +174,7 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     summary["run"] = str(run_dir)
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["model_config"] = run.attrs["model_config"]
-    save_dataset(ds, run_dir / ANALYSIS_FILE)
+    save_result(ds, run_dir / ANALYSIS_FILE)
     if options.get("figures", True):
         summary["figures"] = [str(p) for p in write_analysis_figures(ds, run, run_dir)]
     return summary

@@ -24,7 +24,8 @@ import xarray as xr
 
 from ..config import from_json
 from ..errors import EiMapsError
-from ..io import load_dataset, save_dataset
+from ..io import load_dataset
+from ..provenance import save_result
 from ..models.learning import Trainer
 
 RUN_FILE = "run.nc"
@@ -78,9 +79,13 @@ def release_run_folder(out: Path) -> None:
 
 def load_resume_state(out: Path) -> xr.Dataset | None:
     """The checkpoint or finished run in ``out`` with the most steps, or None."""
+    from ..provenance import check_schema
+
     candidates = [load_dataset(out / name) for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
     if not candidates:
         return None
+    for ds in candidates:
+        check_schema(ds, out)
     return max(candidates, key=lambda d: int(d.attrs.get("steps_done", 0)))
 
 
@@ -187,7 +192,7 @@ def trainer_for(model, sampler, train_config, out: Path, state, progress: bool =
     (``monitor``, ``monitor_every``, ``steps``...).
     """
     def checkpoint(tr: Trainer) -> None:
-        save_dataset(state(tr), out / CHECKPOINT_FILE)
+        save_result(state(tr), out / CHECKPOINT_FILE)
 
     settings = {"steps": train_config.steps, "batch": train_config.batch, "lr": train_config.lr,
                 "checkpoint_every": train_config.checkpoint_every, **options}
@@ -242,12 +247,13 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
     The figures come last, so a plotting failure never loses the result;
     their paths are added to ``ds.attrs["summary"]`` (not to the file).
     """
-    from ..io import json_safe, save_dataset
+    from ..io import json_safe
+    from ..provenance import save_result
 
     summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
     try:
-        save_dataset(ds, out / RUN_FILE, encoding=encoding)
+        save_result(ds, out / RUN_FILE, encoding=encoding)
         (out / CHECKPOINT_FILE).unlink(missing_ok=True)
     finally:
         release_run_folder(out)

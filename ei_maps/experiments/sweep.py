@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..io import load_dataset, save_dataset
+from ..io import load_dataset
+from ..provenance import save_result
 
 SWEEP_FILE = "sweep.nc"
 
@@ -91,9 +92,13 @@ def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, 
         import numba
         from threadpoolctl import threadpool_limits
 
+        threads = numba.get_num_threads()
         numba.set_num_threads(1)
-        with threadpool_limits(1):
-            measures = _run(kind, params, seed, steps, Path(run_dir))
+        try:
+            with threadpool_limits(1):
+                measures = _run(kind, params, seed, steps, Path(run_dir))
+        finally:
+            numba.set_num_threads(threads)
         measures["seconds"] = time.perf_counter() - started
         return measures
     except Exception as err:  # a failed configuration is a result, not the end of the sweep
@@ -256,7 +261,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
             for future in as_completed(futures):
                 values, seed = futures[future]
                 _store(result, dict(zip(names, values), seed=seed), future.result())
-                save_dataset(result, previous)
+                save_result(result, previous)
                 bar.update(1)
             bar.close()
         finally:
@@ -264,7 +269,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
             if cluster is not None:
                 cluster.close()
     result.attrs["wall_seconds"] = time.perf_counter() - started
-    save_dataset(result, previous)
+    save_result(result, previous)
     failed = result["error"].values[result["error"].values != ""]
     if failed.size:
         log(f"sweep: {failed.size} configuration(s) failed, e.g. {failed.ravel()[0]}")

@@ -17,7 +17,8 @@ import xarray as xr
 
 from ..config import TextTrainConfig, from_json
 from ..models import ModelConfig, PAPER_TEXT_MODEL
-from ..io import json_safe, save_dataset
+from ..io import json_safe
+from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import fmt, print_figures
@@ -261,7 +262,7 @@ def analyze_text_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) ->
 
     ds, summary = analyze_text(run)
     summary["run"] = str(run_dir)
-    save_dataset(ds, run_dir / ANALYSIS_FILE)
+    save_result(ds, run_dir / ANALYSIS_FILE)
     return summary
 
 

@@ -21,7 +21,8 @@ import xarray as xr
 from .._version import __version__
 from ..config import TouchTrainConfig, from_json
 from ..models import ModelConfig, PAPER_TOUCH_MODEL
-from ..io import config_attrs, json_safe, save_dataset
+from ..io import config_attrs, json_safe
+from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import floats, fmt, print_figures
@@ -356,7 +357,7 @@ def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig 
     sweep = xr.Dataset({k: (("w_exc", "w_inh"), v) for k, v in data.items()},
                        coords={"w_exc": np.asarray(w_exc_values, float), "w_inh": np.asarray(w_inh_values, float)})
     sweep.attrs["train_config"] = json.dumps(asdict(train_config or TouchTrainConfig()))
-    save_dataset(sweep, out / "sweep.nc")
+    save_result(sweep, out / "sweep.nc")
     plotting.save_figure(plotting.plot_sweep_lines(sweep, x="w_inh", variables=("reorganization",
                                                                                 "deprived_size_ratio",
                                                                                 "components_before"),

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..models import WaveSheetConfig
-from ..io import json_safe, save_dataset
+from ..io import json_safe
+from ..provenance import save_result
 from ._clitools import fmt, print_figures
 from .registry import Experiment, SweepSpec
 
@@ -86,7 +87,7 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
         partial = partial.isel(spike=partial["spike_time"].values < reached)
         partial.attrs.update(interrupted_at_ms=reached, duration_ms=reached, requested_duration_ms=duration_ms,
                              partial=1)
-        save_dataset(partial, out / SPIKES_FILE)
+        save_result(partial, out / SPIKES_FILE)
         log(f"interrupted after {reached:.0f} of {duration_ms:.0f} ms: the spikes so far are saved, marked "
             f"partial, in {out / SPIKES_FILE}")
         raise
@@ -103,7 +104,7 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
                    simulate_seconds=round(run_s, 2), n_spikes=int(spikes.sizes["spike"]), out=str(out))
     summary = json_safe(summary)
     spikes.attrs["summary"] = json.dumps(summary)
-    save_dataset(spikes, out / SPIKES_FILE)
+    save_result(spikes, out / SPIKES_FILE)
     if figures:
         summary["figures"] = [str(p) for p in write_wave_figures(spikes, out, transient_ms)]
     return summary

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from ..errors import EiMapsError
 
-__all__ = ["SCHEDULE", "MissingBrian2Error", "configure_brian", "import_brian2", "stop_on_interrupt"]
+__all__ = ["SCHEDULE", "MissingBrian2Error", "brian2_prefs", "configure_brian", "import_brian2", "stop_on_interrupt"]
 
 
 #: Brian2 schedule that lets a spike's conductance act in its own step.
@@ -58,19 +58,19 @@ def import_brian2():
 
 
 def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
-    """Point Brian2 at a writable compiled-code cache and forbid the slow fallback.
+    """Find a writable compiled-code cache for Brian2 (and a clear error if Brian2 is missing).
 
     The cache is ``cache_dir``, else ``$EI_MAPS_BRIAN_CACHE``, else
-    ``~/.cache/ei-maps/brian2``, else a temporary folder. The code generation
-    target is set to Cython explicitly: Brian2's default "auto" target would
-    silently fall back to pure NumPy (many times slower) if compilation
-    failed; with an explicit target it raises instead.
+    ``~/.cache/ei-maps/brian2``, else a temporary folder. Brian2's global
+    preferences are set only for the duration of our builds and runs
+    (:func:`brian2_prefs`), then restored.
 
     Returns
     -------
     Path of the cache in use.
     """
-    prefs = import_brian2().prefs
+    global _CACHE
+    import_brian2()
     candidates = [cache_dir, os.environ.get("EI_MAPS_BRIAN_CACHE"),
                   Path.home() / ".cache" / "ei-maps" / "brian2", Path(tempfile.gettempdir()) / "ei-maps-brian2"]
     for candidate in candidates:
@@ -84,10 +84,32 @@ def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
             probe.unlink()
         except OSError:
             continue
-        prefs.codegen.runtime.cython.cache_dir = str(path)
-        prefs.codegen.target = "cython"
+        _CACHE = path
         return path
     raise RuntimeError("no writable folder for Brian2's compiled code; set EI_MAPS_BRIAN_CACHE")
+
+
+_CACHE: Path | None = None
+
+
+@contextlib.contextmanager
+def brian2_prefs() -> Iterator[None]:
+    """Brian2's preferences as our models need them, for the block only (the caller's are restored).
+
+    The code generation target is Cython explicitly: Brian2's default "auto"
+    target would silently fall back to pure NumPy (many times slower) if
+    compilation failed; with an explicit target it raises instead. The
+    compiled code goes to :func:`configure_brian`'s cache.
+    """
+    prefs = import_brian2().prefs
+    cache = _CACHE or configure_brian()
+    saved = (prefs.codegen.target, prefs.codegen.runtime.cython.cache_dir)
+    prefs.codegen.target = "cython"
+    prefs.codegen.runtime.cython.cache_dir = str(cache)
+    try:
+        yield
+    finally:
+        prefs.codegen.target, prefs.codegen.runtime.cython.cache_dir = saved
 
 
 @contextlib.contextmanager

@@ -43,7 +43,7 @@ import numpy as np
 from ...sheet import disk_offsets, inhibitory_sites, padded_coordinates
 from .. import learning
 from .._blas import single_threaded_blas
-from .._brian2 import SCHEDULE, configure_brian
+from .._brian2 import SCHEDULE, brian2_prefs, configure_brian
 from .config import LIFCodingConfig
 
 ENGINES = ("brian2", "numba", "numpy")
@@ -228,11 +228,16 @@ class _Brian2Window:
     def _run(self, duration) -> None:
         # Brian2 starts every run with a full gc.collect() (85 of its ~100 ms fixed cost here, with
         # NumPy, Numba and xarray loaded); freezing the existing objects makes that scan only new ones
-        gc.freeze()
+        # a caller that froze objects itself keeps them frozen (unfreeze would thaw theirs too)
+        ours = gc.get_freeze_count() == 0
+        if ours:
+            gc.freeze()
         try:
-            self.net.run(duration, namespace={})
+            with brian2_prefs():
+                self.net.run(duration, namespace={})
         finally:
-            gc.unfreeze()
+            if ours:
+                gc.unfreeze()
 
     def run(self, v0: np.ndarray, g_ff: np.ndarray, v_threshold: float) -> np.ndarray:
         """One window; spike counts (batch, n_sites)."""

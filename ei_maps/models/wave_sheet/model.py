@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from ...sheet import connection_count, disk_offsets, torus_connections
-from .._brian2 import SCHEDULE, configure_brian, import_brian2, stop_on_interrupt
+from .._brian2 import SCHEDULE, brian2_prefs, configure_brian, import_brian2, stop_on_interrupt
 from .config import WaveSheetConfig
 
 
@@ -116,7 +116,8 @@ class WaveSheet:
 
         c = self.config
         ms, mV = b2.ms, b2.mV
-        b2.defaultclock.dt = c.dt * ms
+        # its own clock: Brian2's defaultclock is global state of the caller's
+        self._clock = b2.Clock(dt=c.dt * ms, name="wave_sheet_clock")
         namespace = {
             "g_leak": c.g_leak / ms, "v_leak": c.v_leak * mV, "v_exc": c.v_exc * mV, "v_inh": c.v_inh * mV,
             "g_exc": c.drive_exc / ms, "g_inh": c.drive_inh / ms,
@@ -134,7 +135,8 @@ class WaveSheet:
 
         def population(n: int, name: str):
             group = b2.NeuronGroup(n, _EQUATIONS, threshold="v > v_threshold", reset="v = v_reset",
-                                   refractory=c.refractory * ms, method="euler", namespace=namespace, name=name)
+                                   refractory=c.refractory * ms, method="euler", namespace=namespace, name=name,
+                                   clock=self._clock)
             # decay before the Euler step of the same slot: order -1 runs first
             group.run_regularly("s_e = a_d_e * s_e + c_e * q_e\nq_e *= a_r_e\n"
                                 "s_i = a_d_i * s_i + c_i * q_i\nq_i *= a_r_i",
@@ -173,12 +175,13 @@ class WaveSheet:
             if kind == "e":
                 # W_E depends on distance: one float32 weight per synapse
                 syn = b2.Synapses(source, target, "w : 1", on_pre="q_e_post += w", name=name,
-                                  dtype={"w": np.float32}, namespace=namespace)
+                                  dtype={"w": np.float32}, namespace=namespace, clock=self._clock)
                 syn.connect(i=pre, j=post)
                 syn.w_ = c.w_exc * (np.exp(-d2 / c.exc_width) if c.exc_width > 0 else 1.0)
             else:
                 # W_I is flat: no per-synapse weight to store or read
-                syn = b2.Synapses(source, target, on_pre="q_i_post += w_inh", name=name, namespace=namespace)
+                syn = b2.Synapses(source, target, on_pre="q_i_post += w_inh", name=name, namespace=namespace,
+                                  clock=self._clock)
                 syn.connect(i=pre, j=post)
             del pre, post, d2
             pathways.append(syn)
@@ -211,7 +214,7 @@ class WaveSheet:
                 if n:
                     scatter_spikes(spikes[:n], *job)
 
-        return b2.NetworkOperation(propagate, when="synapses", name="spike_propagation")
+        return b2.NetworkOperation(propagate, when="synapses", clock=self._clock, name="spike_propagation")
 
     @property
     def network(self):
@@ -251,7 +254,7 @@ class WaveSheet:
             kwargs = {"report": lambda elapsed, complete, start, duration: report(float(complete)),
                       "report_period": 1 * b2.second}
         target_ms = self._elapsed_ms + duration_ms
-        with stop_on_interrupt():
+        with stop_on_interrupt(), brian2_prefs():
             self._net.run(duration_ms * b2.ms, **kwargs)
         # the real simulated time: a stopped run ends early (Ctrl-C, or a stop from elsewhere)
         self._elapsed_ms = float(self._net.t / b2.ms)
