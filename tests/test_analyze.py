@@ -45,7 +45,8 @@ def test_analyze_run_writes_dataset_and_figures(run_dir):
     assert float(ds["preference"].min()) >= 0 and float(ds["preference"].max()) < np.pi
     assert ds["pinwheel_charge"].size == summary["pinwheels"]["count"]
     assert set(np.unique(ds["pinwheel_charge"])) <= {-0.5, 0.5}
-    assert summary["topography"]["mantel_p"] >= 1 / 20
+    # with 19 permutations the smallest p the test can give is 1/20: a trained map reaches it
+    assert summary["topography"]["mantel_p"] == pytest.approx(1 / 20)
     for name in ("orientation_map.png", "selectivity.png", "power_spectrum.png",
                  "similarity_by_distance.png", "receptive_fields.png"):
         assert (run_dir / name).stat().st_size > 1000
@@ -71,3 +72,18 @@ def test_cli_analyze_missing_run(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ei_maps", "analyze", str(tmp_path / "nope")],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "no such result file" in proc.stderr
+
+
+def test_mantel_p_separates_a_trained_map_from_its_shuffled_fields(run_dir):
+    # the same fields on the sheet in their learned places and with the units shuffled: only the first
+    # keeps nearby units alike (p at its floor 1/100), the shuffle is as likely as any permutation
+    from ei_maps.analysis import distance_correlation
+
+    fields = load_dataset(run_dir / "run.nc")["receptive_fields"]
+    trained = distance_correlation(fields, n_permutations=99)
+    assert float(trained["mantel_p"]) < 0.05 and float(trained["spearman"]) > 0
+    flat = fields.stack(unit=("unit_y", "unit_x"))
+    order = np.random.default_rng(5).permutation(flat.sizes["unit"])
+    shuffled = flat.copy(data=flat.values[..., order]).unstack("unit").transpose(*fields.dims)
+    result = distance_correlation(shuffled, n_permutations=99)
+    assert float(result["mantel_p"]) > 0.05

@@ -73,11 +73,24 @@ def test_touch_and_waves_kinds_run_in_worker_threads(tmp_path):
     waves = sweep("waves", {"w_inh": [0.1, 0.3], "side": [20], "duration_ms": [60.0]}, out=tmp_path / "waves",
                   workers=2, progress=False, figures=False, log=lambda m: None)
     assert bool(waves["done"].all()), waves["error"].values
-    assert np.all(waves["rate_exc_hz"].values >= 0)
+    # each recorded rate is its run's excitatory spikes after the transient per neuron and second
+    from ei_maps.io import load_dataset
+
+    for w_inh in (0.1, 0.3):
+        spikes = load_dataset(tmp_path / "waves" / f"w_inh={w_inh},side=20,duration_ms=60.0,seed=0" / "spikes.nc")
+        transient = json.loads(spikes.attrs["summary"])["transient_ms"]
+        exc = spikes["neuron_is_exc"].values[spikes["spike_neuron"].values]
+        late = spikes["spike_time"].values >= transient
+        expected = (exc & late).sum() / spikes["neuron_is_exc"].values.sum() / ((60.0 - transient) / 1e3)
+        assert float(waves["rate_exc_hz"].sel(w_inh=w_inh).squeeze()) == pytest.approx(expected, rel=1e-6)
     touch = sweep("touch", {"w_inh": [2.0, 5.0], "side": [10], "r_exc": [2], "r_inh": [3]}, steps=10,
                   out=tmp_path / "touch", workers=2, progress=False, figures=False, log=lambda m: None)
     assert bool(touch["done"].all()), touch["error"].values
-    assert np.all((touch["reorganization"].values >= 0) & (touch["reorganization"].values <= 1))
+    # the recorded measure is the run's own summary value (ties the sweep's bookkeeping to the runs)
+    for w_inh in (2.0, 5.0):
+        run = load_dataset(tmp_path / "touch" / f"w_inh={w_inh},side=10,r_exc=2,r_inh=3,seed=0" / "run.nc")
+        assert float(touch["reorganization"].sel(w_inh=w_inh).squeeze()) == pytest.approx(
+            json.loads(run.attrs["summary"])["reorganization"])
 
 
 def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_path):

@@ -316,3 +316,18 @@ def test_presets_fill_options_that_were_not_given(tmp_path, capsys):
     saved = json.loads(load_dataset(out / RUN_FILE).attrs["model_config"])
     assert (saved["side"], saved["w_inh"], saved["leak"], saved["boundary"]) == (12, 40.0, 20.0, "periodic")
     assert json.loads(capsys.readouterr().out)["predicted_wavelength"] == pytest.approx(5.92, abs=0.01)
+
+
+def test_silent_units_are_counted_not_turned_into_missing_medians():
+    # one all-zero field among oriented ones: the medians stay numbers, over the other units
+    from ei_maps.analysis import as_fields
+    from ei_maps.experiments.image_maps import map_measures
+
+    y, x = np.mgrid[0:8, 0:8]
+    columns = np.stack([np.sin(0.8 * (x * np.cos(t) + y * np.sin(t))).ravel() * np.exp(-((x - 3.5) ** 2 + (y - 3.5) ** 2) / 8).ravel()
+                        for t in np.linspace(0, np.pi, 16, endpoint=False)], axis=1)
+    columns[:, 5] = 0.0
+    m = map_measures(as_fields(columns, 4, (8, 8)))
+    assert m["silent_units"] == 1
+    assert np.isfinite(m["spatial_spread_median"]) and np.isfinite(m["orientation_strength_median"])
+    assert m["oriented_fraction"] == 1.0  # every non-silent field is a grating patch

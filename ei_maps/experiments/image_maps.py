@@ -12,6 +12,9 @@ from ._clitools import fmt, print_figures
 def map_measures(fields: xr.DataArray, mask: xr.DataArray | None = None) -> dict[str, float]:
     """Scalar quality measures of a sheet of receptive fields (NaN where undefined).
 
+    Medians and fractions are over the units with a field; ``silent_units``
+    counts those whose field is all zero.
+
     ``mask`` (unit_y, unit_x) restricts them to some units (the excitatory
     sites of a spiking sheet).
     """
@@ -23,11 +26,16 @@ def map_measures(fields: xr.DataArray, mask: xr.DataArray | None = None) -> dict
     keep = np.ones((fields.sizes["unit_y"], fields.sizes["unit_x"]), bool) if mask is None else np.asarray(mask)
     orient = orientation_strength(fields).values[keep]
     spread = spatial_spread(fields).values[keep]
+    # a silent unit (an all-zero field) has no shape: the medians are over the others, and it is counted
+    silent = ~(np.isfinite(orient) & np.isfinite(spread))
+    orient, spread = orient[~silent], spread[~silent]
+    nan = float("nan")
     return {"adjacent_similarity": adjacent,
             "random_similarity": random,
-            "orientation_strength_median": float(np.median(orient)),
-            "oriented_fraction": float(np.mean(orient > 0.3)),
-            "spatial_spread_median": float(np.median(spread))}
+            "orientation_strength_median": float(np.median(orient)) if orient.size else nan,
+            "oriented_fraction": float(np.mean(orient > 0.3)) if orient.size else nan,
+            "spatial_spread_median": float(np.median(spread)) if spread.size else nan,
+            "silent_units": int(silent.sum())}
 
 
 def print_summary(summary: dict) -> None:

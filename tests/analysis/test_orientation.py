@@ -163,12 +163,19 @@ def test_bad_preference_maps_are_rejected(bad, message):
         pinwheel_stats(bad)
 
 
-def test_public_names_are_exported():
+def test_public_names_are_exported_and_are_the_module_functions():
     import ei_maps.analysis as analysis
+    from ei_maps.analysis import orientation, topography
 
-    for name in ("pinwheel_stats", "find_pinwheels", "column_spacing", "orientation_map_gratings",
-                 "orientation_map_fields", "distance_correlation", "similarity_by_distance"):
-        assert callable(getattr(analysis, name))
+    for module, name in ((orientation, "pinwheel_stats"), (orientation, "find_pinwheels"),
+                         (orientation, "column_spacing"), (orientation, "orientation_map_gratings"),
+                         (orientation, "orientation_map_fields"), (topography, "distance_correlation"),
+                         (topography, "similarity_by_distance")):
+        assert getattr(analysis, name) is getattr(module, name)
+    # and one known case through the exported name: a single +1/2 vortex has one pinwheel of charge +1/2
+    y, x = np.mgrid[0:21, 0:21] - 10.3
+    found = analysis.find_pinwheels(np.exp(1j * np.arctan2(y, x)))  # exp(2i theta), theta = angle / 2
+    assert list(found["charge"]) == [0.5]
 
 
 def test_maps_without_a_spectral_peak_have_no_column_spacing():
