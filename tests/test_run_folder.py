@@ -68,3 +68,18 @@ def test_damaged_array_bytes_are_detected_and_named(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match="run.nc is damaged"):
         load_dataset(path)
+
+
+def test_a_sweep_into_a_folder_another_process_writes_is_refused(tmp_path):
+    from ei_maps.experiments.sweep import sweep
+
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    proc = _holder(folder)
+    try:
+        with pytest.raises(RunFolderBusyError, match=f"process {proc.pid} "):
+            sweep("images", {"w_inh": [2.0]}, steps=1, out=folder, progress=False, log=lambda m: None)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert not (folder / "sweep.nc").exists()

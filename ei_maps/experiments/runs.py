@@ -70,6 +70,32 @@ def lock_run_folder(out: Path) -> None:
     _HELD[key] = handle
 
 
+def locks_output_folder(function):
+    """Decorate a command whose ``out`` argument is its output folder: the folder is created and locked
+    (:func:`lock_run_folder`) for the call, and released however the call ends (commands without a
+    Trainer, such as the sweep and the wave simulation)."""
+    import functools
+    import inspect
+
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def locked(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        out = Path(bound.arguments["out"])
+        out.mkdir(parents=True, exist_ok=True)
+        held = out.resolve() in _HELD
+        lock_run_folder(out)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if not held:
+                release_run_folder(out)
+
+    return locked
+
+
 def release_run_folder(out: Path) -> None:
     """Let other processes write into ``out`` again (a no-op if this process does not hold it)."""
     handle = _HELD.pop(Path(out).resolve(), None)

@@ -24,6 +24,7 @@ import xarray as xr
 
 from ..io import load_dataset
 from ..provenance import save_result
+from .runs import locks_output_folder
 
 SWEEP_FILE = "sweep.nc"
 
@@ -179,6 +180,7 @@ def check_local_workers(workers: Any) -> int:
     return int(workers)
 
 
+@locks_output_folder
 def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
           progress: bool = True, figures: bool = True, log=print) -> xr.Dataset:

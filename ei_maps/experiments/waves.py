@@ -20,10 +20,12 @@ from ..io import json_safe
 from ..provenance import save_result
 from ._clitools import fmt, print_figures
 from .registry import Experiment, SweepSpec
+from .runs import locks_output_folder
 
 SPIKES_FILE = "spikes.nc"
 
 
+@locks_output_folder
 def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
               out: str | Path = "runs/waves", figures: bool = True, progress: bool = True,
               engine: str = "kernel", log=print) -> dict[str, Any]:
