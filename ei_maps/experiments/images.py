@@ -23,7 +23,7 @@ from ..models.learning import Trainer
 from ._clitools import given
 from .image_maps import map_measures, print_summary
 from .orientation_maps import print_analysis
-from .registry import Experiment, SweepSpec
+from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing, trainer_for,
                    trainer_state)
 
@@ -377,7 +377,7 @@ def _sweep_run(model_config: ModelConfig, train_config: TrainConfig, seed: int, 
                extra: dict[str, Any]) -> dict[str, Any]:
     from .orientation_maps import analyze_image_run
 
-    train = train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
+    train = sweep_train_config(train_config, seed, steps)
     ds = train_images(model_config.replace(seed=seed), train, out=out, progress=False, figures=False,
                       log=lambda m: None)
     s = json.loads(ds.attrs["summary"])

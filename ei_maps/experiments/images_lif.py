@@ -24,7 +24,7 @@ from ..models.learning import Trainer
 from ..models import LIFCodingModel
 from .image_maps import map_measures, print_summary
 from .orientation_maps import print_analysis
-from .registry import Experiment, SweepSpec
+from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 #: Training defaults for the spiking sheet: the paper's batch and update (lr 0.1 on the batch mean);
@@ -252,7 +252,7 @@ SWEEP_MEASURES = ("explained_variance", "spatial_spread", "adjacent_similarity",
 
 def _sweep_run(config: LIFCodingConfig, train_config: TrainConfig, seed: int, steps: int | None, out: Path,
                extra: dict[str, Any]) -> dict[str, Any]:
-    train = train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
+    train = sweep_train_config(train_config, seed, steps)
     ds = train_images_lif(config.replace(seed=seed), train, out=out, progress=False, figures=False,
                           probe_repeats=4, log=lambda m: None)
     s = json.loads(ds.attrs["summary"])

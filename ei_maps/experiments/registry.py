@@ -26,7 +26,8 @@ from typing import Any, Callable
 #: Environment variable naming extra folders of experiment modules.
 PATH_VARIABLE = "EI_MAPS_EXPERIMENTS_PATH"
 
-__all__ = ["PATH_VARIABLE", "Experiment", "Option", "SweepSpec", "experiments", "for_kind", "for_run", "get", "refresh"]
+__all__ = ["PATH_VARIABLE", "Experiment", "Option", "SweepSpec", "experiments", "for_kind", "for_run", "get", "refresh",
+           "sweep_train_config"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class SweepSpec:
     run: Callable[..., dict[str, Any]]
     extra_fields: tuple[str, ...] = ()
     owned: tuple[str, ...] = ("seed", "n_inputs")
+
+
+def sweep_train_config(train_config: Any, seed: int, steps: int | None) -> Any:
+    """The training config of one sweep configuration: the sweep's seed, and its ``--steps`` when given."""
+    return train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
 
 
 @dataclass(frozen=True)

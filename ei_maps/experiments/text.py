@@ -23,7 +23,7 @@ from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import fmt, print_figures
 from .images import FINAL_ACTIVATION
-from .registry import Experiment, SweepSpec
+from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run, run_trainer,
                    timing, trainer_for, trainer_state)
 
@@ -273,7 +273,7 @@ SWEEP_MEASURES = ("semantic_neighbor_similarity", "semantic_random_similarity", 
 
 def _sweep_run(model_config: ModelConfig, train_config: TextTrainConfig, seed: int, steps: int | None, out: Path,
                extra: dict[str, Any]) -> dict[str, Any]:
-    train = train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
+    train = sweep_train_config(train_config, seed, steps)
     ds = train_text(model_config.replace(seed=seed), train, out=out, progress=False, figures=False,
                     log=lambda m: None)
     s = json.loads(ds.attrs["summary"])
