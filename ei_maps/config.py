@@ -58,7 +58,9 @@ class TrainConfig:
     lr : float
         Learning rate of the dictionary update.
     seed : int
-        Seed of the patch sampler (the model has its own).
+        Seed of the run: the patches come from its ``"samples"`` stream
+        (:func:`ei_maps.seeds.stream`), independent of the dictionary's
+        ``"dictionary"`` stream of the model's seed, even when both seeds agree.
     patch_size : int
         Patch side in pixels.
     images : str or None
@@ -119,7 +121,8 @@ class TextTrainConfig:
     lr : float
         Learning rate of the dictionary update.
     seed : int
-        Seed of the word sampler.
+        Seed of the run: the words come from its ``"samples"`` stream
+        (:func:`ei_maps.seeds.stream`), independent of the dictionary's.
     n_words : int
         Vocabulary: the most frequent alphabetic words of 3+ letters that have a vector.
     embeddings : str or None
@@ -174,7 +177,7 @@ class TouchTrainConfig:
     seed : int
         Seed of the touches: independent streams for the fixed stimulus set,
         the batches of each phase and the probes are spawned from it
-        (``numpy.random.SeedSequence``).
+        (:func:`ei_maps.seeds.stream`); the dictionary has its own stream.
     manipulation : str
         ``"deprive:F"`` (the paper: every class touching F stops),
         ``"silence:F"`` (F's receptors carry only noise), ``"remove_pair:F,G"``,

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis.activity import activity_centroid
+from .. import seeds
 from ..analysis.receptive_fields import as_fields, probe_receptive_fields
 from ..config import TrainConfig
 from ..errors import EiMapsError
@@ -200,7 +201,8 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
                                   f"{train_config.batch}"))
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0,
                          min_size=p)
-    sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype=model_config.dtype)
+    sampler = PatchSampler(images, patch_size=p, seed=seeds.stream(train_config.seed, "samples"),
+                           dtype=model_config.dtype)
 
     model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
     lateral_vars, lateral_entries = lateral_summary(model_config)

@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
+from .. import seeds
 from ..config import TrainConfig, from_json
 from ..models import LIFCodingConfig
 from ..models.learning import Trainer
@@ -182,7 +183,8 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
                           memory=(config.memory_bytes(train_config.batch),
                                   f"a {config.side} x {config.side} spiking sheet with batches of {train_config.batch}"))
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)
-    sampler = PatchSampler(images, patch_size=p, seed=train_config.seed, dtype="float64")
+    sampler = PatchSampler(images, patch_size=p, seed=seeds.stream(train_config.seed, "samples"),
+                           dtype="float64")
     curves = LearningCurves(PatchSampler(images, patch_size=p, seed=EVAL_SEED, dtype="float64").sample(EVAL_PATCHES),
                             p)
 

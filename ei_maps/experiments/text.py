@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..config import TextTrainConfig, from_json
+from .. import seeds
 from ..models import ModelConfig, PAPER_TEXT_MODEL
 from ..io import json_safe
 from ..provenance import save_result
@@ -100,7 +101,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
                                                 ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
                           train_config.steps, log,
                           memory=(need, f"a {model_config.side} x {model_config.side} word map of {n_words} words"))
-    sampler = WordSampler(wv, seed=train_config.seed, dtype=model_config.dtype)
+    sampler = WordSampler(wv, seed=seeds.stream(train_config.seed, "samples"), dtype=model_config.dtype)
 
     model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
     trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config, wv), progress)

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from .._version import __version__
+from .. import seeds
 from ..config import TouchTrainConfig, from_json
 from ..models import ModelConfig, PAPER_TOUCH_MODEL
 from ..io import config_attrs, json_safe
@@ -55,8 +56,7 @@ PAPER_CLASS_RANGE = 0.125
 
 def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
     """Independent random streams of one run: the fixed stimulus set, each phase's batches, the probes."""
-    names = ("set", "before", "after", "probe")
-    return dict(zip(names, np.random.SeedSequence(seed).spawn(len(names))))
+    return {name: seeds.stream(seed, name) for name in ("set", "before", "after", "probe")}
 
 
 def make_samplers(hand, manipulation, train_config: TouchTrainConfig, dtype: str) -> dict[str, Any]:

@@ -63,7 +63,8 @@ class ModelConfig:
         If set, ``lam`` is adapted after every learning step towards this
         fraction of active units.
     seed : int or None
-        Seed of the dictionary initialization ``0.3 * N(0, 1)``.
+        Seed of the dictionary initialization ``0.3 * N(0, 1)``, drawn from
+        its ``"dictionary"`` stream (:func:`ei_maps.seeds.stream`).
     code_scale : float or None
         The learning step reconstructs a stimulus as ``code_scale * Phi a``.
         A sheet larger than the paper's 40 x 40 activates ``(side / 40)^2``

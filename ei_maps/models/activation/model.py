@@ -23,6 +23,7 @@ import numpy as np
 from scipy import ndimage
 
 from ...errors import EiMapsError
+from ... import seeds
 from ...sheet import RowSeparableKernel, excitatory_kernel, inhibitory_kernel
 from .. import learning
 from .._blas import single_threaded_blas
@@ -94,7 +95,7 @@ class ActivationModel:
         self._pad = max(cfg.r_exc, cfg.r_inh)
         self._workspace: dict[str, Any] | None = None
         if dictionary is None:
-            rng = np.random.default_rng(seed)
+            rng = seeds.generator(seed, "dictionary")
             dictionary = learning.init_dictionary(cfg.n_inputs, cfg.side**2, rng)
         self.dictionary = dictionary
         self.a_inh: np.ndarray | None = None

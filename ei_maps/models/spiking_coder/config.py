@@ -74,7 +74,9 @@ class LIFCodingConfig:
         The dictionary is not updated while the excitatory spikes per neuron
         (all neurons counted) per window exceed ``skip_factor * target_rate``.
     seed : int
-        Seed of the dictionary and of the initial membrane states.
+        Seed of the dictionary and of the initial membrane states, drawn
+        from its independent ``"dictionary"`` and ``"network"`` streams
+        (:func:`ei_maps.seeds.stream`).
 
     Notes
     -----

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import seeds
 from ...sheet import disk_offsets, inhibitory_sites, padded_coordinates
 from .. import learning
 from .._blas import single_threaded_blas
@@ -319,9 +320,9 @@ class LIFCodingModel:
         self.engine = engine
         self.geometry = SheetGeometry(self._config)
         self.threshold = float(self._config.threshold_init)
-        self._rng = np.random.default_rng([self._config.seed, 1])
+        self._rng = seeds.generator(self._config.seed, "network")
         if dictionary is None:
-            rng = np.random.default_rng(self._config.seed)
+            rng = seeds.generator(self._config.seed, "dictionary")
             dictionary = learning.init_dictionary(self._config.n_inputs, self._config.n_sites, rng)
             learning.normalize_columns(dictionary)
         self.dictionary = dictionary
