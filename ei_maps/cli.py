@@ -56,6 +56,14 @@ def _build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", default="runs/sweep", help="sweep directory (sweep.nc, one folder per run, figures)")
     sw.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: local cluster)")
     sw.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    sw.add_argument("--cluster", choices=("local", "slurm", "pbs"), default="local",
+                    help="without --scheduler: a local cluster, or SLURM/PBS jobs (dask-jobqueue, the cluster extra)")
+    sw.add_argument("--cluster-file", default=None, metavar="FILE.toml",
+                    help="the batch jobs' settings for --cluster slurm|pbs (jobs, cores, memory, walltime, queue, "
+                         "account; see docs/sweep.md)")
+    sw.add_argument("--worker-disk", choices=("auto", "shared", "separate"), default="auto",
+                    help="whether workers see --out: auto finds out per worker; separate sends every run's files "
+                         "back to write here")
     _output_options(sw)
 
     analyze = sub.add_parser("analyze", help="the measures of a finished run (orientation maps, word maps, touch "
@@ -92,7 +100,8 @@ def _sweep(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out, scheduler=args.scheduler,
                    workers=args.workers, progress=not args.no_progress, figures=not args.no_figures,
-                   log=log_to_stderr)
+                   log=log_to_stderr, cluster=args.cluster, cluster_file=args.cluster_file,
+                   shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk])
     return {"out": args.out, **summarize(result)}
 
 

@@ -304,16 +304,21 @@ def activation_model_from_run(saved: xr.Dataset, **overrides: Any):
     ``dictionary`` variable (``unit_y``, ``unit_x`` and the input dims in
     their stored order: ``patch_y, patch_x``, ``embedding_dim`` or
     ``input``), the adapted threshold from ``lam_now`` when a checkpoint
-    saved it. ``overrides`` change parameters (e.g. ``engine="numpy"``).
+    saved it. ``overrides`` change parameters (e.g. ``engine="numpy"``);
+    ``dictionary=`` (n_inputs, n_units) puts another dictionary in the
+    run's model (e.g. the authors' published one, measured the same way).
     """
     from ..models import ActivationModel, ModelConfig
 
     if "model_config" not in saved.attrs or "dictionary" not in saved:
         raise ValueError("dataset holds no model (needs a 'dictionary' variable and 'model_config' attr)")
     config = from_json(ModelConfig, saved.attrs["model_config"])
-    d = saved["dictionary"]
-    inputs = [dim for dim in d.dims if dim not in ("unit_y", "unit_x")]
-    columns = d.transpose("unit_y", "unit_x", *inputs).values.reshape(d.sizes["unit_y"] * d.sizes["unit_x"], -1).T
+    columns = overrides.pop("dictionary", None)
+    if columns is None:
+        d = saved["dictionary"]
+        inputs = [dim for dim in d.dims if dim not in ("unit_y", "unit_x")]
+        columns = d.transpose("unit_y", "unit_x", *inputs).values.reshape(d.sizes["unit_y"] * d.sizes["unit_x"],
+                                                                           -1).T
     model = ActivationModel.from_config(config, dictionary=np.ascontiguousarray(columns), **overrides)
     if "lam_now" in saved.attrs:
         model.lam = float(saved.attrs["lam_now"])

@@ -1,12 +1,14 @@
 """Parameter sweeps on Dask: ``ei-maps sweep`` and :func:`ei_maps.sweep`.
 
 Every configuration (a point of the Cartesian product of the swept values,
-and a seed) is one task that trains and analyses one run in its own folder.
-Tasks run on a Dask cluster: a LocalCluster with one single-threaded worker
-process per core by default, or any cluster given by its scheduler address.
-Results are gathered into one xarray Dataset with the swept parameters and
-the seed as dimensions, rewritten (atomically) as each task finishes, so a
-killed sweep resumes where it stopped.
+and a seed) is one task that trains and analyses one run. Tasks run on a
+Dask cluster (:mod:`.sweep_cluster`): a LocalCluster with one
+single-threaded worker process per core by default, a running scheduler
+given by its address, or SLURM/PBS jobs. Each task returns its measures to
+the client, which writes them into the configuration's own region of
+``sweep.zarr`` (:mod:`.sweep_store`) as it finishes, so a killed sweep, a
+killed worker or a lost scheduler loses nothing finished: the same command
+again runs only what is left. ``sweep.nc`` is exported when the sweep ends.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import json
 import os
 import time
 import traceback
+import uuid
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -22,11 +25,15 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..io import load_dataset
-from ..provenance import save_result
+from ..io import atomic_write, load_dataset
 from .runs import locks_output_folder
+from .sweep_cluster import SchedulerLostError, dask_client
+from .sweep_store import STORE_DIR, SWEEP_FILE, Recorder, create_store, empty_result, export_netcdf, read_store
 
-SWEEP_FILE = "sweep.nc"
+#: The file in a sweep's folder whose content a worker compares to tell whether it sees the same disk.
+DISK_TOKEN = ".sweep-disk-token"
+#: Files of a run folder that a worker without the client's disk sends back (checkpoints are not results).
+RETURNED_SUFFIXES = (".nc", ".json", ".png", ".html", ".gif")
 
 
 def _spec(kind: str):
@@ -82,12 +89,34 @@ def _typed(config, name: str, value):
     return float(value) if isinstance(value, (int, float, np.number)) else value
 
 
-def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, run_dir: str) -> dict[str, Any]:
+def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, run_dir: str,
+               disk_token: str | None = None) -> dict[str, Any]:
     """One sweep task: train (or simulate) and analyze one configuration; never raises.
 
-    Returns the measures, or ``{"error": message}`` if the configuration failed.
+    Parameters
+    ----------
+    run_dir : str
+        The run's folder as the client sees it.
+    disk_token : str, optional
+        The token the client wrote in ``run_dir``'s parent
+        (:data:`DISK_TOKEN`). When this worker reads the same token there, it
+        shares the client's disk and writes the run in ``run_dir``; otherwise
+        it trains in a temporary folder and returns the run's files under
+        ``"files"`` (name -> bytes) for the client to write. None: the
+        worker writes in ``run_dir`` without checking; "": it never does.
+
+    Returns
+    -------
+    dict
+        The measures and ``seconds``, or ``{"error": message, ...}`` if the
+        configuration failed.
     """
+    import shutil
+    import tempfile
+
     started = time.perf_counter()
+    shared = disk_token is None or _reads_token(Path(run_dir).parent, disk_token)
+    out = Path(run_dir) if shared else Path(tempfile.mkdtemp(prefix="ei-maps-sweep-"))
     try:
         # one thread per worker: the cluster already runs one worker per core
         import numba
@@ -97,15 +126,51 @@ def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, 
         numba.set_num_threads(1)
         try:
             with threadpool_limits(1):
-                measures = _run(kind, params, seed, steps, Path(run_dir))
+                measures = _run_when_free(kind, params, seed, steps, out)
         finally:
             numba.set_num_threads(threads)
         measures["seconds"] = time.perf_counter() - started
+        if not shared:
+            measures["files"] = {f.name: f.read_bytes() for f in sorted(out.iterdir())
+                                 if f.is_file() and f.suffix in RETURNED_SUFFIXES and not f.name.startswith(".")
+                                 and not f.name.startswith("checkpoint")}
         return measures
     except Exception as err:  # a failed configuration is a result, not the end of the sweep
         return {"error": f"{type(err).__name__}: {err}",
                 "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__))[-2000:],
                 "seconds": time.perf_counter() - started}
+    finally:
+        if not shared:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+#: Seconds a task waits for its run folder while another process holds it, before failing.
+BUSY_WAIT_S = 1800.0
+
+
+def _run_when_free(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: Path) -> dict[str, Any]:
+    """:func:`_run`, waiting while the run folder is locked: a client killed mid-sweep leaves its running
+    tasks to finish on their workers, and the same configuration submitted again must wait for them, not
+    fail."""
+    from .runs import RunFolderBusyError
+
+    deadline = time.monotonic() + BUSY_WAIT_S
+    while True:
+        try:
+            return _run(kind, params, seed, steps, out)
+        except RunFolderBusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _reads_token(folder: Path, token: str) -> bool:
+    if not token:
+        return False
+    try:
+        return (folder / DISK_TOKEN).read_text().strip() == token
+    except OSError:
+        return False
 
 
 def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: Path) -> dict[str, Any]:
@@ -137,18 +202,6 @@ def _grid(kind: str, params: dict[str, list], seeds: int) -> tuple[list[str], li
         raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
     names = list(params)
     return names, list(itertools.product(*(params[n] for n in names))), list(range(seeds))
-
-
-def _empty_result(kind: str, params: dict[str, list], seeds: list[int]) -> xr.Dataset:
-    coords = {name: np.asarray(values) for name, values in params.items()}
-    coords["seed"] = np.asarray(seeds)
-    shape = tuple(len(v) for v in coords.values())
-    dims = tuple(coords)
-    data = {m: (dims, np.full(shape, np.nan)) for m in measures_of(kind)}
-    data["seconds"] = (dims, np.full(shape, np.nan))
-    data["error"] = (dims, np.full(shape, "", dtype=object))
-    data["done"] = (dims, np.zeros(shape, bool))
-    return xr.Dataset(data, coords=coords)
 
 
 def run_name(names: list[str], values: tuple, seed: int) -> str:
@@ -183,7 +236,8 @@ def check_local_workers(workers: Any) -> int:
 @locks_output_folder
 def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
-          progress: bool = True, figures: bool = True, log=print) -> xr.Dataset:
+          progress: bool = True, figures: bool = True, log=print, cluster: str = "local",
+          cluster_file: str | os.PathLike | None = None, shared_disk: bool | None = None) -> xr.Dataset:
     """Train and analyze every configuration of a parameter grid on Dask; returns the results Dataset.
 
     Parameters
@@ -198,85 +252,162 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     seeds : int
         Seeds 0..seeds-1 of every configuration.
     out : path
-        ``out/sweep.nc`` (results, rewritten as tasks finish), ``out/<config>/``
-        (each run), figures.
+        ``out/sweep.zarr`` (results, one region per configuration, written
+        as tasks finish), ``out/sweep.nc`` (the same, exported at the end),
+        ``out/<config>/`` (each run), figures.
     scheduler : str, optional
-        Address of a running Dask scheduler; default: a LocalCluster.
+        Address of a running Dask scheduler; default: a cluster of ``cluster``.
     workers : int, optional
         LocalCluster worker processes (default: one per core), each with one thread; at most
         :func:`local_worker_limit` (cores, and 500 MB of memory each).
+    cluster : {"local", "slurm", "pbs"}
+        Without ``scheduler``: a LocalCluster, or batch jobs through
+        dask-jobqueue described by ``cluster_file`` (TOML, see
+        :mod:`ei_maps.experiments.sweep_cluster`).
+    shared_disk : bool, optional
+        Whether the workers write their runs into ``out`` themselves. By
+        default each worker finds out (it reads a token the client wrote in
+        ``out``); a worker that does not share the disk sends the run's
+        files back with its measures and the client writes them.
 
     Returns
     -------
     xarray.Dataset with dims = the swept parameters and ``seed``: every
     measure of the kind, ``seconds``, ``error`` ("" if the configuration
-    succeeded) and ``done``. Configurations already done in ``out/sweep.nc``
-    are skipped; failed ones are tried again.
+    succeeded) and ``done``. Configurations already done in ``out`` are
+    skipped; failed and half-recorded ones are run again.
+
+    Raises
+    ------
+    SchedulerLostError
+        If the scheduler goes away mid-sweep; what finished is saved, and
+        the same call again continues.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
     from tqdm.auto import tqdm
 
     names, grid, seed_list = _grid(kind, params, seeds)
-    if scheduler is None and workers is not None:
+    if scheduler is None and cluster == "local" and workers is not None:
         check_local_workers(workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    result = _empty_result(kind, params, seed_list)
-    previous = out / SWEEP_FILE
-    if previous.is_file():
-        old = load_dataset(previous)
-        if old.attrs.get("kind") != kind or old.attrs.get("steps") != json.dumps(steps):
-            raise ValueError(f"{previous} holds another sweep ({old.attrs.get('kind')}, steps "
-                             f"{old.attrs.get('steps')}); use another --out")
-        if set(old["done"].dims) != set(result["done"].dims):
-            raise ValueError(f"{previous} sweeps {list(old['done'].dims)}, not {list(result['done'].dims)}; "
-                             "use another --out")
-        # keep what is done for the configurations both grids share (in this grid's dim order)
-        shared = {d: np.intersect1d(result[d].values, old[d].values) for d in result.dims}
-        if all(v.size for v in shared.values()):
-            done_old = old.sel(shared).transpose(*result["done"].dims)
-            for var in result.data_vars:
-                if var in done_old:
-                    mask = done_old["done"].values
-                    target = result[var].loc[shared].values
-                    target[mask] = done_old[var].values[mask]
-                    result[var].loc[shared] = target
-    result.attrs.update(kind=kind, steps=json.dumps(steps), params=json.dumps({k: list(map(str, v))
-                                                                               for k, v in params.items()}))
+    store = out / STORE_DIR
+    result = _resumed(kind, steps, params, seed_list, out, log)
+    position = {d: {_key(v): i for i, v in enumerate(result[d].values)} for d in result["done"].dims}
     todo = [(values, seed) for values in grid for seed in seed_list
             if not bool(result["done"].loc[dict(zip(names, values), seed=seed)])]
     log(f"sweep: {len(grid) * len(seed_list)} configurations, {len(todo)} to run -> {out}")
     started = time.perf_counter()
+    recorder = Recorder(store)
     if todo:
-        cluster = None
-        if scheduler is None:
-            n = workers or os.cpu_count() or 1
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=40)
-        client = Client(scheduler or cluster)
-        try:
-            log(f"Dask dashboard: {client.dashboard_link}")
+        # None: the workers write into out; "": they never do; a token: each worker checks it sees it in out
+        token = {True: None, False: ""}.get(shared_disk, uuid.uuid4().hex)
+        if token:
+            atomic_write(out / DISK_TOKEN, lambda tmp: tmp.write_text(token))
+        with dask_client(scheduler, cluster, workers, cluster_file, log) as client:
+            address = client.scheduler.address
             futures = {client.submit(run_config, kind, dict(zip(names, map(_plain, values))), seed, steps,
-                                     str(out / run_name(names, values, seed)), pure=False): (values, seed)
+                                     str((out / run_name(names, values, seed)).resolve()), token,
+                                     pure=False): (values, seed)
                        for values, seed in todo}
             bar = tqdm(total=len(futures), disable=not progress, unit="run", desc="sweep")
-            for future in as_completed(futures):
-                values, seed = futures[future]
-                _store(result, dict(zip(names, values), seed=seed), future.result())
-                save_result(result, previous)
-                bar.update(1)
-            bar.close()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            recorded = 0
+            try:
+                for future in as_completed(futures, loop=client.loop):
+                    values, seed = futures[future]
+                    measures = _outcome(future, address, recorded, len(futures), store)
+                    if "files" in measures:
+                        _write_returned(out / run_name(names, values, seed), measures.pop("files"))
+                    where = dict(zip(names, values), seed=seed)
+                    recorder.record(tuple(position[d][_key(where[d])] for d in recorder.dims), measures)
+                    _store(result, where, measures)
+                    recorded += 1
+                    bar.update(1)
+            finally:
+                bar.close()
     result.attrs["wall_seconds"] = time.perf_counter() - started
-    save_result(result, previous)
+    recorder.set_attrs(wall_seconds=result.attrs["wall_seconds"])
+    export_netcdf(result, out / SWEEP_FILE)
     failed = result["error"].values[result["error"].values != ""]
     if failed.size:
         log(f"sweep: {failed.size} configuration(s) failed, e.g. {failed.ravel()[0]}")
     if figures:
         write_figures(result, out, names)
+    return result
+
+
+def _key(value) -> str:
+    # grid values and store coordinates compared as text: 5 and 5.0 from the command line, numpy scalars
+    return str(_plain(value))
+
+
+def _outcome(future, address: str, recorded: int, total: int, store: Path) -> dict[str, Any]:
+    """A finished task's measures; a task Dask gave up on is a failed configuration; a lost scheduler raises."""
+    from concurrent.futures import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    try:
+        return future.result()
+    except (CancelledError, CommClosedError, OSError) as err:
+        raise SchedulerLostError(
+            f"lost the Dask scheduler at {address} after {recorded} of {total} configurations "
+            f"({type(err).__name__}); the finished ones are saved in {store}: run the same command again "
+            "(with a running scheduler) to continue") from None
+    except Exception as err:  # noqa: BLE001  (e.g. KilledWorker: the task killed every worker it ran on)
+        return {"error": f"{type(err).__name__}: {err}"}
+
+
+def _write_returned(folder: Path, files: dict[str, bytes]) -> None:
+    """Write the run files a worker without the client's disk sent back."""
+    for name, data in files.items():
+        atomic_write(folder / Path(name).name, lambda tmp, data=data: tmp.write_bytes(data))
+
+
+def _resumed(kind: str, steps: int | None, params: dict[str, list], seed_list: list[int], out: Path,
+             log) -> xr.Dataset:
+    """The grid with what earlier sweeps in ``out`` finished, its store ready to record into.
+
+    The store is reused when it holds exactly this grid; otherwise a new
+    one is made holding the configurations both grids share. A
+    ``sweep.nc`` of an earlier version (no store) is read the same way.
+    """
+    result = empty_result(measures_of(kind), params, seed_list)
+    result.attrs.update(kind=kind, steps=json.dumps(steps),
+                        params=json.dumps({k: list(map(str, v)) for k, v in params.items()}))
+    store, nc = out / STORE_DIR, out / SWEEP_FILE
+    old = None
+    if store.exists():
+        old, half = read_store(store)
+        if half:
+            log(f"sweep: {half} configuration(s) half-recorded by an interrupted sweep; running them again")
+    elif nc.is_file():
+        old = load_dataset(nc)
+    if old is None:
+        create_store(store, result)
+        return result
+    where = store if store.exists() else nc
+    if old.attrs.get("kind") != kind or old.attrs.get("steps") != json.dumps(steps):
+        raise ValueError(f"{where} holds another sweep ({old.attrs.get('kind')}, steps "
+                         f"{old.attrs.get('steps')}); use another --out")
+    if set(old["done"].dims) != set(result["done"].dims):
+        raise ValueError(f"{where} sweeps {list(old['done'].dims)}, not {list(result['done'].dims)}; "
+                         "use another --out")
+    same_grid = (store.exists() and tuple(old["done"].dims) == tuple(result["done"].dims)
+                 and all(list(map(_key, old[d].values)) == list(map(_key, result[d].values))
+                         for d in result["done"].dims))
+    # keep what is done for the configurations both grids share (in this grid's dim order)
+    shared = {d: np.intersect1d(result[d].values, old[d].values) for d in result.dims}
+    if all(v.size for v in shared.values()):
+        done_old = old.sel(shared).transpose(*result["done"].dims)
+        for var in result.data_vars:
+            if var in done_old:
+                mask = done_old["done"].values
+                target = result[var].loc[shared].values
+                target[mask] = done_old[var].values[mask]
+                result[var].loc[shared] = target
+    if not same_grid:
+        create_store(store, result)
     return result
 
 
