@@ -53,7 +53,7 @@ def _build_parser() -> argparse.ArgumentParser:
                     help="a swept parameter and its values (repeat for a grid), e.g. --param w_inh=2,5,8")
     sw.add_argument("--steps", type=int, default=None, help="training steps per configuration (default: the kind's)")
     sw.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per configuration")
-    sw.add_argument("--out", default="runs/sweep", help="sweep directory (sweep.nc, one folder per run, figures)")
+    sw.add_argument("--out", default="runs/sweep", help="sweep directory (sweep.zarr written as tasks finish, sweep.nc at the end, one folder per run, figures)")
     sw.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: local cluster)")
     sw.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
     sw.add_argument("--cluster", choices=("local", "slurm", "pbs"), default="local",
