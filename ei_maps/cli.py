@@ -95,7 +95,10 @@ def _sweep(args: argparse.Namespace) -> dict[str, Any]:
                 parsed.append(int(v) if v.strip().lstrip("-").isdigit() else float(v))
             except ValueError:
                 parsed.append(v.strip())
-        params[name.strip().replace("-", "_")] = parsed
+        key = name.strip().replace("-", "_")
+        if key in params:
+            raise ValueError(f"--param {key} is given twice; give all its values once: --param {key}=V1,V2,...")
+        params[key] = parsed
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out, scheduler=args.scheduler,
@@ -176,7 +179,12 @@ def _analyze(args: argparse.Namespace) -> dict[str, Any]:
     from .experiments.analyze import analyze_run
 
     options = {k: v for k, v in vars(args).items() if k not in ("command", "run_dir", "no_figures", "json")}
-    return analyze_run(args.run_dir, figures=not args.no_figures, **options)
+    try:
+        return analyze_run(args.run_dir, figures=not args.no_figures, **options)
+    except (KeyError, TypeError, AttributeError) as err:
+        # a run.nc whose attrs were edited, or whose kind does not match what it holds
+        raise ValueError(f"{args.run_dir}: the run does not hold what its kind needs "
+                         f"({type(err).__name__}: {err}); was run.nc edited or written by another tool?") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -189,7 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    parser = _build_parser()
+    try:
+        parser = _build_parser()
+    except EiMapsError as err:  # e.g. an experiment module of EI_MAPS_EXPERIMENTS_PATH that does not import
+        print(f"ei-maps: error: {err}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if args.command is None or (args.command == "train" and getattr(args, "kind", None) is None):
         parser.print_help(sys.stderr)
@@ -197,6 +209,10 @@ def _main(argv: list[str]) -> int:
     try:
         if args.command == "sweep":
             summary, printer = _sweep(args), _print_sweep
+            if summary["configurations"] and summary["done"] == 0:
+                printer(summary) if not args.json else print(json.dumps(json_safe(summary)))
+                print("ei-maps: error: every configuration of the sweep failed (see above)", file=sys.stderr)
+                return 1
         elif args.command == "analyze":
             summary = _analyze(args)
             printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))

@@ -23,6 +23,17 @@ CASES = [
     (["sweep", "images", "--param", "w_inh=2", "--workers", "100000"], "more than this machine can run"),
     (["sweep", "images", "--param", "seed=1,2"], "seed cannot be swept"),
     (["sweep", "images", "--param", "n_inputs=16"], "n_inputs cannot be swept"),
+    (["sweep", "touch", "--param", "steps=5"], "steps cannot be swept"),
+    (["sweep", "touch", "--param", "after_steps=5"], "after_steps cannot be swept"),
+    (["sweep", "images", "--param", "w_inh=1", "--param", "w_inh=2"], "--param w_inh is given twice"),
+    (["sweep", "images", "--param", "w_inh=abc"], "configuration w_inh=abc"),
+    (["sweep", "images", "--param", "w_inh=nan"], "configuration w_inh=nan"),
+    (["sweep", "images", "--param", "side=10,abc"], "parameter 'side' takes values like its default"),
+    (["sweep", "images", "--param", "side=10,10.0"], "parameter 'side' repeats a value"),
+    (["sweep", "images", "--param", "w_inh=2", "--steps", "-3"], "configuration w_inh=2"),
+    (["train", "touch", "--sweep-w-inh", "5,5.0000001"], "--sweep-w-inh repeats a value"),
+    (["train", "touch", "--sweep-w-inh", "5,5"], "--sweep-w-inh repeats a value"),
+    (["train", "touch", "--sweep-w-inh", "5", "--sweep-w-exc", ""], "--sweep-w-exc needs at least one value"),
 ]
 
 
@@ -41,3 +52,77 @@ def test_a_word_map_needs_room_for_its_regions(tmp_path):
     with pytest.raises(ValueError, match=f"at least {MAP_REGIONS}"):
         train_text(PAPER_TEXT_MODEL.replace(side=3, r_exc=1, r_inh=2), out=tmp_path, progress=False)
     assert not (tmp_path / "checkpoint.nc").exists()
+
+
+def test_a_sweep_whose_every_configuration_failed_exits_non_zero(tmp_path, capsys):
+    # max_iter 1 passes every check and then diverges while training: a runtime failure, recorded
+    argv = ["sweep", "images", "--param", "max_iter=1", "--param", "side=6", "--steps", "2", "--workers", "1",
+            "--out", str(tmp_path), "--no-progress", "--no-figures"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "every configuration of the sweep failed" in err and "Traceback" not in err
+
+
+def test_an_experiment_module_that_does_not_import_is_named(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "broken.py").write_text("def oops(:\n")
+    env = {**os.environ, "EI_MAPS_EXPERIMENTS_PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "ei_maps", "--help"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "cannot import the experiment module 'broken'" in done.stderr and "SyntaxError" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_analyze_of_a_run_whose_kind_was_edited_names_the_run(tmp_path, capsys):
+    from ei_maps.config import TrainConfig
+    from ei_maps.experiments.images import train_images
+    from ei_maps.io import load_dataset, save_dataset
+    from ei_maps.models import ModelConfig
+
+    out = tmp_path / "run"
+    train_images(ModelConfig(side=6, r_exc=1, r_inh=2), TrainConfig(steps=2, batch=4, patch_size=4,
+                                                                    checkpoint_every=0),
+                 out=out, progress=False, figures=False, log=lambda m: None)
+    ds = load_dataset(out / "run.nc")
+    ds.attrs["kind"] = "text"
+    save_dataset(ds, out / "run.nc")
+    assert main(["analyze", str(out), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "the run does not hold what its kind needs" in err and "Traceback" not in err
+
+
+def test_images_too_small_to_resolve_are_refused_clearly(tmp_path):
+    import numpy as np
+
+    from ei_maps.stimuli import PatchSampler
+
+    sampler = PatchSampler([np.random.default_rng(0).random((32, 32)) * 1e-300], patch_size=8, seed=0)
+    with pytest.raises(ValueError, match="could not find non-flat patches"):
+        sampler.sample(4)
+
+
+def test_images_too_large_to_compute_with_are_refused(tmp_path, capsys):
+    import numpy as np
+    import scipy.io
+
+    path = tmp_path / "huge.mat"
+    scipy.io.savemat(path, {"IMAGES": np.random.default_rng(0).random((32, 32, 2)) * 1e160})
+    argv = ["train", "images", "--images", str(path), "--patch-size", "8", "--side", "10", "--steps", "2",
+            "--out", str(tmp_path / "out"), "--no-progress", "--no-figures"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "pixel values up to 1e+160 are too large" in err and "Traceback" not in err
+
+
+def test_linearly_unstable_settings_are_said_so(tmp_path, capsys):
+    argv = ["train", "images", "--leak", "1", "--side", "10", "--steps", "2", "--batch", "4",
+            "--out", str(tmp_path / "out"), "--no-progress", "--no-figures"]
+    main(argv)
+    assert "the linearized E/I dynamics are unstable" in capsys.readouterr().err
+    main(["train", "images", "--side", "10", "--steps", "2", "--batch", "4", "--out", str(tmp_path / "ok"),
+          "--no-progress", "--no-figures"])
+    assert "unstable" not in capsys.readouterr().err

@@ -16,32 +16,45 @@ from ei_maps.io import load_dataset  # noqa: E402
 
 def test_grid_failure_and_resume(tmp_path):
     out = tmp_path / "sweep"
-    params = {"w_inh": [2.0, 5.0, -1.0], "side": [6, 8]}  # w_inh -1 is invalid: those two runs fail
+    # max_iter 1 is a valid setting whose dynamics diverge while training: those two runs fail, as runs do
+    params = {"max_iter": [49, 30, 1], "side": [6, 8]}
     result = sweep("images", params, steps=10, out=out, workers=2, progress=False, log=lambda m: None)
-    assert result["adjacent_similarity"].dims == ("w_inh", "side", "seed")
+    assert result["adjacent_similarity"].dims == ("max_iter", "side", "seed")
     assert result["adjacent_similarity"].shape == (3, 2, 1)
-    ok = result.sel(w_inh=[2.0, 5.0])
+    ok = result.sel(max_iter=[49, 30])
     assert bool(ok["done"].all()) and np.all(np.isfinite(ok["adjacent_similarity"]))
-    bad = result.sel(w_inh=-1.0)
-    assert not bool(bad["done"].any()) and all("w_inh" in str(e) for e in bad["error"].values.ravel())
+    bad = result.sel(max_iter=1)
+    assert not bool(bad["done"].any()) and all("diverged" in str(e) for e in bad["error"].values.ravel())
     saved = load_dataset(out / SWEEP_FILE)
     np.testing.assert_array_equal(saved["adjacent_similarity"].values, result["adjacent_similarity"].values)
     for side in (6, 8):
-        assert (out / f"w_inh=2.0,side={side},seed=0" / "run.nc").is_file()
-    assert (out / "sweep_w_inh_side.png").is_file() and (out / "sweep_best_worst.png").is_file()
+        assert (out / f"max_iter=49,side={side},seed=0" / "run.nc").is_file()
+    assert (out / "sweep_max_iter_side.png").is_file() and (out / "sweep_best_worst.png").is_file()
     # resume: finished configurations are not run again (their run.nc stays untouched)
-    stamp = (out / "w_inh=2.0,side=6,seed=0" / "run.nc").stat().st_mtime_ns
+    stamp = (out / "max_iter=49,side=6,seed=0" / "run.nc").stat().st_mtime_ns
     logged = []
     again = sweep("images", {**params, "side": [6, 8, 10]}, steps=10, out=out, workers=2, progress=False,
                   log=logged.append, figures=False)
     # 9 configurations: the 4 done are skipped; the 2 failures and the 3 new side-10 ones run
     assert any("9 configurations, 5 to run" in m for m in logged)
-    assert (out / "w_inh=2.0,side=6,seed=0" / "run.nc").stat().st_mtime_ns == stamp
+    assert (out / "max_iter=49,side=6,seed=0" / "run.nc").stat().st_mtime_ns == stamp
     np.testing.assert_array_equal(again["adjacent_similarity"].sel(side=[6, 8]).values,
                                   result["adjacent_similarity"].values)
 
 
 def test_bad_requests_fail_before_any_work(tmp_path):
+    # a bad value anywhere in the grid is refused before any run starts, naming its configuration
+    with pytest.raises(ValueError, match="configuration w_inh=-1.0"):
+        sweep("images", {"w_inh": [2.0, -1.0]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="parameter 'side' takes values like its default 40, got 'abc'"):
+        sweep("images", {"side": [10, "abc"]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="parameter 'side' repeats a value"):
+        sweep("images", {"side": [10, 10.0]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="steps cannot be swept"):
+        sweep("touch", {"steps": [5]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="after_steps cannot be swept"):
+        sweep("touch", {"after_steps": [5]}, out=tmp_path, progress=False)
+    assert not (tmp_path / "sweep.zarr").exists()
     with pytest.raises(ValueError, match="unknown parameter 'w_inhh'"):
         sweep("images", {"w_inhh": [1, 2]}, out=tmp_path, progress=False)
     with pytest.raises(ValueError, match="unknown sweep kind 'nosuch'"):

@@ -5,6 +5,8 @@ import argparse
 import sys
 from typing import Sequence
 
+import numpy as np
+
 
 def fmt(value, digits: int = 2) -> str:
     """A number for a summary line, ``n/a`` for None."""
@@ -24,6 +26,13 @@ def floats(text: str, option: str) -> list[float]:
         raise ValueError(f"{option} takes comma-separated numbers, got {text!r}") from err
     if not values:
         raise ValueError(f"{option} needs at least one value")
+    if not all(np.isfinite(values)):
+        raise ValueError(f"{option} takes finite numbers, got {text!r}")
+    # runs are named with %g: values that print alike would share a folder
+    names = [f"{v:g}" for v in values]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{option} repeats a value (or values too close to tell apart in a folder name, "
+                         f"{', '.join(names)}): {text!r}")
     return values
 
 

@@ -207,6 +207,10 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
     lateral_vars, lateral_entries = lateral_summary(model_config)
     log(describe_wavelength(lateral_entries))
+    if not lateral_entries["linear_stable"]:
+        log(f"warning: the linearized E/I dynamics are unstable (leak {model_config.effective_leak:g} does not "
+            "exceed the lateral gain at every wavelength): activity grows until the threshold caps it, and "
+            "the losses and map may be meaningless; raise --leak or --w-inh, or lower --w-exc")
     trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config), progress,
                           monitor=CollapseCheck(), monitor_every=COLLAPSE_CHECK_EVERY)
     train_seconds, first_step = run_trainer(trainer, saved)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..errors import EiMapsError
+
 #: Environment variable naming extra folders of experiment modules.
 PATH_VARIABLE = "EI_MAPS_EXPERIMENTS_PATH"
 
@@ -150,12 +152,19 @@ def _discovered() -> tuple[Experiment, ...]:
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         if module.name.startswith("_") or module.name == "registry":
             continue
-        mod = importlib.import_module(f"{package.__name__}.{module.name}")
+        try:
+            mod = importlib.import_module(f"{package.__name__}.{module.name}")
+        except Exception as err:  # an experiment module of the user's (EI_MAPS_EXPERIMENTS_PATH) that fails
+            raise EiMapsError(f"cannot import the experiment module {module.name!r} "
+                              f"(from {getattr(module.module_finder, 'path', '?')}; folders in "
+                              f"{PATH_VARIABLE} are searched too): {type(err).__name__}: {err}") from None
         declared = getattr(mod, "EXPERIMENTS", None) or ((mod.EXPERIMENT,) if hasattr(mod, "EXPERIMENT") else ())
         found.extend(declared)
     names = [e.name for e in found]
     if len(set(names)) != len(names):
-        raise RuntimeError(f"two experiments share a name: {names}")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise EiMapsError(f"two experiment modules declare an experiment named {', '.join(twice)} "
+                          f"(check the folders in {PATH_VARIABLE})")
     return tuple(found)
 
 

@@ -173,7 +173,8 @@ def _reads_token(folder: Path, token: str) -> bool:
         return False
 
 
-def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: Path) -> dict[str, Any]:
+def _configured(kind: str, params: dict[str, Any]):
+    """(spec, model config, train config or None, extras) of one configuration; bad values raise here."""
     spec = _spec(kind)
     model_over, train_over = split_overrides(kind, params)
     model, train = spec.defaults()
@@ -181,14 +182,24 @@ def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: P
     extra = {k: float(v) for k, v in train_over.items() if k in spec.extra_fields}
     if train is not None:
         train = train.replace(**{k: _typed(train, k, v) for k, v in train_over.items() if k not in spec.extra_fields})
+    return spec, model, train, extra
+
+
+def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: Path) -> dict[str, Any]:
+    spec, model, train, extra = _configured(kind, params)
     return spec.run(model, train, seed, steps, out, extra)
 
 
-def _grid(kind: str, params: dict[str, list], seeds: int) -> tuple[list[str], list[tuple], list[int]]:
+#: Names every sweep sets itself: the training length comes from --steps (touch's second phase from it too).
+SWEEP_OWNED = ("steps", "after_steps")
+
+
+def _grid(kind: str, params: dict[str, list], seeds: int,
+          steps: int | None = None) -> tuple[list[str], list[tuple], list[int]]:
     owned = _spec(kind).owned  # also refuses an unknown kind
     if not params:
         raise ValueError("give at least one parameter to sweep, e.g. --param w_inh=2,5,8")
-    refused = sorted(set(params) & set(owned))
+    refused = sorted(set(params) & (set(owned) | set(SWEEP_OWNED)))
     if refused:
         raise ValueError(f"{', '.join(refused)} cannot be swept: the sweep sets {'them' if len(refused) > 1 else 'it'}"
                          f" itself (seeds with --seeds, training length with --steps)")
@@ -201,7 +212,42 @@ def _grid(kind: str, params: dict[str, list], seeds: int) -> tuple[list[str], li
     if not (isinstance(seeds, int) and seeds >= 1):
         raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
     names = list(params)
-    return names, list(itertools.product(*(params[n] for n in names))), list(range(seeds))
+    grid = list(itertools.product(*(params[n] for n in names)))
+    if len(grid) * seeds > MAX_CONFIGURATIONS:
+        raise ValueError(f"the grid has {len(grid) * seeds:,} configurations (with seeds), more than "
+                         f"{MAX_CONFIGURATIONS:,}; sweep fewer values at once")
+    _check_values(kind, params)
+    # every configuration is built here, so a bad value or combination fails before any work
+    for values in grid:
+        try:
+            _, _, train, _ = _configured(kind, dict(zip(names, map(_plain, values))))
+            if train is not None and steps is not None:
+                train.replace(steps=steps)
+        except (ValueError, TypeError) as err:
+            where = ", ".join(f"{n}={v}" for n, v in zip(names, values))
+            raise ValueError(f"configuration {where}: {err}") from None
+    return names, grid, list(range(seeds))
+
+
+#: The most configurations one sweep takes (the grid is created up front).
+MAX_CONFIGURATIONS = 100_000
+
+
+def _check_values(kind: str, params: dict[str, list]) -> None:
+    """Each swept value converts to its parameter's type, and no two convert to the same value."""
+    model, train = _configs(kind)
+    model_over, train_over = split_overrides(kind, {k: v[0] for k, v in params.items()})
+    for name, values in params.items():
+        config = model if name in model_over else train
+        typed = []
+        for v in values:
+            try:
+                typed.append(_typed(config, name, v) if config is not None and hasattr(config, name) else float(v))
+            except (ValueError, TypeError):
+                raise ValueError(f"parameter {name!r} takes values like its default "
+                                 f"{getattr(config, name, None)!r}, got {v!r}") from None
+        if len(set(map(repr, typed))) != len(typed):
+            raise ValueError(f"parameter {name!r} repeats a value: {values} (as {typed})")
 
 
 def run_name(names: list[str], values: tuple, seed: int) -> str:
@@ -286,7 +332,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     from dask.distributed import as_completed
     from tqdm.auto import tqdm
 
-    names, grid, seed_list = _grid(kind, params, seeds)
+    names, grid, seed_list = _grid(kind, params, seeds, steps)
     if scheduler is None and cluster == "local" and workers is not None:
         check_local_workers(workers)
     out = Path(out)

@@ -453,6 +453,8 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
                              sample_set=args.sample_set, territory_fraction=args.territory_fraction,
                              checkpoint_every=args.checkpoint_every)
     if args.sweep_w_inh is not None:
+        if args.sweep_w_exc is not None and not args.sweep_w_exc.strip():
+            raise ValueError("--sweep-w-exc needs at least one value")
         w_exc = floats(args.sweep_w_exc, "--sweep-w-exc") if args.sweep_w_exc else None
         sweep = sweep_inhibition(floats(args.sweep_w_inh, "--sweep-w-inh"), w_exc, model, hand, train,
                                  out=args.out or "runs/touch-sweep", progress=not args.no_progress, log=log)

@@ -194,6 +194,14 @@ def _validate(img: np.ndarray, what: str) -> None:
         raise ValueError(f"{what}: image contains {int(bad.sum())} NaN/inf pixel(s)")
     if np.ptp(img) == 0:
         raise ValueError(f"{what}: image is constant (value {img.flat[0]!r})")
+    largest = float(np.max(np.abs(img)))
+    if largest > MAX_PIXEL:
+        raise ValueError(f"{what}: pixel values up to {largest:.3g} are too large to compute with (sums of "
+                         f"squares overflow float64 beyond about {MAX_PIXEL:.0e}); rescale the images")
+
+
+#: Largest pixel magnitude accepted: patch norms and whitening square the values.
+MAX_PIXEL = 1e100
 
 
 # --------------------------------------------------------------------------
@@ -645,8 +653,9 @@ class PatchSampler(SeededSampler):
         while flat.size:
             rounds += 1
             if rounds > self.MAX_REDRAWS:
-                raise RuntimeError(f"could not find non-flat patches after {self.MAX_REDRAWS} redraws: "
-                                   "the images are (nearly) constant at this patch size")
+                raise ValueError(f"could not find non-flat patches after {self.MAX_REDRAWS} redraws: "
+                                 "the images are (nearly) constant at this patch size (or their values are "
+                                 "too small to resolve)")
             x[flat] = self._draw(flat.size)
             std[flat] = x[flat].std(axis=1)
             flat = flat[std[flat] < FLAT_STD]

@@ -231,7 +231,9 @@ class ActivationModel:
                 f"E/I dynamics diverged ({what}) with w_exc={c.w_exc}, w_inh={c.w_inh}, leak={self.leak}, "
                 f"eta={c.eta}, lam={lam}, r_exc={c.r_exc}, r_inh={c.r_inh}, sigma2={c.sigma2}: lateral "
                 f"excitation outgrows leak and inhibition (lower w_exc or eta, or raise w_inh or leak), "
-                f"or the drive is too large (max |x @ dictionary| = {float(np.max(np.abs(s))):.3g})")
+                f"or the drive is too large (max |x @ dictionary| = {float(np.max(np.abs(s))):.3g})"
+                + (f"; or max_iter={c.max_iter} is too few updates to settle (the paper's: 49)"
+                   if growing and c.max_iter < 10 else ""))
         batch = s.shape[0]
         self.a_inh = a_i.reshape(batch, side * side)
         self.iterations = int(n)
