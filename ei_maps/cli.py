@@ -42,6 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         if experiment.arguments is not None:
             experiment.arguments(p)
+        if "--resume" in p._option_string_actions:
+            p.add_argument("--overwrite", action="store_true",
+                           help="start over in an --out that holds a run (default: refuse, to keep it)")
         _output_options(p)
         p.set_defaults(experiment=experiment.name)
 
@@ -140,6 +143,26 @@ def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[
     return set(vars(quiet.parse_args(argv)))
 
 
+def _check_output_folder(args: argparse.Namespace, experiment) -> None:
+    """Refuse an empty ``--out``, and a new run (no ``--resume``) into a folder holding one unless
+    ``--overwrite``: a finished run is never replaced without being asked."""
+    from pathlib import Path
+
+    from .experiments.runs import CHECKPOINT_FILE, RUN_FILE
+
+    if getattr(args, "out", None) == "" or (isinstance(getattr(args, "out", None), str) and not args.out.strip()):
+        raise ValueError("--out is empty: give a folder")
+    if getattr(args, "resume", True) or getattr(args, "overwrite", False):
+        return
+    out = experiment.output_dir(args) if experiment.output_dir is not None else getattr(args, "out", None)
+    if not out:
+        return
+    held = [name for name in (RUN_FILE, CHECKPOINT_FILE) if (Path(out) / name).is_file()]
+    if held:
+        raise ValueError(f"{out} already holds a run ({' and '.join(held)}): continue it with --resume "
+                         "(more steps with --steps), start over with --overwrite, or use another --out")
+
+
 def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, log) -> None:
     """``--resume``: every option not given comes from the saved run in the output folder.
 
@@ -218,6 +241,7 @@ def _main(argv: list[str]) -> int:
             printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))
         else:
             experiment = get(args.experiment)
+            _check_output_folder(args, experiment)
             if getattr(args, "resume", False):
                 _resume_from_saved(args, _given_options(parser, argv),
                                    experiment, log_to_stderr)

@@ -20,6 +20,7 @@ CASES = [
     (["waves", "--duration", "inf"], "duration must be a finite number"),
     (["waves", "--transient", "-1"], "transient must be a finite number of ms >= 0"),
     (["waves", "--side", "20", "--radius", "500"], "radius (500 sites) must be at most the side"),
+    (["waves", "--side", "20", "--radius", "0.5"], "radius (0.5 sites) must be at least 1"),
     (["sweep", "images", "--param", "w_inh=2", "--workers", "100000"], "more than this machine can run"),
     (["sweep", "images", "--param", "seed=1,2"], "seed cannot be swept"),
     (["sweep", "images", "--param", "n_inputs=16"], "n_inputs cannot be swept"),
@@ -126,3 +127,20 @@ def test_linearly_unstable_settings_are_said_so(tmp_path, capsys):
     main(["train", "images", "--side", "10", "--steps", "2", "--batch", "4", "--out", str(tmp_path / "ok"),
           "--no-progress", "--no-figures"])
     assert "unstable" not in capsys.readouterr().err
+
+
+def test_a_finished_run_is_not_replaced_without_being_asked(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "images", "--side", "10", "--steps", "2", "--batch", "4", "--out", str(out),
+            "--no-progress", "--no-figures"]
+    assert main(argv) == 0
+    stamp = (out / "run.nc").stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "already holds a run (run.nc)" in err and "--overwrite" in err
+    assert (out / "run.nc").stat().st_mtime_ns == stamp
+    assert main([*argv, "--overwrite"]) == 0
+    assert (out / "run.nc").stat().st_mtime_ns != stamp
+    assert main(["train", "images", "--out", "", "--no-progress"]) == 2
+    assert "--out is empty" in capsys.readouterr().err

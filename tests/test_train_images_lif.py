@@ -90,9 +90,9 @@ def test_cli_json_and_option_checks(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["model"] == "lif" and summary["steps"] == 2
     assert json.loads(load_dataset(out / RUN_FILE).attrs["model_config"])["target_rate"] == 0.05
-    assert main(["train", "images", "--model", "lif", "--lam", "0.1", "--out", str(out)]) == 2
+    assert main(["train", "images", "--model", "lif", "--lam", "0.1", "--out", str(tmp_path / "other")]) == 2
     assert "--lam" in capsys.readouterr().err
-    assert main(["train", "images", "--target-rate", "0.1", "--out", str(out)]) == 2
+    assert main(["train", "images", "--target-rate", "0.1", "--out", str(tmp_path / "other")]) == 2
     assert "--target-rate" in capsys.readouterr().err
 
 

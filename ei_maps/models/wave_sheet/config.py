@@ -87,6 +87,9 @@ class WaveSheetConfig:
         check_seed(self.seed)
         # a disk wider than half the torus wraps onto itself (each pair is still connected once, see
         # sheet.disk_offsets); one larger than the whole sheet only repeats sites
+        require(self.radius >= 1,
+                f"radius ({self.radius:g} sites) must be at least 1: a smaller disk holds no neighbor, and the "
+                "sheet would have no lateral connections")
         require(self.radius <= self.side,
                 f"radius ({self.radius:g} sites) must be at most the side of the sheet ({self.side})")
 
