@@ -198,12 +198,14 @@ def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, lo
         log(f"--resume: {', '.join('--' + d.replace('_', '-') for d in sorted(taken))} from the saved run in {out}")
 
 
-def _analyze(args: argparse.Namespace) -> dict[str, Any]:
+def _analyze(args: argparse.Namespace, given: set[str] = frozenset()) -> dict[str, Any]:
     from .experiments.analyze import analyze_run
 
-    options = {k: v for k, v in vars(args).items() if k not in ("command", "run_dir", "no_figures", "json")}
+    common = ("command", "run_dir", "no_figures", "json")
+    options = {k: v for k, v in vars(args).items() if k not in common}
     try:
-        return analyze_run(args.run_dir, figures=not args.no_figures, **options)
+        return analyze_run(args.run_dir, figures=not args.no_figures,
+                           given=frozenset(given) - set(common), **options)
     except (KeyError, TypeError, AttributeError) as err:
         # a run.nc whose attrs were edited, or whose kind does not match what it holds
         raise ValueError(f"{args.run_dir}: the run does not hold what its kind needs "
@@ -237,7 +239,7 @@ def _main(argv: list[str]) -> int:
                 print("ei-maps: error: every configuration of the sweep failed (see above)", file=sys.stderr)
                 return 1
         elif args.command == "analyze":
-            summary = _analyze(args)
+            summary = _analyze(args, _given_options(parser, argv))
             printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))
         else:
             experiment = get(args.experiment)

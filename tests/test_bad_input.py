@@ -144,3 +144,21 @@ def test_a_finished_run_is_not_replaced_without_being_asked(tmp_path, capsys):
     assert (out / "run.nc").stat().st_mtime_ns != stamp
     assert main(["train", "images", "--out", "", "--no-progress"]) == 2
     assert "--out is empty" in capsys.readouterr().err
+
+
+def test_analysis_options_of_another_kind_are_refused_not_ignored(tmp_path, capsys):
+    from ei_maps.config import TrainConfig
+    from ei_maps.experiments.images import train_images
+    from ei_maps.models import ModelConfig
+
+    out = tmp_path / "run"
+    train_images(ModelConfig(side=6, r_exc=1, r_inh=2), TrainConfig(steps=2, batch=4, patch_size=4,
+                                                                    checkpoint_every=0),
+                 out=out, progress=False, figures=False, log=lambda m: None)
+    assert main(["analyze", str(out), "--territory-fraction", "0.3", "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "--territory-fraction does not apply to images runs" in err and "Traceback" not in err
+    assert main(["analyze", str(out), "--permutations", "5", "--no-figures", "--json"]) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["method"] == "gratings"

@@ -13,12 +13,15 @@ from .orientation_maps import ANALYSIS_FILE, analyze_map, write_analysis_figures
 from .registry import for_run
 
 
-def analyze_run(run_dir: str | Path, figures: bool = True, **options: Any) -> dict[str, Any]:
+def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str] = frozenset(),
+                **options: Any) -> dict[str, Any]:
     """Analyze ``run_dir/run.nc`` with its experiment's measures; returns the summary.
 
     ``options`` are the ``ei-maps analyze`` options by name (each experiment
     reads its own; see ``ei-maps analyze --help``), e.g. ``permutations=19``
-    for an image run.
+    for an image run. ``given`` names the options the user gave (the
+    command line's): one the run's experiment does not read is refused
+    rather than ignored.
     """
     path = Path(run_dir)
     run = load_run(path)
@@ -26,8 +29,15 @@ def analyze_run(run_dir: str | Path, figures: bool = True, **options: Any) -> di
     experiment = for_run(run, run_dir)
     if experiment.analyze is None:
         raise ValueError(f"{run_dir}: runs of experiment {experiment.name!r} have no analysis")
+    reads = {o.flags[0].lstrip("-").replace("-", "_") for o in experiment.analyze_options}
+    ignored = sorted(set(given) - reads)
+    if ignored:
+        flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
+        raise ValueError(f"{run_dir}: {flags} do{'es' if len(ignored) == 1 else ''} not apply to "
+                         f"{experiment.name} runs (their analysis options: "
+                         f"{', '.join(o.flags[0] for o in experiment.analyze_options) or 'none'})")
     try:
-        summary = experiment.analyze(run_dir, run, {"figures": figures, **options})
+        summary = experiment.analyze(run_dir, run, {"figures": figures, "given": frozenset(given), **options})
     except ValueError as err:
         raise ValueError(err if str(run_dir) in str(err) else f"{run_dir}: {err}") from err
     summary.setdefault("run", str(run_dir))

@@ -235,8 +235,10 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     else:
         for name, var in sac.data_vars.items():
             ds[f"saccade_{name}"] = var
-        summary["saccade_centroid_path"] = float(
-            np.nansum(np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)))
+        steps = np.linalg.norm(np.diff(sac["centroid"].values, axis=0), axis=1)
+        # frames with no active unit have no centroid: no path to report, rather than a path of 0
+        summary["saccade_centroid_path"] = float(np.nansum(steps)) if np.isfinite(steps).any() else None
+        summary["saccade_silent_frames"] = int(np.sum(~np.isfinite(sac["centroid"].values).all(axis=1)))
     return finish_run(ds, summary, out, write_figures if figures else None)
 
 

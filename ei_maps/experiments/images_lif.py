@@ -24,7 +24,7 @@ from ..models import LIFCodingConfig
 from ..models.learning import Trainer
 from ..models import LIFCodingModel
 from .image_maps import map_measures, print_summary
-from .orientation_maps import print_analysis
+from .orientation_maps import ANALYZE_OPTIONS, print_analysis
 from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
@@ -272,6 +272,6 @@ def _analyze(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[st
 EXPERIMENT = Experiment(
     name="images_lif", kinds=("images_lif",),
     help="the spiking sheet learns the code (paper appendix; ei-maps train images --model lif)",
-    print_summary=print_summary, analyze=_analyze, print_analysis=print_analysis,
+    print_summary=print_summary, analyze=_analyze, analyze_options=ANALYZE_OPTIONS, print_analysis=print_analysis,
     load_model=lambda run, **overrides: model_from_run(run, **overrides),
     sweep=SweepSpec(defaults=lambda: (LIFCodingConfig(), LIF_TRAIN), measures=SWEEP_MEASURES, run=_sweep_run))

@@ -163,6 +163,9 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     model_config = json.loads(run.attrs["model_config"])
     periodic = model_config["boundary"] == "periodic"
     if "excitatory" in run:
+        if method == "gratings" and "method" in options.get("given", ()):
+            raise ValueError("--method gratings needs the activation model's settled responses; a spiking run "
+                             "is measured from its probed receptive fields: use --method fields")
         model, mask = None, run["excitatory"]
     else:
         model, mask = for_run(run).load_model(run), None
@@ -171,6 +174,7 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     if model is not None:
         predicted = lateral_spectrum(model.config).attrs["preferred_wavelength"]
         summary["predicted_wavelength"] = None if not np.isfinite(predicted) else predicted
+    summary["method"] = method if model is not None else "fields"
     summary["run"] = str(run_dir)
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["model_config"] = run.attrs["model_config"]
