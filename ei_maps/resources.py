@@ -37,4 +37,4 @@ def check_memory(need_bytes: float, what: str) -> None:
     if need_bytes > USABLE_FRACTION * have:
         raise OutOfMemoryError(f"{what} needs about {gib(need_bytes)} of memory; this machine has "
                                f"{gib(have)} available (at most {USABLE_FRACTION:.0%} of it is used): "
-                               "use a smaller sheet or batch")
+                               "make the sheet, the batch or the inputs smaller")

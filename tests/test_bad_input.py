@@ -6,6 +6,7 @@ from ei_maps.cli import main
 CASES = [
     (["train", "images", "--side", "3000"], "needs about"),                      # memory, before allocation
     (["train", "images", "--batch", "1000000000"], "needs about"),
+    (["train", "images", "--side", "10", "--patch-size", "5000"], "with batches of 128 5000 x 5000 patches needs"),
     (["train", "images", "--model", "lif", "--side", "3000"], "needs about"),
     (["train", "touch", "--side", "3000"], "needs about"),
     (["waves", "--side", "3000"], "needs about"),

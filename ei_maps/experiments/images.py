@@ -198,7 +198,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
                           train_config.steps, log,
                           memory=(model_config.memory_bytes(train_config.batch),
                                   f"a {model_config.side} x {model_config.side} sheet with batches of "
-                                  f"{train_config.batch}"))
+                                  f"{train_config.batch} {p} x {p} patches"))
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0,
                          min_size=p)
     sampler = PatchSampler(images, patch_size=p, seed=seeds.stream(train_config.seed, "samples"),

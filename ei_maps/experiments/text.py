@@ -96,6 +96,9 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
         raise ValueError(f"a word map needs a side of at least {MAP_REGIONS} (its {MAP_REGIONS} x {MAP_REGIONS} "
                          f"regions), got {model_config.side}")
     n_words = len(wv.words)
+    if n_words < train_config.n_words:
+        log(f"warning: --n-words {train_config.n_words} asked for more words than {wv.source} has with a vector "
+            f"({n_words}); training on those {n_words}")
     need = model_config.memory_bytes(train_config.batch) + 4.0 * n_words * (model_config.side ** 2 + wv.n_inputs)
     out, saved = open_run(out, "text", resume, [("model", model_config, frozenset({"lam"})),
                                                 ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
