@@ -1,7 +1,6 @@
-"""Where the benchmarks find ../shared/reference (or $EI_MAPS_SHARED)."""
+"""Where the benchmarks find the shared reference folder (see :func:`ei_maps.experiments.published.reference_dir`)."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -9,8 +8,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def reference_file(name: str) -> Path:
-    """Path of ``name`` in the shared reference folder; exits with a message if it is missing."""
-    path = Path(os.environ.get("EI_MAPS_SHARED", ROOT.parent / "shared")) / "reference" / name
+    """Path of ``name`` in the shared reference folder ($EI_MAPS_SHARED/reference, else ../shared/reference);
+    exits with a message if it is missing."""
+    from ei_maps.experiments.published import reference_file as find
+
+    path = find(name)
     if not path.is_file():
         sys.exit(f"{name} not found at {path} (set EI_MAPS_SHARED)")
     return path

@@ -28,27 +28,16 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from ei_maps.analysis import as_fields, probe_receptive_fields
-    from ei_maps.experiments.images import map_measures, train_images
+    from ei_maps.experiments.images import train_images
+    from ei_maps.experiments.published import compare_fig2
     from ei_maps.io import load_dataset
-    from ei_maps.runs import load_model
 
     published_path = reference_file("published_fig2_dictionary.npy")
     run = Path(args.run)
     if not (run / "run.nc").is_file():
         print(f"no run in {run}: training the paper's map first", file=sys.stderr)
         train_images(out=run)
-    ds = load_dataset(run / "run.nc")
-    published = np.load(published_path)
-    theirs = load_model(run, dictionary=published)
-
-    rows = {
-        "ours_dictionary": map_measures(ds["dictionary"]),
-        "published_dictionary": map_measures(as_fields(published, 40)),
-        "ours_receptive_fields": map_measures(ds["receptive_fields"]),
-        "published_receptive_fields": map_measures(probe_receptive_fields(theirs, lam=0.025)),
-    }
-    rows["ours_dictionary"]["steps"] = int(ds.attrs["steps_done"])
+    rows = compare_fig2(load_dataset(run / "run.nc"), np.load(published_path))
     if args.json:
         print(json.dumps(rows))
         return

@@ -26,7 +26,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 
 from _shared import reference_file
 
@@ -40,44 +39,19 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
 
-    from ei_maps.analysis import as_fields
-    from ei_maps.config import TrainConfig, from_json
-    from ei_maps.experiments.images import map_measures
-    from ei_maps.experiments.images_lif import (EVAL_PATCHES, EVAL_SEED, explained_variance, model_from_run,
-                                                train_images_lif)
+    from ei_maps.experiments.images_lif import train_images_lif
+    from ei_maps.experiments.published import compare_lif
     from ei_maps.io import load_dataset
-    from ei_maps.models import LIFCodingModel
-    from ei_maps.stimuli import PatchSampler, load_images
 
     published = np.load(reference_file("published_lif_dictionary.npy"))
     run = Path(args.run)
     if not (run / "run.nc").is_file():
         print(f"no run in {run}: training the default spiking map first", file=sys.stderr)
         train_images_lif(out=run)
-    ds = load_dataset(run / "run.nc")
-    ours = model_from_run(ds, engine="numba")
-    train = from_json(TrainConfig, ds.attrs["train_config"])
-    p = train.patch_size
-    images = load_images(train.images, whiten_images=train.whiten, f0=train.f0, min_size=p)
-    held_out = PatchSampler(images, patch_size=p, seed=EVAL_SEED, dtype="float64").sample(EVAL_PATCHES)
-
-    paper_layout = ours.config.replace(inh_every=8, inh_lattice="paper", boundary="zero", seed=1)
-    theirs = LIFCodingModel(paper_layout, engine="numba", dictionary=published)
-    if not np.array_equal(np.all(published == 0, axis=0), ~theirs.is_exc):
-        sys.exit("the published dictionary's zero columns are not the paper's inhibitory sub-lattice")
-    calibration = PatchSampler(images, patch_size=p, seed=train.seed + 1, dtype="float64")
-    for _ in range(args.calibration_steps):
-        theirs.adapt_threshold(calibration.sample(train.batch))
-
-    results = {}
-    for name, model in (("ours", ours), ("published", theirs)):
-        fields = as_fields(model.dictionary.copy(), model.side, (p, p))
-        mask = xr.DataArray(model.is_exc.reshape(model.side, model.side), dims=("unit_y", "unit_x"))
-        ev, spikes = explained_variance(model, held_out)
-        results[name] = {**{k: round(v, 3) for k, v in map_measures(fields, mask=mask).items()},
-                         "explained_variance": round(ev, 3), "spikes_per_patch": round(spikes, 1),
-                         "threshold_mV": round(model.threshold, 2), "steps": int(ds.attrs["steps_done"]) if
-                         name == "ours" else 100_000}
+    try:
+        results = compare_lif(load_dataset(run / "run.nc"), published, calibration_steps=args.calibration_steps)
+    except ValueError as err:
+        sys.exit(str(err))
     if args.json:
         print(json.dumps(results))
         return

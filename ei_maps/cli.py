@@ -14,43 +14,72 @@ import json
 import sys
 from typing import Any, Sequence
 
+from ._version import __version__
 from .errors import EiMapsError
-from .experiments._clitools import fmt, log_to_stderr
+from .experiments._clitools import fmt
 from .experiments.registry import experiments, get
 from .io import json_safe
+
+
+class _DefaultsOnceFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Appends ``(default: X)`` only where it tells something: never for a None or suppressed default
+    (those options' own help says what the default depends on), never when the help names a default already."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text.lower() or action.default in (None, argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action)
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="no messages and no progress bar on stderr (they still go to run.log in the run "
+                        "folder); the summary and errors still print")
     p.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+
+
+def _config_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default=None, metavar="FILE.toml",
+                   help="take options from a TOML file of name = value lines with the options' names "
+                        "(w_inh = 5.0); options on the command line win. A run's own config.toml reruns it")
+    p.add_argument("--print-config", action="store_true",
+                   help="print the options this call would run with, as TOML for --config, and exit")
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ei-maps",
         description="Topographic maps from networks of excitatory and inhibitory neurons.")
+    # the installed version, so a bug report or a run's log can name it
+    parser.add_argument("--version", action="version", version=f"ei-maps {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = sub.add_parser("train", help="train a map")
     groups = {("train",): train.add_subparsers(dest="kind", metavar="KIND")}
     registry = experiments()
+    commands: dict[str, argparse.ArgumentParser] = {}
     for experiment in registry.values():
         if not experiment.command:
             continue
         parent = groups[experiment.command[:-1]] if len(experiment.command) > 1 else sub
         p = parent.add_parser(experiment.command[-1], help=experiment.help,
-                              formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                              formatter_class=_DefaultsOnceFormatter)
         if experiment.arguments is not None:
             experiment.arguments(p)
         if "--resume" in p._option_string_actions:
             p.add_argument("--overwrite", action="store_true",
                            help="start over in an --out that holds a run (default: refuse, to keep it)")
+        _config_options(p)
         _output_options(p)
         p.set_defaults(experiment=experiment.name)
+        commands[experiment.name] = p
+    parser.set_defaults(_commands=commands)  # each experiment's own parser, for --config and `ei-maps config`
 
     sweepable = sorted(name for name, e in registry.items() if e.sweep is not None)
     sw = sub.add_parser("sweep", help="train and analyze a grid of parameters on Dask (local or a cluster)",
-                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                        formatter_class=_DefaultsOnceFormatter)
     sw.add_argument("kind", choices=sweepable, help="which experiment to sweep")
     sw.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
                     help="a swept parameter and its values (repeat for a grid), e.g. --param w_inh=2,5,8")
@@ -71,7 +100,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     analyze = sub.add_parser("analyze", help="the measures of a finished run (orientation maps, word maps, touch "
                                              "territories, ...)",
-                             formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                             formatter_class=_DefaultsOnceFormatter)
     analyze.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding run.nc")
     seen: set[str] = set()
     for experiment in registry.values():
@@ -81,10 +110,14 @@ def _build_parser() -> argparse.ArgumentParser:
                 option.add_to(analyze)
     analyze.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     analyze.add_argument("--json", action="store_true", help="print one JSON summary on stdout")
+
+    config = sub.add_parser("config", help="print the options of a run as TOML (for --config, to run it again)",
+                            formatter_class=_DefaultsOnceFormatter)
+    config.add_argument("run_dir", metavar="RUN_DIR", help="a run folder (config.toml, or run.nc / checkpoint.nc)")
     return parser
 
 
-def _sweep(args: argparse.Namespace) -> dict[str, Any]:
+def _sweep(args: argparse.Namespace, argv: Sequence[str] | None = None) -> dict[str, Any]:
     from .experiments.sweep import summarize, sweep
 
     params = {}
@@ -104,10 +137,19 @@ def _sweep(args: argparse.Namespace) -> dict[str, Any]:
         params[key] = parsed
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
-    result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out, scheduler=args.scheduler,
-                   workers=args.workers, progress=not args.no_progress, figures=not args.no_figures,
-                   log=log_to_stderr, cluster=args.cluster, cluster_file=args.cluster_file,
-                   shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk])
+    from .run_log import RunLog
+
+    log = RunLog(args.out, quiet=args.quiet, command=["ei-maps", *(argv or [])])
+    try:
+        result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out,
+                       scheduler=args.scheduler, workers=args.workers,
+                       progress=not (args.no_progress or args.quiet), figures=not args.no_figures,
+                       log=log, cluster=args.cluster, cluster_file=args.cluster_file,
+                       shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk])
+    except BaseException as err:
+        log.close(f"stopped: {type(err).__name__}: {err}")
+        raise
+    log.close("finished")
     return {"out": args.out, **summarize(result)}
 
 
@@ -123,7 +165,8 @@ def _print_sweep(summary: dict) -> None:
 
 
 #: Options that are about this call, never taken from a saved run.
-_CALL_OPTIONS = {"command", "kind", "experiment", "resume", "out", "json", "no_progress", "no_figures"}
+_CALL_OPTIONS = {"command", "kind", "experiment", "resume", "out", "json", "no_progress", "no_figures", "quiet",
+                 "config", "print_config", "_commands"}
 
 
 def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
@@ -163,6 +206,82 @@ def _check_output_folder(args: argparse.Namespace, experiment) -> None:
                          "(more steps with --steps), start over with --overwrite, or use another --out")
 
 
+def _saved_options(saved, experiment) -> dict[str, Any]:
+    """Option values (by dest) of a saved run: its configs' fields, then the experiment's own mapping."""
+    values: dict[str, Any] = {}
+    for label in ("train", "model", "hand"):
+        text = saved.attrs.get(f"{label}_config")
+        if text:
+            for key, value in json.loads(text).items():
+                values.setdefault(key, value)
+    if experiment.resume_options is not None:
+        values.update(experiment.resume_options(saved))
+    return values
+
+
+def _print_run_config(args: argparse.Namespace) -> int:
+    """``ei-maps config RUN_DIR``: the run's config.toml, or its options rebuilt from run.nc."""
+    from pathlib import Path
+
+    from .experiments.registry import for_run
+    from .experiments.runs import load_resume_state
+    from .options_file import CONFIG_FILE, command_line, option_actions, to_toml
+
+    folder = Path(args.run_dir)
+    if (folder / CONFIG_FILE).is_file():
+        sys.stdout.write((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        return 0
+    if not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder")
+    saved = load_resume_state(folder)
+    if saved is None:
+        raise ValueError(f"{folder} holds no {CONFIG_FILE}, run.nc or checkpoint.nc: not a run folder")
+    experiment = for_run(saved, folder)
+    command = args._commands.get(experiment.name)
+    if command is None:
+        raise ValueError(f"{folder}: its experiment {experiment.name!r} has no command to rerun it with")
+    actions = option_actions(command)
+    values = _saved_options(saved, experiment)
+    options = {dest: values[dest] for dest in actions if dest in values and dest != "out"}
+    options = {"out": str(folder), **options}
+    print(to_toml(options, header=[f"the options of the run in {folder}, rebuilt from its saved configuration;",
+                                   f"run it again with: {command_line(experiment.command)} --config FILE.toml "
+                                   "--out OTHER_FOLDER"]), end="")
+    return 0
+
+
+def _rerun_options(args: argparse.Namespace, command: argparse.ArgumentParser, experiment, out) -> dict[str, Any]:
+    """The options of a finished call, with the values the run actually used where an option was left to its
+    model's default (None), read from the saved run, so its config.toml reruns it under a later version too."""
+    from pathlib import Path
+
+    from .experiments.runs import load_resume_state
+    from .options_file import resolved_options
+
+    options = resolved_options(args, command)
+    try:
+        saved = load_resume_state(Path(out))
+    except (OSError, ValueError, EiMapsError):
+        saved = None
+    if saved is not None:
+        values = _saved_options(saved, experiment)
+        options = {dest: values.get(dest, v) if v is None else v for dest, v in options.items()}
+    return options
+
+
+def _apply_config_file(args: argparse.Namespace, command: argparse.ArgumentParser, given: set[str]) -> set[str]:
+    """``--config FILE``: its values for every option not on the command line; returns the options now set."""
+    from .options_file import read_options_file
+
+    if not getattr(args, "config", None):
+        return given
+    values = read_options_file(args.config, command)
+    for dest, value in values.items():
+        if dest not in given:
+            setattr(args, dest, value)
+    return given | set(values)
+
+
 def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, log) -> None:
     """``--resume``: every option not given comes from the saved run in the output folder.
 
@@ -179,14 +298,7 @@ def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, lo
     saved = load_resume_state(Path(out))
     if saved is None:
         return
-    values: dict[str, Any] = {}
-    for label in ("train", "model", "hand"):
-        text = saved.attrs.get(f"{label}_config")
-        if text:
-            for key, value in json.loads(text).items():
-                values.setdefault(key, value)
-    if experiment.resume_options is not None:
-        values.update(experiment.resume_options(saved))
+    values = _saved_options(saved, experiment)
     taken = []
     for dest in vars(args):
         if dest in given or dest in _CALL_OPTIONS or dest not in values:
@@ -233,7 +345,7 @@ def _main(argv: list[str]) -> int:
         return 2
     try:
         if args.command == "sweep":
-            summary, printer = _sweep(args), _print_sweep
+            summary, printer = _sweep(args, argv), _print_sweep
             if summary["configurations"] and summary["done"] == 0:
                 printer(summary) if not args.json else print(json.dumps(json_safe(summary)))
                 print("ei-maps: error: every configuration of the sweep failed (see above)", file=sys.stderr)
@@ -241,29 +353,75 @@ def _main(argv: list[str]) -> int:
         elif args.command == "analyze":
             summary = _analyze(args, _given_options(parser, argv))
             printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))
+        elif args.command == "config":
+            return _print_run_config(args)
         else:
-            experiment = get(args.experiment)
-            _check_output_folder(args, experiment)
-            if getattr(args, "resume", False):
-                _resume_from_saved(args, _given_options(parser, argv),
-                                   experiment, log_to_stderr)
-            summary, printer = experiment.run_from_args(args, log_to_stderr), experiment.print_summary
+            return _run_experiment(parser, argv, args)
     except KeyboardInterrupt:
-        if hasattr(args, "resume"):
-            hint = "continue with the same command and --resume (from the last checkpoint)"
-        elif args.command == "sweep":
-            hint = "run the same command again to continue: finished configurations are kept"
-        else:
-            hint = "what was done so far is saved as partial (see above)"
-        print(f"interrupted; {hint}", file=sys.stderr)
-        return 130
+        return _interrupted(args)
     except (ValueError, OSError, EiMapsError) as err:
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2
+    _print_result(args, summary, printer)
+    return 0
+
+
+def _print_result(args: argparse.Namespace, summary: dict, printer) -> None:
     if args.json:
         print(json.dumps(json_safe(summary)))
     else:
         printer(summary)
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    if hasattr(args, "resume"):
+        hint = "continue with the same command and --resume (from the last checkpoint)"
+    elif args.command == "sweep":
+        hint = "run the same command again to continue: finished configurations are kept"
+    else:
+        hint = "what was done so far is saved as partial (see above)"
+    print(f"interrupted; {hint}", file=sys.stderr)
+    return 130
+
+
+def _run_experiment(parser: argparse.ArgumentParser, argv: list[str], args: argparse.Namespace) -> int:
+    """One experiment's command: options (command line, then --config, then a resumed run's), run, log."""
+    from .options_file import resolved_options, to_toml, write_config
+    from .run_log import RunLog
+
+    experiment = get(args.experiment)
+    command = args._commands[experiment.name]
+    log = None
+    try:
+        given = _apply_config_file(args, command, _given_options(parser, argv))
+        if args.print_config:
+            print(to_toml(resolved_options(args, command)), end="")
+            return 0
+        _check_output_folder(args, experiment)
+        out = experiment.output_dir(args) if experiment.output_dir is not None else getattr(args, "out", None)
+        log = RunLog(out, quiet=args.quiet, command=["ei-maps", *argv])
+        if getattr(args, "resume", False):
+            _resume_from_saved(args, given, experiment, log)
+        if args.quiet:
+            args.no_progress = True
+        summary = experiment.run_from_args(args, log)
+        if out:
+            write_config(out, _rerun_options(args, command, experiment, out), experiment.command)
+        log.close("finished")
+    except KeyboardInterrupt:
+        if log is not None:
+            log.close("interrupted")
+        return _interrupted(args)
+    except (ValueError, OSError, EiMapsError) as err:
+        if log is not None:
+            log.close(f"error: {err}")
+        print(f"ei-maps: error: {err}", file=sys.stderr)
+        return 2
+    except BaseException as err:
+        if log is not None:
+            log.close(f"failed: {type(err).__name__}: {err}")
+        raise
+    _print_result(args, summary, experiment.print_summary)
     return 0
 
 

@@ -24,6 +24,15 @@ from ._deprecated import forwarder
 
 
 def require(condition: bool, message: str) -> None:
+    """Raise a ``ValueError`` with ``message`` unless ``condition`` holds.
+
+    Parameters
+    ----------
+    condition : bool
+        What must hold.
+    message : str
+        The error's text when it does not.
+    """
     if not condition:
         raise ValueError(message)
 
@@ -36,12 +45,37 @@ MAX_SEED = 2**63 - 1
 
 
 def check_seed(value: Any, name: str = "seed") -> None:
-    """A seed is an integer from 0 to 2**63 - 1 (what a result file can store), else a clear error."""
+    """A seed is an integer from 0 to 2**63 - 1 (what a result file can store), else a clear error.
+
+    Parameters
+    ----------
+    value : Any
+        The seed to check.
+    name : str
+        The parameter's name in the error message.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not an integer from 0 to 2**63 - 1.
+    """
     require(is_int(value) and 0 <= value <= MAX_SEED,
             f"{name} must be an integer from 0 to 2**63 - 1, got {value!r}")
 
 
 def is_int(value: Any) -> bool:
+    """Whether ``value`` is an integer (of any integral type) and not a bool.
+
+    Parameters
+    ----------
+    value : Any
+        The value to test.
+
+    Returns
+    -------
+    bool
+        ``True`` for an integral number that is not ``True`` or ``False``.
+    """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -52,28 +86,28 @@ class TrainConfig:
     Parameters
     ----------
     steps : int
-        Number of gradient steps.
+        Number of gradient steps [count].
     batch : int
-        Patches per step.
+        Patches per step [count].
     lr : float
-        Learning rate of the dictionary update.
+        Learning rate of the dictionary update [dimensionless].
     seed : int
         Seed of the run: the patches come from its ``"samples"`` stream
         (:func:`ei_maps.seeds.stream`), independent of the dictionary's
         ``"dictionary"`` stream of the model's seed, even when both seeds agree.
     patch_size : int
-        Patch side in pixels.
+        Patch side [pixels].
     images : str or None
         ``None`` for the bundled photographs, else an ``IMAGES.mat`` file or a
         folder of photographs.
     whiten : bool
         Whiten the photographs (bundled or from a folder; IMAGES.mat is used as it is).
     f0 : float
-        Whitening cutoff (cycles/pixel).
+        Whitening cutoff [cycles/pixel].
     checkpoint_every : int
-        Steps between checkpoints (0 disables them).
+        Steps between checkpoints (0 disables them) [count].
     probe_lam : float
-        Soft threshold used when probing receptive fields (paper: 0.025).
+        Soft threshold used when probing receptive fields (paper: 0.025) [dimensionless].
     """
 
     steps: int = 10_000
@@ -115,23 +149,23 @@ class TextTrainConfig:
     Parameters
     ----------
     steps : int
-        Number of gradient steps.
+        Number of gradient steps [count].
     batch : int
-        Words per step, drawn by unigram frequency.
+        Words per step, drawn by unigram frequency [count].
     lr : float
-        Learning rate of the dictionary update.
+        Learning rate of the dictionary update [dimensionless].
     seed : int
         Seed of the run: the words come from its ``"samples"`` stream
         (:func:`ei_maps.seeds.stream`), independent of the dictionary's.
     n_words : int
-        Vocabulary: the most frequent alphabetic words of 3+ letters that have a vector.
+        Vocabulary: the most frequent alphabetic words of 3+ letters that have a vector [count].
     embeddings : str or None
         ``None`` for the bundled GloVe 6B 50-d vectors, else a GloVe or
         word2vec text file.
     drop_outliers : bool
-        Drop embedding coordinates whose mean |value| is an outlier (as the paper did).
+        Drop embedding coordinates whose mean absolute value is an outlier (as the paper did).
     checkpoint_every : int
-        Steps between checkpoints (0 disables them).
+        Steps between checkpoints (0 disables them) [count].
     """
 
     steps: int = 10_000
@@ -169,11 +203,13 @@ class TouchTrainConfig:
     Parameters
     ----------
     steps : int
-        Gradient steps on the normal hand (phase "before").
+        Gradient steps on the normal hand (phase "before") [count].
     after_steps : int
-        Further steps from the trained state with the manipulation applied (phase "after").
-    batch, lr
-        As for images (the paper: 128 and 0.02).
+        Further steps from the trained state with the manipulation applied (phase "after") [count].
+    batch : int
+        Touches per step (the paper: 128) [count].
+    lr : float
+        Learning rate of the dictionary update (the paper: 0.02) [dimensionless].
     seed : int
         Seed of the touches: independent streams for the fixed stimulus set,
         the batches of each phase and the probes are spawned from it
@@ -184,17 +220,17 @@ class TouchTrainConfig:
         ``"syndactyly:F,G"`` or ``"none"``.
     sample_set : int
         Size of the fixed set of stimuli batches are drawn from with
-        replacement (the paper: 1,000); 0 draws fresh stimuli for every batch.
+        replacement (the paper: 1,000); 0 draws fresh stimuli for every batch [count].
     probe_samples : int
         Fresh stimuli per class when measuring each unit's mean response to
-        every class (the same probes in both phases).
+        every class (the same probes in both phases) [count].
     territory_fraction : float
         A unit is in a finger's territory when its mean response, of the
         class's dominant sign, exceeds this fraction of the class's peak
         before the manipulation (see
-        :func:`ei_maps.analysis.plasticity.finger_territories`).
+        :func:`ei_maps.analysis.plasticity.finger_territories`) [dimensionless].
     checkpoint_every : int
-        Steps between checkpoints (0 disables them).
+        Steps between checkpoints (0 disables them) [count].
     """
 
     steps: int = 4000
@@ -229,7 +265,18 @@ class TouchTrainConfig:
 
 
 def to_json(config) -> str:
-    """JSON text of a config (for NetCDF attrs)."""
+    """JSON text of a config (for NetCDF attrs).
+
+    Parameters
+    ----------
+    config : dataclass instance
+        The config to write.
+
+    Returns
+    -------
+    str
+        Its fields as a JSON object, keys sorted.
+    """
     return json.dumps(asdict(config), sort_keys=True)
 
 
@@ -243,6 +290,20 @@ def from_json(cls: type, text: str, source: str | None = None):
     Unknown parameters are ignored and missing ones take their defaults, each
     with a warning naming them (a file from another version, or edited);
     text that is not a JSON object is an error naming ``source``.
+
+    Parameters
+    ----------
+    cls : type
+        The config dataclass to build.
+    text : str
+        JSON text written by :func:`to_json`.
+    source : str or None
+        Where the text came from (a file name), for the warnings and errors.
+
+    Returns
+    -------
+    object
+        An instance of ``cls``.
     """
     import warnings
 

@@ -69,7 +69,17 @@ def remove_stale_temporaries(folder: str | os.PathLike) -> list[Path]:
     """Delete the hidden temporaries (``.NAME.<id>.tmp``) a killed :func:`atomic_write` left in ``folder``.
 
     Call it only while no other process writes there (e.g. holding the run
-    folder's lock). Returns what was removed.
+    folder's lock).
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder to clean.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
     """
     removed = []
     for tmp in Path(folder).glob(".*.*.tmp"):
@@ -95,6 +105,20 @@ def save_dataset(ds: xr.Dataset, path: str | os.PathLike, encoding: dict | None 
     ``encoding`` is passed to :meth:`xarray.Dataset.to_netcdf` (e.g.
     ``{"activations": {"zlib": True, "complevel": 4}}`` for large, mostly-zero arrays);
     every numeric array also gets an HDF5 Fletcher-32 checksum.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The Dataset to write.
+    path : str or os.PathLike
+        The file to write.
+    encoding : dict or None
+        Per-variable NetCDF encoding.
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     encoding = _checksummed(ds, encoding)
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine=ENGINE, encoding=encoding))
@@ -102,6 +126,16 @@ def save_dataset(ds: xr.Dataset, path: str | os.PathLike, encoding: dict | None 
 
 def load_dataset(path: str | os.PathLike) -> xr.Dataset:
     """Read a NetCDF file fully into memory (the file is closed on return).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The NetCDF file.
+
+    Returns
+    -------
+    xarray.Dataset
+        Its contents, loaded.
 
     Raises
     ------
@@ -128,6 +162,18 @@ def config_attrs(prefix: str, config) -> dict:
 
     NetCDF attrs cannot hold None or bool, so the flat copies write them as
     text and ints; the JSON (``{prefix}_config``) is what loading uses.
+
+    Parameters
+    ----------
+    prefix : str
+        Prefix of the attr names (``{prefix}_config``, ``{prefix}_{field}``).
+    config : dataclass instance
+        The config to record.
+
+    Returns
+    -------
+    dict
+        The attrs.
     """
     import json
     from dataclasses import asdict
@@ -143,7 +189,18 @@ def config_attrs(prefix: str, config) -> dict:
 
 
 def json_safe(value):
-    """A copy of nested dicts/lists/tuples with NaN and inf replaced by None (valid JSON)."""
+    """A copy of nested dicts/lists/tuples with NaN and inf replaced by None (valid JSON).
+
+    Parameters
+    ----------
+    value : object
+        A scalar (0-d arrays become Python scalars), or nested dicts, lists and tuples of them.
+
+    Returns
+    -------
+    object
+        The copy (tuples become lists).
+    """
     import math
 
     if isinstance(value, dict):

@@ -88,7 +88,13 @@ def provenance() -> dict[str, Any]:
 
 @contextlib.contextmanager
 def recording_command(command: list[str]):
-    """Within the block, results record ``command`` as the command line that made them."""
+    """Within the block, results record ``command`` as the command line that made them.
+
+    Parameters
+    ----------
+    command : list of str
+        The command line (its words).
+    """
     token = _COMMAND.set(list(command))
     try:
         yield
@@ -97,7 +103,22 @@ def recording_command(command: list[str]):
 
 
 def save_result(ds, path, encoding: dict | None = None):
-    """Write a result Dataset atomically (:func:`ei_maps.io.save_dataset`) with its schema and provenance."""
+    """Write a result Dataset atomically (:func:`ei_maps.io.save_dataset`) with its schema and provenance.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result to write (it is not modified).
+    path : str or os.PathLike
+        The file to write.
+    encoding : dict or None
+        Per-variable NetCDF encoding, as for :func:`ei_maps.io.save_dataset`.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     from .io import save_dataset
 
     ds = ds.copy(deep=False)
@@ -106,7 +127,20 @@ def save_result(ds, path, encoding: dict | None = None):
 
 
 def check_schema(ds, path=None) -> None:
-    """Refuse a result of a newer schema than this package reads; warn about one written before schemas."""
+    """Refuse a result of a newer schema than this package reads; warn about one written before schemas.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The loaded result.
+    path : str, os.PathLike or None
+        Its file, named in the warning and the error.
+
+    Raises
+    ------
+    ValueError
+        If the result's schema is newer than this package reads.
+    """
     where = f"{path}: " if path is not None else ""
     version = ds.attrs.get("schema_version")
     if version is None:

@@ -22,11 +22,30 @@ def available_memory() -> int:
 
 
 def gib(n_bytes: float) -> str:
+    """A number of bytes as readable text in GiB, e.g. ``"1.5 GiB"``.
+
+    Parameters
+    ----------
+    n_bytes : float
+        The amount of memory [bytes].
+
+    Returns
+    -------
+    str
+        The amount in GiB, to 3 significant digits.
+    """
     return f"{n_bytes / 2**30:.3g} GiB"
 
 
 def check_memory(need_bytes: float, what: str) -> None:
     """Refuse, with how much it would take, a run of ``what`` that needs about ``need_bytes``.
+
+    Parameters
+    ----------
+    need_bytes : float
+        Memory the run would need [bytes].
+    what : str
+        The run, as the error message names it.
 
     Raises
     ------

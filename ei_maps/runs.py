@@ -25,6 +25,16 @@ def load_run(path: str | os.PathLike) -> xr.Dataset:
     """The Dataset of a saved run: ``run.nc``, a checkpoint, or a run directory (its ``run.nc``).
 
     A file of a newer result schema is refused; one from before schemas warns.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A result file or a run directory.
+
+    Returns
+    -------
+    xarray.Dataset
+        The run, loaded.
     """
     from .provenance import check_schema
 
@@ -39,6 +49,18 @@ def model_from_dataset(ds: xr.Dataset, **overrides: Any):
 
     ``overrides`` change parameters (e.g. ``engine="numpy"``); the model
     class depends on the run's kind (``attrs["kind"]``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A run or checkpoint (it needs a ``model_config`` attr).
+    **overrides
+        Model parameters to change.
+
+    Returns
+    -------
+    object
+        The model, of the class the run's experiment builds.
     """
     from .experiments.registry import for_run
 
@@ -51,7 +73,20 @@ def model_from_dataset(ds: xr.Dataset, **overrides: Any):
 
 
 def load_model(path: str | os.PathLike, **overrides: Any):
-    """Load a saved run (``run.nc``, a checkpoint, or a run directory) as the model that made it."""
+    """Load a saved run (``run.nc``, a checkpoint, or a run directory) as the model that made it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A result file or a run directory.
+    **overrides
+        Model parameters to change, as for :func:`model_from_dataset`.
+
+    Returns
+    -------
+    object
+        The model.
+    """
     path = _path(path)
     run = load_run(path)
     try:

@@ -42,5 +42,18 @@ def stream(seed: int | np.random.SeedSequence | None, name: str) -> np.random.Se
 
 
 def generator(seed: int | np.random.SeedSequence | None, name: str) -> np.random.Generator:
-    """A ``numpy.random.Generator`` on :func:`stream` ``(seed, name)``."""
+    """A ``numpy.random.Generator`` on :func:`stream` ``(seed, name)``.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.SeedSequence or None
+        The run's seed.
+    name : str
+        What the stream feeds, one of :data:`STREAMS`.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A generator independent of the other names' streams.
+    """
     return np.random.default_rng(stream(seed, name))

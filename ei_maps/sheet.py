@@ -24,16 +24,17 @@ SHEET_DIMS = ("unit_y", "unit_x")
 class RowSeparableKernel:
     """A disk-shaped kernel stored as per-row horizontal weights.
 
-    Attributes
+    Parameters
     ----------
     radius : int
-        Disk radius ``r`` in grid units; offsets run over ``-r..r``.
+        Disk radius ``r``; offsets run over ``-r..r`` [grid units].
     vertical : ndarray, shape (2r+1,)
-        Row factor for ``dy = -r..r``.
+        Row factor for ``dy = -r..r`` (the product with ``horizontal`` is the
+        weight, in the model's weight unit) [dimensionless].
     horizontal : ndarray, shape (r+1,)
-        Column factor for ``|dx| = 0..r``.
+        Column factor for ``|dx| = 0..r`` [dimensionless].
     half_width : ndarray of int, shape (2r+1,)
-        Largest ``|dx|`` inside the disk on row ``dy``.
+        Largest ``|dx|`` inside the disk on row ``dy`` [grid units].
     """
 
     radius: int
@@ -66,11 +67,16 @@ def excitatory_kernel(r_exc: int, w_exc: float, sigma2: float) -> RowSeparableKe
     Parameters
     ----------
     r_exc : int
-        Disk radius (grid units).
+        Disk radius [grid units].
     w_exc : float
-        Sum of all kernel weights.
+        Sum of all kernel weights [dimensionless].
     sigma2 : float
-        Variance of the Gaussian (grid units squared), not its standard deviation.
+        Variance of the Gaussian, not its standard deviation [grid units^2].
+
+    Returns
+    -------
+    RowSeparableKernel
+        The kernel.
     """
     r = _check_radius("r_exc", r_exc)
     if not sigma2 > 0:
@@ -87,7 +93,20 @@ def excitatory_kernel(r_exc: int, w_exc: float, sigma2: float) -> RowSeparableKe
 
 
 def inhibitory_kernel(r_inh: int, w_inh: float) -> RowSeparableKernel:
-    """Flat inhibitory disk of radius ``r_inh`` whose weights sum to ``w_inh``."""
+    """Flat inhibitory disk of radius ``r_inh`` whose weights sum to ``w_inh``.
+
+    Parameters
+    ----------
+    r_inh : int
+        Disk radius [grid units].
+    w_inh : float
+        Sum of all kernel weights [dimensionless].
+
+    Returns
+    -------
+    RowSeparableKernel
+        The kernel.
+    """
     r = _check_radius("r_inh", r_inh)
     half = _disk_half_widths(r)
     n_inside = int(np.sum(2 * half + 1))
@@ -103,6 +122,18 @@ def disk_offsets(radius: float, side: int | None = None) -> tuple[np.ndarray, np
     With ``side``, offsets that reach the same site round a torus that small
     (e.g. +15 and -15 on a 30-site side) are kept once, so no pair of neurons
     is connected twice.
+
+    Parameters
+    ----------
+    radius : float
+        Disk radius [grid units].
+    side : int or None
+        Side of the torus, or ``None`` for an unbounded plane [grid units].
+
+    Returns
+    -------
+    dy, dx : ndarray of int
+        The offsets, in raster order [grid units].
     """
     r = int(np.floor(radius))
     dy, dx = np.mgrid[-r:r + 1, -r:r + 1]
@@ -132,7 +163,26 @@ def _offset_masks(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, rad
 
 def connection_count(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int, radius: float,
                      same_population: bool, side: int) -> int:
-    """Number of pairs :func:`torus_connections` would list, without listing them."""
+    """Number of pairs :func:`torus_connections` would list, without listing them.
+
+    Parameters
+    ----------
+    src_x, src_y : ndarray of int
+        Site coordinates of the source neurons [grid units].
+    target_spacing : int
+        Spacing of the target grid (1: every site, 2: every second site) [grid units].
+    radius : float
+        Connection radius [grid units].
+    same_population : bool
+        Sources and targets are the same neurons (no self-connections).
+    side : int
+        Side of the torus [grid units].
+
+    Returns
+    -------
+    int
+        The number of (source, target) pairs.
+    """
     return int(sum(int(m.sum()) for m in _offset_masks(src_x, src_y, target_spacing, radius, same_population,
                                                         side)[2]))
 
@@ -146,9 +196,27 @@ def torus_connections(src_x: np.ndarray, src_y: np.ndarray, target_spacing: int,
     output arrays are allocated once (a 300 x 300 sheet has 10^8 synapses, so
     concatenating per-offset pieces would double the peak memory).
 
+    Parameters
+    ----------
+    src_x, src_y : ndarray of int
+        Site coordinates of the source neurons [grid units].
+    target_spacing : int
+        Spacing of the target grid (1: every site, 2: every second site) [grid units].
+    side : int
+        Side of the torus [grid units].
+    radius : float
+        Connection radius [grid units].
+    same_population : bool
+        Sources and targets are the same neurons (no self-connections).
+
     Returns
     -------
-    (pre, post, squared distance) arrays: int32, int32, float32.
+    pre : ndarray of int32
+        Source index of each pair.
+    post : ndarray of int32
+        Target index of each pair, row-major on the target grid.
+    dist2 : ndarray of float32
+        Squared distance of each pair [grid units^2].
     """
     dy, dx, masks = _offset_masks(src_x, src_y, target_spacing, radius, same_population, side)
     n_side = side // target_spacing
@@ -177,6 +245,16 @@ def inhibitory_lattice_shift(inh_every: int) -> int:
     That set is a lattice with one site in ``inh_every``; ``k`` is chosen to
     maximize its shortest vector (ties: smallest ``k``), e.g. 2 for 5, giving
     the lattice spanned by (2, -1) and (1, 2).
+
+    Parameters
+    ----------
+    inh_every : int
+        One site in ``inh_every`` is on the lattice [count].
+
+    Returns
+    -------
+    int
+        The shift ``k``.
     """
     best, best_len = 1, -1
     span = np.arange(-inh_every, inh_every + 1)
@@ -197,6 +275,21 @@ def inhibitory_sites(side: int, inh_every: int, lattice: str = "spread") -> np.n
     y and x and ``(y + x) % 4 == 0`` (one in 8). Otherwise the most evenly
     spread sub-lattice with one site in ``inh_every``
     (:func:`inhibitory_lattice_shift`).
+
+    Parameters
+    ----------
+    side : int
+        Side of the sheet [grid units].
+    inh_every : int
+        One site in ``inh_every`` holds an inhibitory neuron (ignored for
+        ``lattice="paper"``) [count].
+    lattice : str
+        ``"paper"`` or ``"spread"`` (any other value is treated as ``"spread"``).
+
+    Returns
+    -------
+    ndarray of bool, shape (side, side)
+        ``True`` at the inhibitory sites.
     """
     y, x = np.divmod(np.arange(side * side, dtype=np.int64), side)
     if lattice == "paper":
@@ -207,8 +300,25 @@ def inhibitory_sites(side: int, inh_every: int, lattice: str = "spread") -> np.n
 
 
 def padded_coordinates(side: int, pad: int, periodic: bool) -> np.ndarray:
-    """Site coordinate of each padded position ``p`` (at index ``p + pad``): wrapped on a torus, -1 off an
-    open sheet. Lets kernels index neighbors without a per-offset boundary test."""
+    """Site coordinate of each padded position ``p`` (at index ``p + pad``).
+
+    Wrapped on a torus, -1 off an open sheet. Lets kernels index neighbors
+    without a per-offset boundary test.
+
+    Parameters
+    ----------
+    side : int
+        Side of the sheet [grid units].
+    pad : int
+        Padding on each end [grid units].
+    periodic : bool
+        Wrap round a torus rather than mark positions off the sheet with -1.
+
+    Returns
+    -------
+    ndarray of int64, shape (side + 2 * pad,)
+        The site coordinate of each padded position.
+    """
     positions = np.arange(-pad, side + pad)
     if periodic:
         return (positions % side).astype(np.int64)

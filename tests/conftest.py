@@ -53,3 +53,32 @@ def published_dictionary():
     path = REFERENCE / "published_fig2_dictionary.npy"
     _require_shared(path, "published dictionary")
     return np.load(path)
+
+
+@pytest.fixture(scope="session")
+def built_docs(tmp_path_factory):
+    """The documentation site built once per session, warnings as errors, every gallery example run
+    (about 70 s on 2 cores: one process shares the imports and compiled kernels); skip without the docs extra."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("sphinx", reason="the docs extra (pip install -e '.[docs]')")
+    out = tmp_path_factory.mktemp("docs") / "html"
+    env = {**os.environ, "EI_MAPS_DOCS_GALLERY": "1", "EI_MAPS_DOCS_RERUN": "1", "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+                           "-d", str(out.parent / "doctrees"), str(ROOT / "docs"), str(out)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, f"the docs build failed or warned:\n{done.stderr[-4000:]}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def quick_reproduction(tmp_path_factory):
+    """``ei-maps reproduce --quick`` run once per session (about 40 s on 2 cores); returns its folder
+    (one run folder per part and report.html)."""
+    from ei_maps.cli import main
+
+    out = tmp_path_factory.mktemp("reproduce") / "quick"
+    status = main(["reproduce", "--quick", "--out", str(out), "--no-progress"])
+    assert status == 0, "ei-maps reproduce --quick failed (see the captured stderr)"
+    return out

@@ -19,9 +19,18 @@ TEXT = ["train", "text", "--side", "6", "--n-words", "300", "--batch", "16", "--
 TOUCH = ["train", "touch", "--side", "8", "--r-exc", "2", "--r-inh", "3", "--batch", "16", "--steps", "400",
          "--after-steps", "400", "--checkpoint-every", "10", "--probe-samples", "8"]
 
-CASES = [("images", IMAGES, signal.SIGKILL, None), ("images", IMAGES, signal.SIGINT, None),
-         ("images_lif", LIF, signal.SIGKILL, None), ("text", TEXT, signal.SIGKILL, None),
-         ("touch", TOUCH, signal.SIGKILL, "before"), ("touch", TOUCH, signal.SIGINT, "after")]
+# Every case is a training run killed as a separate process and resumed (about 140 s in all): they run with
+# --runslow, to keep CI within its time. Checkpoint-and-resume of every experiment, Ctrl-C in either phase of the
+# two-phase touch run included, is tested in-process in each experiment's own test file, in the default suite.
+# Every experiment's in-process checkpoint-and-resume is also tested in its own test file.
+_SLOW = pytest.mark.slow
+CASES = [pytest.param("images", IMAGES, signal.SIGKILL, None, marks=_SLOW, id="images-SIGKILL"),
+         pytest.param("images", IMAGES, signal.SIGINT, None, marks=_SLOW, id="images-SIGINT"),
+         pytest.param("images_lif", LIF, signal.SIGKILL, None, marks=_SLOW, id="images_lif-SIGKILL"),
+         pytest.param("text", TEXT, signal.SIGKILL, None, marks=_SLOW, id="text-SIGKILL"),
+         pytest.param("touch", TOUCH, signal.SIGKILL, "before", marks=_SLOW, id="touch-SIGKILL-before"),
+         pytest.param("touch", TOUCH, signal.SIGINT, "after", marks=_SLOW, id="touch-SIGINT-after")]
+_IDS = None
 
 
 def _cli(argv, out):
@@ -59,8 +68,7 @@ def _interrupt(argv, out, sig, phase):
     return proc.returncode
 
 
-@pytest.mark.parametrize("kind, argv, sig, phase", CASES,
-                         ids=["-".join([k, signal.Signals(s).name] + ([ph] if ph else [])) for k, _, s, ph in CASES])
+@pytest.mark.parametrize("kind, argv, sig, phase", CASES, ids=_IDS)
 def test_killed_or_interrupted_runs_resume_to_the_uninterrupted_result(kind, argv, sig, phase, tmp_path):
     if kind == "images_lif":
         pytest.importorskip("numba")

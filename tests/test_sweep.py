@@ -70,6 +70,7 @@ def test_bad_requests_fail_before_any_work(tmp_path):
         _typed(TrainConfig(), "whiten", "maybe")
 
 
+@pytest.mark.slow  # ~9 s of sweeps: with --runslow (test_grid_failure_and_resume covers resuming)
 def test_cli_json_summary(tmp_path, capsys):
     out = tmp_path / "cli"
     assert main(["sweep", "images", "--param", "w_inh=2,5", "--param", "side=6", "--steps", "5", "--seeds", "2",
@@ -80,6 +81,7 @@ def test_cli_json_summary(tmp_path, capsys):
     assert main(["sweep", "images", "--param", "w_inh", "--out", str(out)]) == 2
 
 
+@pytest.mark.slow  # ~17 s; every kind's one-configuration sweep below stays in the default suite
 def test_touch_and_waves_kinds_run_in_worker_threads(tmp_path):
     # Brian2 installs a SIGINT handler on import, which only the main thread may do
     pytest.importorskip("brian2")
@@ -106,6 +108,7 @@ def test_touch_and_waves_kinds_run_in_worker_threads(tmp_path):
             json.loads(run.attrs["summary"])["reorganization"])
 
 
+@pytest.mark.slow  # ~9 s of sweeps: with --runslow (test_grid_failure_and_resume covers resuming)
 def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_path):
     out = tmp_path / "sweep"
     first = sweep("images", {"w_inh": [2.0, 5.0], "side": [6, 8]}, steps=5, out=out, workers=2, progress=False,

@@ -121,6 +121,7 @@ def assert_same_measures(a, b):
         np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
 
 
+@pytest.mark.slow  # ~20-27 s of cluster processes: with --runslow, to keep CI within its time
 def test_a_real_cluster_gives_the_local_clusters_results_bit_for_bit(cluster, tmp_path):
     remote = sweep("images", PARAMS, steps=STEPS, seeds=2, out=tmp_path / "remote", scheduler=cluster.address,
                    progress=False, figures=False, log=quiet)
@@ -135,6 +136,7 @@ def test_a_real_cluster_gives_the_local_clusters_results_bit_for_bit(cluster, tm
     assert (tmp_path / "remote" / "w_inh=5.0,side=6,seed=1" / "run.nc").is_file()
 
 
+@pytest.mark.slow  # ~21 s of cluster processes: with --runslow, to keep CI within its time
 def test_a_worker_killed_mid_sweep_loses_nothing_and_counts_nothing_twice(cluster, tmp_path, monkeypatch):
     from distributed import Client
 
@@ -205,6 +207,9 @@ def _to_run(stderr: str) -> int:
     return int(line.split("configurations, ")[1].split(" to run")[0])
 
 
+# about 27 s of sweeps started and stopped: with --runslow, to keep CI within its time (the in-process sweep
+# tests of tests/test_sweep.py cover resuming a sweep, and the half-written records of tests/test_sweep_store.py)
+@pytest.mark.slow
 def test_a_client_interrupted_then_killed_resumes_without_rerunning_what_finished(cluster, tmp_path):
     out = tmp_path / "sweep"
     command = _sweep_command(cluster, out)
@@ -232,6 +237,7 @@ def test_a_client_interrupted_then_killed_resumes_without_rerunning_what_finishe
             pytest.fail(f"{name} was run again")
 
 
+@pytest.mark.slow  # ~20-27 s of cluster processes: with --runslow, to keep CI within its time
 def test_a_killed_scheduler_is_reported_and_a_rerun_on_a_new_one_resumes(cluster, tmp_path):
     out = tmp_path / "sweep"
     proc = subprocess.Popen(_sweep_command(cluster, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -177,28 +177,30 @@ def detect_waves(spikes: xr.Dataset, bin_ms: float = 2.0, cell: int = 2, min_cou
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     bin_ms : float
-        Time bin in ms.
+        Time bin [ms].
     cell : int
-        Side of the spatial blocks in sites (1 = site resolution). When
+        Side of the spatial blocks [sites] (1 = site resolution). When
         ``side`` is not a multiple of ``cell`` the last block is narrower.
     min_count : int
-        Spikes needed to make a (time bin, block) active.
+        Spikes needed to make a (time bin, block) active [count].
     min_spikes : int
-        Smallest wave, in spikes.
+        Smallest wave [count of spikes].
     min_duration_ms : float
-        Shortest wave in ms (a wave lasts its number of time bins x ``bin_ms``).
+        Shortest wave [ms] (a wave lasts its number of time bins x ``bin_ms``).
     connectivity : {6, 18, 26}
         Neighborhood of a bin in (t, y, x).
     front_gap : int
         Empty blocks allowed between two blocks of one front (0: the blocks
-        must touch). Waves closer than this in one time bin share fronts.
+        must touch) [count of blocks]. Waves closer than this in one time bin
+        share fronts.
     transient_ms : float
-        Initial stretch (ms) left out; time bins start there.
+        Initial stretch left out [ms]; time bins start there.
     population : {"exc", "inh", "all"}
         Neurons whose spikes are used.
-
     min_front_spikes : int
-        Smallest front (spikes in one time bin) counted by ``fronts_per_bin_mean``.
+        Smallest front (spikes in one time bin) counted by
+        ``fronts_per_bin_mean`` [count of spikes].
+
     Returns
     -------
     Dataset on ``wave`` (ordered by start) with ``n_spikes``,

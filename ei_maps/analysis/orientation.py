@@ -66,14 +66,17 @@ def orientation_map_gratings(model, n_orientations: int = 16, n_phases: int = 8,
     Parameters
     ----------
     model : ActivationModel
+        Trained model whose settled responses are measured.
     n_orientations, n_phases : int
-        At least 16 orientations and 8 phases as in optical imaging.
+        Grating orientations and phases [count]; at least 16 orientations
+        and 8 phases as in optical imaging.
     frequencies : sequence of float
-        Spatial frequencies in cycles/pixel.
+        Spatial frequencies [cycles per pixel].
     lam : float, optional
-        Soft threshold while presenting gratings (default: the model's).
+        Soft threshold while presenting gratings (default: the model's)
+        [dimensionless].
     patch_shape : (int, int), optional
-        Input layout; square by default.
+        Input layout (rows, columns) [pixels]; square by default.
 
     Returns
     -------
@@ -105,6 +108,15 @@ def orientation_map_fields(fields: xr.DataArray, n_orientations: int = 16,
     ----------
     fields : DataArray (unit_y, unit_x, patch_y, patch_x)
         Receptive fields (or dictionary columns) on the sheet.
+    n_orientations : int
+        Grating orientations, evenly spaced in [0, pi) [count].
+    frequencies : sequence of float
+        Spatial frequencies of the gratings [cycles per pixel].
+
+    Returns
+    -------
+    Dataset on (unit_y, unit_x): ``preference`` (rad), ``selectivity``,
+    ``tuning`` (unit_y, unit_x, orientation) and ``z_real``/``z_imag``.
     """
     _check_fields(fields)
     f = fields.transpose(*FIELD_DIMS).values.astype(float)
@@ -131,6 +143,21 @@ def fill_masked_units(z: np.ndarray, mask: np.ndarray, periodic: bool = False) -
     the spiking sheet): pinwheel and spectrum measures need a complete grid.
     The mean of ``z = s exp(2i theta)`` is the vector average of the
     neighbors' orientations.
+
+    Parameters
+    ----------
+    z : complex 2-D array
+        The orientation field, e.g. ``selectivity * exp(2i preference)``
+        [dimensionless].
+    mask : bool 2-D array
+        Units that have a value [flag]; same shape as ``z``.
+    periodic : bool
+        The map is a torus: neighbors wrap around the edges.
+
+    Returns
+    -------
+    complex 2-D array
+        A copy of ``z`` with every excluded unit filled in.
     """
     z = np.array(z, dtype=complex)
     known = np.asarray(mask, bool).copy()
@@ -238,9 +265,10 @@ def find_pinwheels(z: np.ndarray, mask: np.ndarray | None = None, periodic: bool
     Parameters
     ----------
     z : complex ndarray (ny, nx)
-        ``exp(2i theta)`` (possibly weighted by selectivity).
+        ``exp(2i theta)`` (possibly weighted by selectivity) [dimensionless].
     mask : bool ndarray (ny, nx), optional
-        Units to analyze; a plaquette counts only if its four corners are in it.
+        Units to analyze [flag]; a plaquette counts only if its four corners
+        are in it.
     periodic : bool
         The map is a torus: plaquettes wrap around and none is a border one.
         Otherwise the outermost ring of plaquettes is excluded.
@@ -292,6 +320,13 @@ def power_spectrum(z: np.ndarray, periodic: bool = False) -> xr.Dataset:
     The mean is removed; a map that is not periodic is tapered with a Hann
     window first so its edges do not leak power across the spectrum.
 
+    Parameters
+    ----------
+    z : complex 2-D array
+        The map, e.g. ``selectivity * exp(2i preference)`` [dimensionless].
+    periodic : bool
+        The map is a torus (otherwise it is tapered with a Hann window).
+
     Returns
     -------
     Dataset with ``power`` on ``wavenumber`` (cycles per grid unit, bins of
@@ -304,14 +339,42 @@ def power_spectrum(z: np.ndarray, periodic: bool = False) -> xr.Dataset:
 
 
 def column_spacing(z: np.ndarray, periodic: bool = False) -> tuple[float, xr.Dataset]:
-    """Column spacing Lambda (grid units) from the map's spectrum: see
-    :func:`ei_maps.analysis.spacing.spectral_column_spacing` (Kaschube et al. 2010's fit)."""
+    """Column spacing Lambda (grid units) from the map's spectrum.
+
+    See :func:`ei_maps.analysis.spacing.spectral_column_spacing` (Kaschube
+    et al. 2010's fit), called with its default thresholds.
+
+    Parameters
+    ----------
+    z : complex 2-D array
+        The orientation field, e.g. ``selectivity * exp(2i preference)``
+        [dimensionless].
+    periodic : bool
+        The map is a torus (otherwise it is tapered with a Hann window).
+
+    Returns
+    -------
+    tuple of (float, Dataset)
+        Lambda (grid units; NaN when the spectrum has no peak) and the
+        spectrum with its fit.
+    """
     return spectral_column_spacing(z, periodic)
 
 
 # ---------------------------------------------------------------------- statistics
 def map_quality(density: float) -> float:
-    """Stevens et al. (2013) map quality ``(rho/pi)^0.8 exp(-0.8 (rho - pi)/pi)``: 1 at rho = pi."""
+    """Stevens et al. (2013) map quality ``(rho/pi)^0.8 exp(-0.8 (rho - pi)/pi)``: 1 at rho = pi.
+
+    Parameters
+    ----------
+    density : float
+        Pinwheel density ``rho`` [pinwheels per column spacing squared].
+
+    Returns
+    -------
+    float
+        The quality, NaN for a negative or non-finite density.
+    """
     if not np.isfinite(density) or density < 0:
         return float("nan")
     return float((density / np.pi) ** 0.8 * np.exp(-0.8 * (density - np.pi) / np.pi))
@@ -332,11 +395,11 @@ def pinwheel_stats(preference, mask=None, selectivity=None, periodic: bool = Fal
     Parameters
     ----------
     preference : 2-D array or DataArray
-        Preferred orientation in radians, in [0, pi).
+        Preferred orientation, in [0, pi) [radians].
     mask : 2-D bool array, optional
-        Units to analyze (e.g. a cortical region).
+        Units to analyze (e.g. a cortical region) [flag].
     selectivity : 2-D array, optional
-        Magnitude of ``z = selectivity * exp(2i preference)``. Pinwheel
+        Magnitude of ``z = selectivity * exp(2i preference)`` [dimensionless]. Pinwheel
         charges depend only on the preference; positions are the zeros of
         the bilinear interpolant of ``z``, exact for a linear ``z`` when the
         magnitude is given; with the preference alone (``|z| = 1``) they are
@@ -344,7 +407,7 @@ def pinwheel_stats(preference, mask=None, selectivity=None, periodic: bool = Fal
     periodic : bool
         The map is a torus (no border plaquettes; no window on the spectrum).
     column_spacing_value : float, optional
-        Use this Lambda (grid units) instead of estimating it.
+        Use this Lambda instead of estimating it [grid units].
 
     Returns
     -------
@@ -395,6 +458,17 @@ def random_orientation_map(shape: tuple[int, int], column_spacing: float, n_wave
     random directions and phases; approximately a Gaussian random field,
     whose pinwheel density is pi in expectation (Wolf & Geisel 1998).
 
+    Parameters
+    ----------
+    shape : (int, int)
+        Map shape (ny, nx) [grid units].
+    column_spacing : float
+        Wavelength ``2 pi / |k_j|`` of the plane waves [grid units].
+    n_waves : int
+        Plane waves summed [count].
+    seed : int or None
+        Seed of the random directions and phases.
+
     Returns
     -------
     Preferred orientation ``arg(z) / 2`` in [0, pi), shape ``shape``.
@@ -419,16 +493,18 @@ def filtered_pinwheel_counts(z: np.ndarray, spacing: float, periodic: bool = Fal
     Parameters
     ----------
     z : complex 2-D array
-        The orientation field.
+        The orientation field [dimensionless].
     spacing : float
-        Column spacing Lambda (grid units).
+        Column spacing Lambda [grid units].
+    periodic : bool
+        The map is a torus: pinwheels are counted without border plaquettes.
     fractions : sequence of float, optional
-        Cutoff wavelengths as fractions of Lambda (each < 1); default 8 from
-        0.25 to 0.6. Shorter cutoffs keep more noise, longer ones erase real
-        pinwheels.
+        Cutoff wavelengths as fractions of Lambda (each < 1) [dimensionless];
+        default 8 from 0.25 to 0.6. Shorter cutoffs keep more noise, longer
+        ones erase real pinwheels.
     tolerance : float
         The plateau is the longest run of consecutive cutoffs whose counts all
-        lie within this relative distance of the run's median.
+        lie within this relative distance of the run's median [dimensionless].
 
     Returns
     -------
@@ -469,6 +545,25 @@ def pooled_pinwheel_density(counts: Sequence[float], areas: Sequence[float], spa
     ``density = sum(counts) / sum(areas / spacings^2)``. The bootstrap
     interval resamples whole maps (so it includes the spread between seeds);
     the Poisson interval treats the pooled count as Poisson.
+
+    Parameters
+    ----------
+    counts : sequence of float
+        Pinwheel count of each map [count].
+    areas : sequence of float
+        Analyzed area of each map [grid units squared].
+    spacings : sequence of float
+        Column spacing Lambda of each map [grid units].
+    n_boot : int
+        Bootstrap resamples [count].
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    dict
+        ``density``, ``n_maps``, ``bootstrap_interval`` and
+        ``poisson_interval`` (each [low, high]) and ``per_map`` densities.
     """
     c = np.asarray(counts, float)
     a = np.asarray(areas, float)

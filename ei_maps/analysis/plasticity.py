@@ -135,11 +135,12 @@ def preferred_finger(class_responses: xr.DataArray, threshold: float = 0.0,
         never win.
     threshold : float
         A unit whose largest single-finger response does not exceed this is
-        unresponsive (0). Responses may be negative, so the default 0 marks
+        unresponsive (0) [activation units]. Responses may be negative, so the default 0 marks
         units that no finger drives above rest.
     responsive : float, optional
-        Also unresponsive: units whose largest |mean response| to any single
-        finger is below ``responsive`` times the largest on the sheet. On a
+        Also unresponsive: units whose largest absolute mean response to any single
+        finger is below ``responsive`` times the largest on the sheet
+        [dimensionless]. On a
         map of a few blobs most units respond at the noise level, and an
         argmax would give each of them a finger.
 
@@ -200,7 +201,7 @@ def finger_territories(class_responses: xr.DataArray, fraction: float = TERRITOR
         ``stimulus_class`` (0 for pair classes, which are ignored) or class
         names ``"finger N"``.
     fraction : float
-        Criterion as a fraction of the peak, in (0, 1). The default 0.5 draws
+        Criterion as a fraction of the peak, in (0, 1) [dimensionless]. The default 0.5 draws
         each territory at half its maximum response.
     reference : DataArray, optional
         Class responses whose signs and peaks set the criterion (same fingers
@@ -290,8 +291,18 @@ def finger_territories(class_responses: xr.DataArray, fraction: float = TERRITOR
 
 
 def territory_summary(territories: xr.Dataset) -> dict[str, dict]:
-    """JSON-ready ``{finger: {size, components, largest_component, centroid, sign, peak}}`` of
-    :func:`finger_territories`."""
+    """JSON-ready ``{finger: {size, components, largest_component, centroid, sign, peak}}``.
+
+    Parameters
+    ----------
+    territories : Dataset
+        Territories from :func:`finger_territories`.
+
+    Returns
+    -------
+    dict
+        One entry per finger, keyed by the finger number as a string.
+    """
     out = {}
     for f in territories["finger"].values:
         t = territories.sel(finger=f)
@@ -313,7 +324,7 @@ def territory_change(before: xr.Dataset, after: xr.Dataset, finger: int) -> dict
         one scale, ``after`` should be measured with ``reference`` set to the
         responses before.
     finger : int
-        The finger to follow.
+        The finger to follow [finger number].
 
     Returns
     -------
@@ -373,6 +384,17 @@ def territory_reorganization(before: xr.Dataset, after: xr.Dataset) -> float:
     Counted over units that belong to a territory in either map, since the
     background outside every territory would otherwise dominate; NaN when
     neither map has a territory.
+
+    Parameters
+    ----------
+    before, after : Dataset
+        :func:`finger_territories` of the same sheet before and after the
+        manipulation.
+
+    Returns
+    -------
+    float
+        The fraction [dimensionless].
     """
     b, a = before["label"].values, after["label"].values
     if b.shape != a.shape:
@@ -387,9 +409,10 @@ def territories(preferred: xr.DataArray, fingers: list[int] | None = None) -> xr
     Parameters
     ----------
     preferred : DataArray (unit_y, unit_x) of int, or 2-D array
-        Preferred map (0 = unresponsive), e.g. from :func:`preferred_finger`.
+        Preferred map [finger number] (0 = unresponsive), e.g. from
+        :func:`preferred_finger`.
     fingers : list of int, optional
-        Fingers to report; default the map's ``fingers`` attr plus any finger
+        Fingers to report [finger number]; default the map's ``fingers`` attr plus any finger
         present (so a finger that lost all territory still shows 0).
 
     Returns
@@ -457,12 +480,12 @@ def contiguity(preferred: xr.DataArray, periodic: bool = False, fingers: list[in
     Parameters
     ----------
     preferred : DataArray (unit_y, unit_x) of int, or 2-D array
-        Preferred map (0 = unresponsive).
+        Preferred map [finger number] (0 = unresponsive).
     periodic : bool
         The sheet wraps round (a torus): patches and neighbor pairs join
         across opposite edges.
     fingers : list of int, optional
-        Fingers to report (default as in :func:`territories`).
+        Fingers to report [finger number] (default as in :func:`territories`).
 
     Returns
     -------
@@ -515,7 +538,7 @@ def boundaries(preferred: xr.DataArray, periodic: bool = False) -> xr.DataArray:
     Parameters
     ----------
     preferred : DataArray (unit_y, unit_x) of int, or 2-D array
-        Preferred map.
+        Preferred map [finger number] (0 = unresponsive).
     periodic : bool
         Units on opposite edges are neighbors.
 
@@ -549,10 +572,11 @@ def takeover(before: xr.DataArray, after: xr.DataArray, finger: int) -> xr.DataA
     Parameters
     ----------
     before, after : DataArray (unit_y, unit_x) of int, or 2-D arrays
-        Preferred maps of the same sheet before and after the manipulation.
+        Preferred maps of the same sheet before and after the manipulation
+        [finger number].
     finger : int
-        The finger whose territory to follow (e.g. the deprived one); it must
-        have a territory in ``before``.
+        The finger whose territory to follow (e.g. the deprived one) [finger
+        number]; it must have a territory in ``before``.
 
     Returns
     -------
@@ -592,11 +616,11 @@ def takeover_summary(before: xr.DataArray, after: xr.DataArray, finger: int, coa
     Parameters
     ----------
     before, after : DataArray (unit_y, unit_x) of int, or 2-D arrays
-        Preferred maps before and after.
+        Preferred maps before and after [finger number].
     finger : int
-        The deprived finger.
+        The deprived finger [finger number].
     coactivated : list of int
-        Fingers that were co-activated with ``finger`` in training (e.g. the
+        Fingers [finger number] that were co-activated with ``finger`` in training (e.g. the
         fused partner after syndactyly); must not include ``finger``.
 
     Returns
@@ -656,7 +680,18 @@ def takeover_summary(before: xr.DataArray, after: xr.DataArray, finger: int, coa
 
 
 def reorganization(before: xr.DataArray, after: xr.DataArray) -> float:
-    """Fraction of units whose preferred finger changed (to or from unresponsive included)."""
+    """Fraction of units whose preferred finger changed (to or from unresponsive included).
+
+    Parameters
+    ----------
+    before, after : DataArray (unit_y, unit_x) of int, or 2-D arrays
+        Preferred maps of the same sheet before and after [finger number].
+
+    Returns
+    -------
+    float
+        The fraction [dimensionless].
+    """
     b, a = _pair(before, after)
     return float(np.mean(b != a))
 

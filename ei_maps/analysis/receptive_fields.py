@@ -20,6 +20,16 @@ def delta_probes(n_inputs: int) -> np.ndarray:
 
     Row ``i`` is the unit vector ``e_i`` shifted and scaled to mean 0 and
     standard deviation 1, the same normalization the training patches get.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Length of an input vector, at least 2 [count].
+
+    Returns
+    -------
+    ndarray, shape (n_inputs, n_inputs)
+        One probe per row.
     """
     if n_inputs < 2:
         raise ValueError(f"delta probes need at least 2 inputs, got {n_inputs}")
@@ -47,7 +57,13 @@ def as_fields(columns: np.ndarray, side: int, patch_shape: tuple[int, int] | Non
     ----------
     columns : ndarray, shape (n_inputs, side*side)
         Column ``unit_y * side + unit_x`` belongs to that unit (the layout of
-        the dictionary).
+        the dictionary) [arbitrary units].
+    side : int
+        Side of the square sheet [grid units].
+    patch_shape : (int, int), optional
+        Input layout (patch_y, patch_x) [pixels]; square by default.
+    name : str
+        Name of the returned DataArray.
 
     Returns
     -------
@@ -62,7 +78,18 @@ def as_fields(columns: np.ndarray, side: int, patch_shape: tuple[int, int] | Non
 
 
 def fields_to_columns(fields: xr.DataArray) -> np.ndarray:
-    """Inverse of :func:`as_fields`: (n_inputs, side*side) array."""
+    """Inverse of :func:`as_fields`: (n_inputs, side*side) array.
+
+    Parameters
+    ----------
+    fields : DataArray (unit_y, unit_x, patch_y, patch_x)
+        Fields arranged on the sheet.
+
+    Returns
+    -------
+    ndarray, shape (n_inputs, n_units)
+        Column ``unit_y * side_x + unit_x`` holds that unit's field, flattened.
+    """
     _check_fields(fields)
     f = fields.transpose(*FIELD_DIMS).values
     side_y, side_x = f.shape[:2]
@@ -80,8 +107,12 @@ def probe_receptive_fields(model, lam: float = 0.025,
     Parameters
     ----------
     model : ActivationModel
+        Model whose settled responses are probed.
     lam : float
-        Soft threshold while probing (paper: 0.025, half the training value).
+        Soft threshold while probing (paper: 0.025, half the training value)
+        [dimensionless].
+    patch_shape : (int, int), optional
+        Input layout (patch_y, patch_x) [pixels]; square by default.
 
     Returns
     -------
@@ -107,10 +138,14 @@ def probe_spiking_fields(model, repeats: int = 32, batch: int = 256,
     Parameters
     ----------
     model : LIFCodingModel
+        Spiking model whose spike counts are probed.
     repeats : int
-        Presentations of every probe pair.
+        Presentations of every probe pair [count].
     batch : int
-        Probes simulated together (the training batch reuses its network).
+        Probes simulated together (the training batch reuses its network)
+        [count].
+    patch_shape : (int, int), optional
+        Input layout (patch_y, patch_x) [pixels]; square by default.
 
     Returns
     -------
@@ -155,6 +190,11 @@ def orientation_strength(fields: xr.DataArray) -> xr.DataArray:
     A Gabor-like edge detector scores near 1, white noise near 0 (about
     ``1/sqrt(number of frequencies)``), an isotropic blob 0.
 
+    Parameters
+    ----------
+    fields : DataArray (unit_y, unit_x, patch_y, patch_x)
+        Receptive fields or dictionary columns arranged on the sheet.
+
     Returns
     -------
     DataArray (unit_y, unit_x), values in [0, 1]; 0 for an all-zero field.
@@ -179,6 +219,11 @@ def spatial_spread(fields: xr.DataArray) -> xr.DataArray:
     the energy centroid, divided by the same quantity for a field of equal
     energy everywhere. A localized field scores well below 1, an unlocalized
     one about 1.
+
+    Parameters
+    ----------
+    fields : DataArray (unit_y, unit_x, patch_y, patch_x)
+        Receptive fields or dictionary columns arranged on the sheet.
 
     Returns
     -------

@@ -132,7 +132,7 @@ def preferred_words(activations: xr.DataArray, k: int = 5) -> xr.Dataset:
     activations : DataArray (word, unit_y, unit_x)
         Settled activation of every word.
     k : int
-        Words per unit.
+        Words per unit [count].
 
     Returns
     -------
@@ -162,7 +162,7 @@ def semantic_neighbor_similarity(activations: xr.DataArray, embeddings: xr.DataA
     embeddings : DataArray (word, <embedding dim>)
         Same ``word`` coordinate as ``activations``.
     n_random : int
-        Random pairs of distinct units for the baseline.
+        Random pairs of distinct units for the baseline [count].
     seed : int
         Seed of the random pairs.
     periodic : bool
@@ -308,10 +308,11 @@ def map_trustworthiness(activations: xr.DataArray, embeddings: xr.DataArray, n_n
     embeddings : DataArray (word, <embedding dim>)
         Same ``word`` coordinate as ``activations``.
     n_neighbors : int
-        Neighborhood size k; must be below half the number of words used.
+        Neighborhood size k [count]; must be below half the number of words
+        used.
     max_words : int or None
         Use a seeded random subset of at most this many non-silent words
-        (the cost grows as n^2 log n).
+        [count] (the cost grows as n^2 log n).
     seed : int
         Seed of the subset.
     boundary : {"zero", "periodic"}
@@ -351,11 +352,12 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
     embeddings : DataArray (word, <embedding dim>)
         Same ``word`` coordinate as ``activations``.
     max_words : int or None
-        Largest subset (t-SNE and the n^2 distances dominate the cost).
+        Largest subset [count] (t-SNE and the n^2 distances dominate the cost).
     seed : int
         Seed of the subset and of t-SNE.
     perplexity : float
-        t-SNE perplexity, lowered to (n - 1) / 3 for small subsets.
+        t-SNE perplexity, lowered to (n - 1) / 3 for small subsets
+        [effective number of neighbors].
     metric : str
         ``scipy.spatial.distance.pdist`` metric between the words' activation
         patterns, flattened over the units.
@@ -489,10 +491,10 @@ def region_words(activations: xr.DataArray, n_regions: int = 4, k: int = 10) -> 
     ----------
     activations : DataArray (word, unit_y, unit_x)
     n_regions : int
-        The sheet is cut into n_regions x n_regions blocks, equal when the
-        side divides evenly (otherwise block sizes differ by at most 1).
+        The sheet is cut into n_regions x n_regions blocks [count], equal
+        when the side divides evenly (otherwise block sizes differ by at most 1).
     k : int
-        Words per block.
+        Words per block [count].
 
     Returns
     -------

@@ -72,12 +72,13 @@ def spectral_column_spacing(z: np.ndarray, periodic: bool = False, min_prominenc
     Parameters
     ----------
     z : complex 2-D array
-        The orientation field, e.g. ``selectivity * exp(2i preference)``.
+        The orientation field, e.g. ``selectivity * exp(2i preference)``
+        [dimensionless].
     periodic : bool
         The map is a torus (otherwise it is tapered with a Hann window).
     min_prominence : float
         The fitted peak must rise at least this fraction above the background
-        at its center. It must also lie inside the fitted range, at least
+        at its center [dimensionless]. It must also lie inside the fitted range, at least
         ``MIN_CYCLES_PER_MAP`` wavelengths across the map, and on an interior
         maximum of the measured spectrum higher than its first fitted point
         (a spectrum that only falls from its lowest wavenumbers has no ring);
@@ -85,7 +86,7 @@ def spectral_column_spacing(z: np.ndarray, periodic: bool = False, min_prominenc
     min_rise : float
         ... and that maximum must be at least this many times the mean
         amplitude of the first two fitted wavenumbers: a broad low-wavenumber
-        plateau with small bumps (smoothed noise) is not a ring.
+        plateau with small bumps (smoothed noise) is not a ring [dimensionless].
 
     Returns
     -------
@@ -172,16 +173,16 @@ def wavelet_column_spacing(z: np.ndarray, wavelengths: Sequence[float] | None = 
     Parameters
     ----------
     z : complex 2-D array
-        The orientation field.
+        The orientation field [dimensionless].
     wavelengths : sequence of float, optional
-        Scanned Lambda (grid units), increasing; default from 3 to a ninth of
+        Scanned Lambda [grid units], increasing; default from 3 to a ninth of
         the map's side in steps of 4%.
     periodic : bool
         A torus: the wavelets wrap round. Otherwise the map is zero-padded and
         pixels closer to an edge than the largest wavelet's reach (two
         envelope widths, ``2 l``) are left out (NaN).
     n_orientations : int
-        Wavelet orientations in [0, pi) (the modulus is averaged over them).
+        Wavelet orientations in [0, pi) (the modulus is averaged over them) [count].
 
     Returns
     -------
@@ -234,8 +235,20 @@ def wavelet_column_spacing(z: np.ndarray, wavelengths: Sequence[float] | None = 
 def lowpass_map(z: np.ndarray, cutoff_wavelength: float) -> np.ndarray:
     """The map with every Fourier component of wavelength shorter than ``cutoff_wavelength`` removed.
 
-    A smooth (Gaussian-shouldered) cutoff at ``1 / cutoff_wavelength`` on a
-    torus; an open map is mirrored first so its edges do not ring.
+    A smooth (Gaussian-shouldered) cutoff at ``1 / cutoff_wavelength``,
+    applied to the map's 2-D FFT (so the map is treated as a torus).
+
+    Parameters
+    ----------
+    z : complex 2-D array
+        The map, e.g. an orientation field ``exp(2i theta)`` [dimensionless].
+    cutoff_wavelength : float
+        Shortest wavelength kept [grid units].
+
+    Returns
+    -------
+    complex 2-D array
+        The filtered map, of the shape of ``z``.
     """
     z = _as_map(z)
     if not (np.isfinite(cutoff_wavelength) and cutoff_wavelength > 0):

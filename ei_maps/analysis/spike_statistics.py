@@ -45,10 +45,10 @@ def cv_isi(spikes: xr.Dataset, transient_ms: float = 200.0, min_spikes: int = 3)
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     transient_ms : float
-        Initial stretch (ms) left out.
+        Initial stretch left out [ms].
     min_spikes : int
         Neurons with fewer spikes in the window get NaN (at least 3, i.e. two
-        intervals).
+        intervals) [count].
 
     Returns
     -------
@@ -101,9 +101,9 @@ def fano_factor(spikes: xr.Dataset, windows_ms: Sequence[float] = (50, 100, 500)
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     windows_ms : sequence of float
-        Counting windows in ms.
+        Counting windows [ms].
     transient_ms : float
-        Initial stretch (ms) left out.
+        Initial stretch left out [ms].
     population : {"exc", "inh", "all"}
         Neurons analyzed.
 
@@ -214,13 +214,13 @@ def correlation_by_distance(spikes: xr.Dataset, bin_ms: float = 10.0,
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     bin_ms : float
-        Counting bin in ms.
+        Counting bin [ms].
     distances : sequence of float
-        Increasing distances in sites; the last one means "at least".
+        Increasing distances [sites]; the last one means "at least".
     transient_ms : float
-        Initial stretch (ms) left out.
+        Initial stretch left out [ms].
     max_pairs_per_distance : int
-        Pairs drawn per distance (fewer where fewer exist).
+        Pairs drawn per distance (fewer where fewer exist) [count].
     seed : int
         Seed of the pair sampling.
     population : {"exc", "inh", "all"}

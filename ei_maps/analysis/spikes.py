@@ -122,19 +122,19 @@ def spikes_dataset(i, t, x, y, is_exc, side: int, duration_ms: float, dt_ms: flo
     Parameters
     ----------
     i : array of int, shape (n_spikes,)
-        Index of the neuron behind each spike, in ``[0, n_neurons)``.
+        Index of the neuron behind each spike, in ``[0, n_neurons)`` [index].
     t : array of float, shape (n_spikes,)
-        Spike times in ms, in ``[0, duration_ms]``. Need not be sorted.
+        Spike times, in ``[0, duration_ms]`` [ms]. Need not be sorted.
     x, y : array of float, shape (n_neurons,)
-        Site coordinates of each neuron, in ``[0, side)`` sites.
+        Site coordinates of each neuron, in ``[0, side)`` [sites].
     is_exc : array of bool or of 'E'/'I', shape (n_neurons,)
-        Neuron type (True or 'E' for excitatory).
+        Neuron type, True or 'E' for excitatory [flag].
     side : int
-        Side of the torus in sites.
+        Side of the torus [sites].
     duration_ms : float
-        Length of the run in ms.
+        Length of the run [ms].
     dt_ms : float
-        Integration step in ms; bins finer than this are refused later.
+        Integration step [ms]; bins finer than this are refused later.
     attrs : dict, optional
         Extra attributes (model parameters, seed...) stored on the Dataset.
 
@@ -223,7 +223,7 @@ def firing_rates(spikes: xr.Dataset, transient_ms: float = 200.0) -> xr.Dataset:
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     transient_ms : float
-        Initial stretch (ms) left out.
+        Initial stretch left out [ms].
 
     Returns
     -------
@@ -272,9 +272,9 @@ def population_rate(spikes: xr.Dataset, bin_ms: float = 1.0, start_ms: float | N
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     bin_ms : float
-        Bin length in ms.
+        Bin length [ms].
     start_ms, stop_ms : float, optional
-        Stretch covered, ``[start_ms, stop_ms)`` in ms; the whole run by
+        Stretch covered, ``[start_ms, stop_ms)`` [ms]; the whole run by
         default (the transient included, since this is for looking at it).
         The last bin may run past ``stop_ms``.
 
@@ -311,9 +311,9 @@ def activity_movie(spikes: xr.Dataset, frame_ms: float = 2.0, start_ms: float | 
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     frame_ms : float
-        Frame length in ms.
+        Frame length [ms].
     start_ms, stop_ms : float, optional
-        Stretch shown, ``[start_ms, stop_ms)`` in ms; the whole run by default
+        Stretch shown, ``[start_ms, stop_ms)`` [ms]; the whole run by default
         (the transient included). The last frame may run past ``stop_ms``.
     population : {"exc", "inh", "all"}
         Neurons counted; a neuron at ``(x, y)`` counts in site ``(floor(y), floor(x))``.

@@ -25,18 +25,18 @@ def _unit_mask(mask, shape: tuple[int, int]) -> np.ndarray:
 
 
 def neighbor_similarity(fields: xr.DataArray, n_random: int = 20_000, seed: int = 0, mask=None) -> xr.Dataset:
-    """Mean |cosine| of adjacent units' fields against random pairs.
+    """Mean absolute cosine of adjacent units' fields against random pairs.
 
     Parameters
     ----------
     fields : DataArray (unit_y, unit_x, patch_y, patch_x)
         Receptive fields or dictionary columns arranged on the sheet.
     n_random : int
-        Number of random unit pairs (distinct units) for the baseline.
+        Number of random unit pairs (distinct units) for the baseline [count].
     seed : int
         Seed of the random pairs.
     mask : bool array (unit_y, unit_x), optional
-        Units to include (e.g. the excitatory sites of a spiking sheet); a
+        Units to include [flag] (e.g. the excitatory sites of a spiking sheet); a
         pair counts only if both of its units are included.
 
     Returns
@@ -126,6 +126,20 @@ def neighbor_orientation_difference(preference, periodic: bool = False, mask=Non
 
     45 degrees for a random map, 0 for a uniform one. With ``mask``, only
     pairs of included units count.
+
+    Parameters
+    ----------
+    preference : 2-D array
+        Preferred orientation of each unit, period pi [radians].
+    periodic : bool
+        Also pair the units across opposite edges of the sheet.
+    mask : bool array (unit_y, unit_x), optional
+        Units to include [flag].
+
+    Returns
+    -------
+    float
+        The mean difference in degrees, in [0, 90]; NaN without a pair.
     """
     p = np.asarray(preference, dtype=float)
     if p.ndim != 2:
@@ -147,19 +161,23 @@ def similarity_by_distance(features, metric: str = "cosine", max_distance: float
     Parameters
     ----------
     features : DataArray (unit_y, unit_x, ...) or array
-        Anything per unit: receptive fields, tuning curves, word vectors.
+        Anything per unit: receptive fields, tuning curves, word vectors
+        [arbitrary units].
     metric : {"cosine", "abs_cosine", "correlation"}
         Similarity of two units' feature vectors.
     max_distance : float, optional
-        Largest distance (grid units) reported; default half the sheet.
+        Largest distance reported [grid units]; default half the sheet.
     periodic : bool
         Measure distances round the torus.
     n_shuffles : int
-        Random permutations of unit positions for the baseline.
+        Random permutations of unit positions for the baseline [count].
     max_units : int or None
-        Analyze a random subset of at most this many units (pairs grow as n^2).
+        Analyze a random subset of at most this many units [count] (pairs
+        grow as n^2).
+    seed : int
+        Seed of the unit subset and of the shuffles.
     mask : bool array (unit_y, unit_x), optional
-        Units to include.
+        Units to include [flag].
 
     Returns
     -------
@@ -217,6 +235,25 @@ def distance_correlation(features, metric: str = "abs_cosine", n_permutations: i
     The p-value is one-sided (positive correlation: nearby
     units are more alike), from permuting the units of one distance matrix:
     ``(1 + #{r_perm >= r}) / (1 + n_permutations)``.
+
+    Parameters
+    ----------
+    features : DataArray (unit_y, unit_x, ...) or array
+        Anything per unit: receptive fields, tuning curves, word vectors
+        [arbitrary units].
+    metric : {"abs_cosine", "cosine", "correlation"}
+        Similarity of two units' feature vectors.
+    n_permutations : int
+        Permutations for the Mantel test [count].
+    periodic : bool
+        Measure cortical distances round the torus.
+    max_units : int or None
+        Analyze a random subset of at most this many units [count] (pairs
+        grow as n^2).
+    seed : int
+        Seed of the unit subset and of the permutations.
+    mask : bool array (unit_y, unit_x), optional
+        Units to include [flag].
 
     Returns
     -------

@@ -48,11 +48,12 @@ def lateral_spectrum(config: Any, wavenumbers: np.ndarray | None = None, min_con
         Activation-model parameters (``r_exc``, ``r_inh``, ``w_exc``,
         ``w_inh``, ``sigma2``, leak).
     wavenumbers : array, optional
-        Wavenumbers (cycles per grid unit) to evaluate; default 0 to 0.5 in
-        steps of 1/1000.
+        Wavenumbers to evaluate, increasing from 0 [cycles per grid unit];
+        default 0 to 0.5 in steps of 1/1000.
     min_contrast : float
-        The peak at ``k* > 0`` counts only if ``K_eff(k*) > min_contrast *
-        K_eff(0)``, so a flat top is not called a wavelength.
+        The peak at ``k* > 0`` counts only if
+        ``K_eff(k*) > min_contrast * K_eff(0)``, so a flat top is not called
+        a wavelength [dimensionless].
 
     Returns
     -------
@@ -60,8 +61,8 @@ def lateral_spectrum(config: Any, wavenumbers: np.ndarray | None = None, min_con
     kernel transforms, 1/iteration units like the weights), ``k_eff`` and
     ``gain`` (``1 / (leak - k_eff)``; inf where the linear sheet is
     unstable) and ``radius`` (the spectral radius of one update of the
-    iteration, ``I + eta J(k)`` with ``J = [[K_E - leak, -K_I], [K_E,
-    -leak]]``). ``attrs``: ``preferred_wavenumber`` and
+    iteration, ``I + eta J(k)`` with
+    ``J = [[K_E - leak, -K_I], [K_E, -leak]]``). ``attrs``: ``preferred_wavenumber`` and
     ``preferred_wavelength`` (grid units; NaN when the peak is at k = 0),
     ``peak_contrast`` (``K_eff(k*) / K_eff(0)``), ``gain_contrast``
     (``G(k*) / G(0)``), ``leak``, ``stable`` (1 if ``leak > K_eff(k)`` for
@@ -111,6 +112,13 @@ def radial_average(power: np.ndarray, n_bins: int | None = None) -> tuple[np.nda
 
     Bins are one frequency step wide (``1 / min(shape)`` cycles per grid
     unit), centered on multiples of it; bin 0 is the mean.
+
+    Parameters
+    ----------
+    power : 2-D array
+        Power spectrum in the layout of ``np.fft.fft2`` [squared units of the map].
+    n_bins : int, optional
+        Bins returned [count]; by default up to the largest radius.
     """
     ny, nx = power.shape
     ky = np.fft.fftfreq(ny)[:, None]
@@ -134,6 +142,17 @@ def response_spectrum(model, n_samples: int = 16, amplitude: float = 1e-3, seed:
     ``sqrt(<|a_E(k)|^2> / <|s(k)|^2>)``, radially averaged (bins one frequency
     step wide). Meaningful on a periodic sheet, where the Fourier modes are
     the model's own.
+
+    Parameters
+    ----------
+    model : ActivationModel
+        Model on a periodic sheet; its configuration and dictionary are used.
+    n_samples : int
+        White-noise drives averaged [count].
+    amplitude : float
+        Standard deviation of the drive on each unit [dimensionless].
+    seed : int
+        Seed of the drive.
 
     Returns
     -------

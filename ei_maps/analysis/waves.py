@@ -65,7 +65,7 @@ def wave_diagnostics(spikes: xr.Dataset, transient_ms: float = 200.0, seed: int 
     spikes : Dataset
         Spike list from :func:`spikes_dataset`.
     transient_ms : float
-        Initial stretch (ms) left out.
+        Initial stretch left out [ms].
     seed : int
         Seed of the pair sampling for correlations.
 

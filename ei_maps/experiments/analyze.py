@@ -22,6 +22,28 @@ def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str]
     for an image run. ``given`` names the options the user gave (the
     command line's): one the run's experiment does not read is refused
     rather than ignored.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run folder (or its ``run.nc``).
+    figures : bool
+        Let the experiment's analysis write its figures (their paths go in the summary's ``figures``).
+    given : frozenset of str
+        Names of the options the user gave.
+    **options
+        The ``ei-maps analyze`` options by name.
+
+    Returns
+    -------
+    dict
+        The analysis summary, with ``run`` and ``experiment`` set.
+
+    Raises
+    ------
+    ValueError
+        If the run's experiment has no analysis, does not read a given
+        option, or its analysis fails.
     """
     path = Path(run_dir)
     run = load_run(path)

@@ -162,8 +162,14 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
         Run directory (``run.nc``, ``checkpoint.nc`` while training, figures).
     resume : bool
         Continue from the checkpoint or finished run in ``out``.
+    progress : bool
+        Show a progress bar of the training steps.
+    figures : bool
+        Also write the receptive-field, dictionary and training-curve figures.
     probe_repeats : int
-        Presentations of every +/- delta probe for the receptive fields.
+        Presentations of every +/- delta probe for the receptive fields [count].
+    log : callable
+        ``log(text)`` receives progress messages and warnings (default :func:`print`).
 
     Returns
     -------

@@ -34,12 +34,27 @@ __all__ = ["PATH_VARIABLE", "Experiment", "Option", "SweepSpec", "experiments", 
 
 @dataclass(frozen=True)
 class Option:
-    """One command-line option: ``parser.add_argument(*flags, **kwargs)``."""
+    """One command-line option: ``parser.add_argument(*flags, **kwargs)``.
+
+    Parameters
+    ----------
+    flags : tuple of str
+        The option's names, e.g. ``("--top",)``.
+    kwargs : dict
+        Keyword arguments of ``argparse.ArgumentParser.add_argument``.
+    """
 
     flags: tuple[str, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def add_to(self, parser: argparse.ArgumentParser) -> None:
+        """Add the option to ``parser``.
+
+        Parameters
+        ----------
+        parser : argparse.ArgumentParser
+            The parser (or argument group) to add it to.
+        """
         parser.add_argument(*self.flags, **self.kwargs)
 
 
@@ -47,7 +62,7 @@ class Option:
 class SweepSpec:
     """How ``ei-maps sweep`` runs one configuration of an experiment.
 
-    Attributes
+    Parameters
     ----------
     defaults : callable
         ``defaults() -> (model config, train config or None)``: the
@@ -76,7 +91,22 @@ class SweepSpec:
 
 
 def sweep_train_config(train_config: Any, seed: int, steps: int | None) -> Any:
-    """The training config of one sweep configuration: the sweep's seed, and its ``--steps`` when given."""
+    """The training config of one sweep configuration: the sweep's seed, and its ``--steps`` when given.
+
+    Parameters
+    ----------
+    train_config : dataclass instance
+        The experiment's training config (it needs ``seed`` and ``steps`` fields and a ``replace`` method).
+    seed : int
+        The configuration's seed.
+    steps : int or None
+        The sweep's ``--steps``; ``None`` keeps the config's [count].
+
+    Returns
+    -------
+    dataclass instance
+        A copy of ``train_config`` with them set.
+    """
     return train_config.replace(seed=seed, **({"steps": steps} if steps is not None else {}))
 
 
@@ -84,7 +114,7 @@ def sweep_train_config(train_config: Any, seed: int, steps: int | None) -> Any:
 class Experiment:
     """One experiment of the package.
 
-    Attributes
+    Parameters
     ----------
     name : str
         Unique name (also the sweep's KIND).
@@ -109,9 +139,11 @@ class Experiment:
     analyze_options : tuple of Option
         Options of ``ei-maps analyze`` this experiment reads.
     print_analysis : callable or None
+        ``print_analysis(summary)`` prints ``analyze``'s summary for people.
     load_model : callable or None
         ``load_model(run, **overrides)`` rebuilds the model of a saved run.
     sweep : SweepSpec or None
+        How ``ei-maps sweep`` runs this experiment; ``None`` if it cannot be swept.
     reads_unmarked_runs : bool
         This experiment reads runs saved without a ``kind`` attr (those of
         the first release, which had one experiment).
@@ -174,7 +206,23 @@ def experiments() -> dict[str, Experiment]:
 
 
 def get(name: str) -> Experiment:
-    """The experiment called ``name``; a clear error naming the known ones otherwise."""
+    """The experiment called ``name``; a clear error naming the known ones otherwise.
+
+    Parameters
+    ----------
+    name : str
+        The experiment's name.
+
+    Returns
+    -------
+    Experiment
+        The experiment.
+
+    Raises
+    ------
+    ValueError
+        If no experiment has that name.
+    """
     known = experiments()
     if name not in known:
         raise ValueError(f"unknown experiment {name!r}; known: {', '.join(sorted(known))}")
@@ -182,7 +230,25 @@ def get(name: str) -> Experiment:
 
 
 def for_kind(kind: str, path: str | Path | None = None) -> Experiment:
-    """The experiment that wrote a run of ``kind`` (its ``attrs["kind"]``)."""
+    """The experiment that wrote a run of ``kind`` (its ``attrs["kind"]``).
+
+    Parameters
+    ----------
+    kind : str
+        The run's kind.
+    path : str, Path or None
+        The run's file, named in the error.
+
+    Returns
+    -------
+    Experiment
+        The first experiment that lists ``kind``.
+
+    Raises
+    ------
+    ValueError
+        If no experiment reads runs of that kind.
+    """
     for experiment in _discovered():
         if kind in experiment.kinds:
             return experiment
@@ -191,13 +257,35 @@ def for_kind(kind: str, path: str | Path | None = None) -> Experiment:
 
 
 def refresh() -> None:
-    """Forget the experiments found so far; the next call looks again (e.g. after a module was added to
-    ``ei_maps.experiments.__path__``)."""
+    """Forget the experiments found so far; the next call looks again.
+
+    E.g. after a module was added to ``ei_maps.experiments.__path__``.
+    """
     _discovered.cache_clear()
 
 
 def for_run(run, path: str | Path | None = None) -> Experiment:
-    """The experiment that wrote the run or checkpoint Dataset ``run`` (by its ``attrs["kind"]``)."""
+    """The experiment that wrote the run or checkpoint Dataset ``run`` (by its ``attrs["kind"]``).
+
+    A run without a ``kind`` attr belongs to the experiment that reads unmarked runs.
+
+    Parameters
+    ----------
+    run : xarray.Dataset
+        The run or checkpoint.
+    path : str, Path or None
+        Its file, named in the error.
+
+    Returns
+    -------
+    Experiment
+        The experiment.
+
+    Raises
+    ------
+    ValueError
+        If no experiment reads the run.
+    """
     kind = run.attrs.get("kind")
     if kind is None:
         for experiment in _discovered():

@@ -75,6 +75,12 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
         activation pattern), ``checkpoint.nc`` while training, figures.
     resume : bool
         Continue the run saved in ``out`` (same parameters; more steps allowed).
+    progress : bool
+        Show a progress bar of the training steps.
+    figures : bool
+        Also write the map, word-group and training-curve figures (and the HTML map).
+    log : callable
+        ``log(text)`` receives progress messages and warnings (default :func:`print`).
 
     Returns
     -------

@@ -204,6 +204,17 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         Fingers, receptors, co-activation pairs, class probabilities, noise.
     train_config : TouchTrainConfig, optional
         Steps of both phases, batch, lr, the manipulation, the fixed set.
+    out : str or Path
+        Run directory (``run.nc``, ``checkpoint.nc`` while training, figures).
+    resume : bool
+        Continue the unfinished run saved in ``out`` (same hand; a finished
+        run is refused).
+    progress : bool
+        Show a progress bar of the training steps.
+    figures : bool
+        Also write the class maps of both phases, the argmax view and the training curves.
+    log : callable
+        ``log(text)`` receives progress messages and warnings (default :func:`print`).
 
     Returns
     -------

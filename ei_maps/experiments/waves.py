@@ -36,18 +36,25 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     config : WaveSheetConfig
         Published parameters (300 x 300 sheet) by default.
     duration_ms : float
-        Simulated time (ms).
+        Simulated time [ms].
     transient_ms : float
-        Initial time left out of every diagnostic (ms).
-    out : path
-        Output directory.
+        Initial time left out of every diagnostic [ms].
+    out : str or Path
+        Output directory (created, and locked for the call).
+    figures : bool
+        Also write the snapshots, animated GIF, raster and population-rate figures.
+    progress : bool
+        Show a progress bar of the simulated time.
     engine : {"kernel", "synapses"}
         Spike propagation (see :class:`ei_maps.models.wave_sheet.WaveSheet`).
+    log : callable
+        ``log(text)`` receives progress messages (default :func:`print`).
 
     Returns
     -------
-    dict: the diagnostics (``rate_exc_hz``, ``cv_isi_mean``, ``fano_100ms``,
-    ``wave_count``, ``wave_speed_median``, ...) plus timings and file names.
+    dict
+        The diagnostics (``rate_exc_hz``, ``cv_isi_mean``, ``fano_100ms``,
+        ``wave_count``, ``wave_speed_median``, ...) plus timings and file names.
     """
     from tqdm.auto import tqdm
 

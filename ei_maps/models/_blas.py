@@ -21,6 +21,11 @@ def single_threaded_blas(enabled: bool = True) -> Iterator[None]:
     on a small machine they then steal the cores Numba's parallel loop needs
     (measured here: settle 73 ms with 2 BLAS threads, 27 ms with one). The
     products themselves lose less than that.
+
+    Parameters
+    ----------
+    enabled : bool
+        Limit the threads; ``False`` leaves BLAS as it is (a no-op block).
     """
     if not enabled:
         yield

@@ -65,9 +65,15 @@ def configure_brian(cache_dir: str | os.PathLike | None = None) -> Path:
     preferences are set only for the duration of our builds and runs
     (:func:`brian2_prefs`), then restored.
 
+    Parameters
+    ----------
+    cache_dir : str, os.PathLike or None
+        The preferred cache folder.
+
     Returns
     -------
-    Path of the cache in use.
+    Path
+        The cache in use.
     """
     global _CACHE
     import_brian2()

@@ -83,20 +83,22 @@ class Trainer:
     Parameters
     ----------
     model : ActivationModel
-    sampler : object with ``sample(batch) -> (batch, n_inputs)`` and
-        ``get_state()`` / ``set_state(state)`` for exact resumption.
+        The model to train (any model with ``learn`` and ``RECORD``).
+    sampler : object
+        Has ``sample(batch) -> (batch, n_inputs)``, and ``get_state()`` /
+        ``set_state(state)`` for exact resumption.
     steps : int
-        Total number of steps the run should reach.
+        Total number of steps the run should reach [count].
     batch : int
-        Stimuli per step.
+        Stimuli per step [count].
     lr : float
-        Learning rate.
+        Learning rate [dimensionless].
     checkpoint : callable or None
         ``checkpoint(trainer)`` is called every ``checkpoint_every`` steps,
         at the end, and when the run is interrupted (Ctrl-C), before the
         interruption propagates.
     checkpoint_every : int
-        Steps between checkpoints (0: only at the end / on interruption).
+        Steps between checkpoints (0: only at the end / on interruption) [count].
     progress : bool
         Show a tqdm progress bar with loss, sparsity, iterations and lam.
     monitor : callable or None
@@ -104,7 +106,7 @@ class Trainer:
         after the last), before any checkpoint of that step, e.g. to measure
         learning curves; it must leave the model and sampler as it found them.
     monitor_every : int
-        Steps between monitor calls (0: never).
+        Steps between monitor calls (0: never) [count].
 
     Attributes
     ----------
@@ -135,7 +137,19 @@ class Trainer:
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
 
     def restore(self, step: int, history: dict[str, "np.ndarray"], sampler_state: dict) -> None:
-        """Continue from a checkpoint: completed steps, history so far, sampler state."""
+        """Continue from a checkpoint: completed steps, history so far, sampler state.
+
+        Parameters
+        ----------
+        step : int
+            Steps the checkpoint had completed [count].
+        history : dict
+            The checkpoint's history: one sequence per key of the model's
+            ``RECORD``, each in that quantity's own unit (the first ``step``
+            entries are kept).
+        sampler_state : dict
+            What the sampler's ``get_state()`` returned at the checkpoint.
+        """
         self.step = int(step)
         self.history = {k: [float(v) for v in history[k][:step]] for k in self.keys}
         self.sampler.set_state(sampler_state)

@@ -178,6 +178,18 @@ def plot_regime_spectra(rows: Sequence[dict], columns: int = 3) -> Figure:
         ``wavenumber``), ``w_inh``, ``leak`` and ``predicted_wavelength``.
         Both curves are drawn normalized to their maximum (the map's as
         amplitude, without its lowest bin).
+    columns : int
+        Panels per row [count].
+
+    Returns
+    -------
+    Figure
+        One panel per row of ``rows``, the predicted wavelength dashed.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` is empty.
     """
     if not rows:
         raise ValueError("no configurations to draw")

@@ -1,5 +1,5 @@
 """Receptive-field figures: a sheet's fields tiled into one grey-scale mosaic
-(each field scaled to its own largest |value|), optionally with blanked units,
+(each field scaled to its own largest absolute value), optionally with blanked units,
 and several such mosaics side by side (e.g. the best and worst configurations
 of a sweep).
 """
@@ -42,7 +42,7 @@ def receptive_field_mosaic(fields: xr.DataArray) -> np.ndarray:
     ndarray, shape (ny * (py + 1) - 1, nx * (px + 1) - 1)
         Field ``(iy, ix)`` occupies rows ``iy*(py+1) : iy*(py+1)+py`` and
         columns ``ix*(px+1) : ix*(px+1)+px``, divided by its own largest
-        finite |value| so it spans at most [-1, 1] with 0 unchanged. All-zero
+        finite absolute value so it spans at most [-1, 1] with 0 unchanged. All-zero
         fields stay 0. Separator rows/columns hold :data:`MOSAIC_SEPARATOR`.
         Non-finite input values stay NaN, so a diverged field is visible
         rather than silently painted grey.
@@ -83,12 +83,12 @@ def plot_receptive_fields(
     title : str, optional
         Figure title.
     max_side : int, optional
-        Show only the top-left ``max_side x max_side`` units (for sheets too
-        large to read at figure resolution).
+        Show only the top-left ``max_side x max_side`` units [count] (for
+        sheets too large to read at figure resolution).
     separator_color : str, default "black"
         Color of the 1-pixel lines between fields.
     blank : bool array or DataArray (unit_y, unit_x), optional
-        Units drawn as solid separator-colored tiles (e.g. the inhibitory
+        Units drawn as solid [flag] separator-colored tiles (e.g. the inhibitory
         sites of a spiking sheet, which have no field).
 
     Returns
@@ -97,7 +97,7 @@ def plot_receptive_fields(
         One axes holding a single ``AxesImage`` whose array is
         :func:`receptive_field_mosaic` of the (cropped) sheet, drawn with a
         grey colormap on ``vmin=-1, vmax=1``: each field is scaled to its own
-        max |value|, so 0 is mid-grey and each field's extreme is white or
+        largest absolute value, so 0 is mid-grey and each field's extreme is white or
         black. Figure size is ~0.25 in per unit along the longer sheet side
         (10 in for 40 units), clamped to [3, 16] in, with the aspect of the
         mosaic plus a title band.
@@ -145,7 +145,26 @@ def plot_receptive_fields(
 
 
 def plot_receptive_field_pair(panels: dict[str, xr.DataArray]) -> Figure:
-    """Receptive-field grids side by side (e.g. the best and worst configurations of a sweep)."""
+    """Receptive-field grids side by side (e.g. the best and worst configurations of a sweep).
+
+    Parameters
+    ----------
+    panels : dict of {str: xr.DataArray}
+        Panel title to fields with dims (``unit_y``, ``unit_x``,
+        ``patch_y``, ``patch_x``), each drawn as
+        :func:`receptive_field_mosaic` in grey on ``vmin=-1, vmax=1``, in
+        the dict's order.
+
+    Returns
+    -------
+    Figure
+        One row of panels.
+
+    Raises
+    ------
+    ValueError
+        If ``panels`` is empty.
+    """
     if not panels:
         raise ValueError("no receptive fields to draw")
     fig = _new_figure((6.0 * len(panels), 6.4), layout="constrained")

@@ -83,7 +83,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 150) -> Pa
     path : str or PathLike
         Destination; must end in ``.png``.
     dpi : int, default 150
-        Resolution. The PNG is ``figsize * dpi`` pixels (no tight bounding
+        Resolution [dots per inch]. The PNG is ``figsize * dpi`` pixels (no tight bounding
         box, so the pixel size is predictable from the figure size).
 
     Returns

@@ -16,7 +16,28 @@ __all__ = ["plot_sweep_lines", "plot_sweep_heatmaps"]
 
 
 def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title: str | None = None) -> Figure:
-    """One panel per variable against the swept parameter ``x``, one line per value of the other dims."""
+    """One panel per variable against the swept parameter ``x``, one line per value of the other dims.
+
+    Parameters
+    ----------
+    sweep : Dataset
+        Sweep results with one dim per swept parameter.
+    x : str
+        The dim on the x axis.
+    variables : sequence of str
+        Variables of ``sweep`` to plot, one panel each.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not a dim of ``sweep`` or a variable is missing.
+    """
     if x not in sweep.dims:
         raise ValueError(f"{x!r} is not a dim of the sweep; dims are {list(sweep.dims)}")
     missing = [v for v in variables if v not in sweep]
@@ -43,7 +64,28 @@ def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title:
 
 def plot_sweep_heatmaps(result: xr.Dataset, x: str, y: str, variables: Sequence[str],
                         title: str | None = None) -> Figure:
-    """Heatmaps of sweep measures over two parameters, averaged over every other dim (failures left out)."""
+    """Heatmaps of sweep measures over two parameters, averaged over every other dim (failures left out).
+
+    Parameters
+    ----------
+    result : Dataset
+        Sweep results with one dim per swept parameter.
+    x, y : str
+        The dims on the x and y axes.
+    variables : sequence of str
+        Variables to plot, one panel each; those not in ``result`` are skipped.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
+
+    Raises
+    ------
+    ValueError
+        If ``x`` or ``y`` is not a dim of ``result``, or no variable is in it.
+    """
     for d in (x, y):
         if d not in result.dims:
             raise ValueError(f"{d!r} is not a dim of the sweep; dims are {list(result.dims)}")

@@ -31,8 +31,19 @@ def plot_class_maps(responses: xr.DataArray, territory: xr.DataArray | None = No
     territory : DataArray (phase, finger, unit_y, unit_x) of bool, optional
         Territories to outline (black) on their class's panel and on the sum.
     floor : float
-        The color range is +- max(floor, largest |response|), so small maps
-        are not blown up to look like strong ones (the paper used +-0.125).
+        The color range is +- max(floor, largest absolute response) [activation
+        units], so small maps are not blown up to look like strong ones (the
+        paper used +-0.125).
+    title : str, optional
+        Figure title.
+    cmap : str
+        Colormap of the panels.
+
+    Returns
+    -------
+    Figure
+        One row per phase, one column per class plus the sum, with a shared
+        colorbar.
     """
     responses = _require_dims(responses, ("phase", "stimulus_class", "unit_y", "unit_x"), "responses")
     if "class_finger" not in responses.coords:
@@ -81,8 +92,16 @@ def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None 
     Parameters
     ----------
     preferred : DataArray (phase, unit_y, unit_x) of int
-        Finger 1..n_fingers, 0 for unresponsive units (drawn black).
+        Finger 1..n_fingers, 0 for unresponsive units (drawn black) [finger
+        number].
     n_fingers : int
+        Fingers of the hand, for the colors and the colorbar [count].
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
     """
     if not isinstance(preferred, xr.DataArray) or not {"unit_y", "unit_x"} <= set(preferred.dims):
         raise ValueError("preferred must be a DataArray with dims unit_y and unit_x")

@@ -146,6 +146,19 @@ def plot_learning_curves(curves: xr.Dataset, title: str | None = None) -> Figure
         Any of ``explained_variance``, ``spatial_spread``,
         ``adjacent_similarity`` with ``random_similarity``,
         ``orientation_strength``, ``spikes_per_patch``.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
+        Stacked panels sharing the training-step axis.
+
+    Raises
+    ------
+    ValueError
+        If ``curves`` is not a Dataset on ``eval_step`` or holds none of the
+        measures.
     """
     if not isinstance(curves, xr.Dataset) or "eval_step" not in curves.dims:
         raise ValueError("curves must be a Dataset on dim 'eval_step'")

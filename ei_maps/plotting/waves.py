@@ -27,7 +27,14 @@ def plot_wave_snapshots(movie: xr.DataArray, n_frames: int = 8, title: str | Non
         Spike counts per site and frame, with a ``time_ms`` coordinate on
         ``frame`` if available.
     n_frames : int
-        Snapshots, evenly spaced through the movie.
+        Snapshots, evenly spaced through the movie [count].
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    Figure
+        One row of panels on one color scale, with a shared colorbar.
     """
     movie = _require_dims(movie, ("frame", "y", "x"), "movie")
     total = movie.sizes["frame"]
@@ -57,6 +64,29 @@ def save_wave_gif(movie: xr.DataArray, path: str | os.PathLike[str], fps: int = 
 
     Each frame is the spike count per site, colored with a fixed scale for
     the whole movie; ``scale`` enlarges small sheets (nearest neighbor).
+
+    Parameters
+    ----------
+    movie : DataArray (frame, y, x)
+        Spike counts per site and frame, e.g. from
+        :func:`ei_maps.analysis.spikes.activity_movie`.
+    path : str or PathLike
+        Destination; must end in ``.gif``.
+    fps : int
+        Frames per second of the animation [Hz].
+    scale : int
+        Enlargement of each site [pixels per site].
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        If ``movie`` has no frames or wrong dims, or ``path`` does not end in
+        ``.gif``.
     """
     from PIL import Image
 
@@ -89,11 +119,22 @@ def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | 
     Parameters
     ----------
     times_ms, neurons : 1-D arrays
-        Spike times (ms) and neuron indices.
+        Spike times [ms] and neuron indices [index].
     is_exc : bool array over neurons, optional
-        Neuron types, for color.
+        Neuron types, for color [flag].
+    start_ms, stop_ms : float, optional
+        Only spikes in ``[start_ms, stop_ms)`` are drawn [ms]; no limit by
+        default.
     max_neurons : int
-        Neurons shown (a seeded random subset, sorted by index).
+        Neurons shown (a seeded random subset, sorted by index) [count].
+    seed : int
+        Seed of the subset.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
     """
     times_ms = np.asarray(times_ms, float)
     neurons = np.asarray(neurons)
@@ -129,7 +170,17 @@ def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | 
 def plot_population_rate(rates: xr.Dataset, title: str | None = None) -> Figure:
     """Population firing rates over time.
 
-    ``rates`` has ``rate_exc_hz`` and/or ``rate_inh_hz`` on dim ``time_ms``.
+    Parameters
+    ----------
+    rates : Dataset
+        ``rate_exc_hz`` and/or ``rate_inh_hz`` on dim ``time_ms``, e.g. from
+        :func:`ei_maps.analysis.spikes.population_rate`.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
     """
     names = [v for v in ("rate_exc_hz", "rate_inh_hz") if v in rates]
     if not names:

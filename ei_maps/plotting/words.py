@@ -25,7 +25,14 @@ def plot_word_map(colors: xr.DataArray, labels: xr.DataArray, every: int = 3,
     labels : DataArray (unit_y, unit_x) of str
         A word per unit ("" for none).
     every : int
-        Label every ``every``-th unit in y and x, so the words stay legible.
+        Label every ``every``-th unit in y and x, so the words stay legible
+        [count].
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    Figure
     """
     colors = _require_dims(colors, ("unit_y", "unit_x", "rgb"), "colors")
     labels = _require_dims(labels, ("unit_y", "unit_x"), "labels")
@@ -58,8 +65,16 @@ def word_map_html(colors: xr.DataArray, words: xr.DataArray, title: str = "word 
     Parameters
     ----------
     colors : DataArray (unit_y, unit_x, rgb) in [0, 1]
+        Color of every unit.
     words : DataArray (unit_y, unit_x, rank) of str
         Each unit's words, best first ("" entries are skipped).
+    title : str
+        Page title and heading.
+
+    Returns
+    -------
+    str
+        The HTML page.
     """
     import html
 
@@ -106,9 +121,17 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
     ----------
     groups : DataArray (group, unit_y, unit_x)
         E.g. the mean activation of each word group, or of each stimulus class.
+    title : str, optional
+        Figure title.
     cmap : str
         Colormap (the paper's maps use jet). Each panel's color range is its
         5th to 95th percentile; values beyond it saturate.
+    columns : int
+        Panels per row [count].
+
+    Returns
+    -------
+    Figure
     """
     groups = _require_dims(groups, ("group", "unit_y", "unit_x"), "groups")
     n = groups.sizes["group"]

@@ -15,6 +15,12 @@ class SeededSampler:
     def set_state(self, state: dict) -> None:
         """Restore a state from :meth:`get_state`; the next batches repeat exactly.
 
+        Parameters
+        ----------
+        state : dict
+            A state returned by :meth:`get_state` of a sampler with the same
+            bit generator.
+
         Raises
         ------
         ValueError

@@ -44,14 +44,17 @@ def sine_gratings(patch_shape: tuple[int, int] = (16, 16), n_orientations: int =
     Parameters
     ----------
     patch_shape : (int, int)
-        Patch size in pixels.
+        Patch size (rows, columns) [pixels].
     n_orientations, n_phases : int
-        Equally spaced orientations in [0, pi) and phases in [0, 2 pi).
+        Equally spaced orientations in [0, pi) and phases in [0, 2 pi) [count].
     frequencies : sequence of float
-        Spatial frequencies in cycles/pixel (below the Nyquist limit 0.5).
+        Spatial frequencies (below the Nyquist limit 0.5) [cycles per pixel].
     standardize : bool
         Scale every grating to mean 0 and standard deviation 1, like the
-        training patches. (``standardise``: the old spelling, deprecated.)
+        training patches.
+    standardise : bool, optional
+        The old spelling of ``standardize``, deprecated; when given it
+        overrides ``standardize`` and warns.
 
     Returns
     -------

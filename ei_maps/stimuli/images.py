@@ -76,15 +76,15 @@ def whiten(image: np.ndarray, f0: float = 0.4, variance: float = 0.1) -> np.ndar
     Parameters
     ----------
     image : (H, W) array_like
-        Grey-scale image, any real dtype, intensity in arbitrary units.
+        Grey-scale image, any real dtype [arbitrary intensity units].
         Non-square images are whitened as they are: the frequency grid is
         ``np.fft.fftfreq`` of each axis, so ``|f|`` is in cycles/pixel along
         both axes and no cropping is needed.
     f0 : float
-        Cutoff of the low-pass part of the filter in cycles/pixel (> 0);
+        Cutoff of the low-pass part of the filter (> 0) [cycles per pixel];
         Nyquist is 0.5 cycles/pixel.
     variance : float
-        Variance (ddof=0, squared intensity units) of the returned image (> 0).
+        Variance (ddof=0) of the returned image (> 0) [squared intensity units].
 
     Returns
     -------
@@ -299,7 +299,7 @@ def bundled_images(f0: float = 0.4) -> list[np.ndarray]:
     Parameters
     ----------
     f0 : float
-        Whitening cutoff in cycles/pixel.
+        Whitening cutoff [cycles per pixel].
 
     Returns
     -------
@@ -388,9 +388,9 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
         ``False``: only subtract each image's mean; the pixel values keep
         their [0, 1] intensity scale (no variance normalization).
     f0 : float
-        Whitening cutoff in cycles/pixel.
+        Whitening cutoff [cycles per pixel].
     min_size : int
-        Smallest acceptable side (pixels) after cropping, e.g. the patch size;
+        Smallest acceptable side after cropping [pixels], e.g. the patch size;
         a smaller image is an error naming the file.
 
     Returns
@@ -451,9 +451,9 @@ def load_images(spec: str | os.PathLike | None, whiten_images: bool = True,
         bundled photographs are returned grey, cropped and mean-subtracted
         only, like a folder's.
     f0 : float
-        Whitening cutoff in cycles/pixel.
+        Whitening cutoff [cycles per pixel].
     min_size : int
-        Smallest acceptable image side in pixels (checked per file for folders).
+        Smallest acceptable image side [pixels] (checked per file for folders).
 
     Returns
     -------
@@ -512,11 +512,11 @@ def extract_patch(image: np.ndarray, y: int, x: int, patch_size: int,
     Parameters
     ----------
     image : (H, W) array_like
-        Image (pixels, arbitrary intensity units).
+        Image [arbitrary intensity units].
     y, x : int
-        Top-left pixel of the patch (row, column).
+        Top-left pixel of the patch (row, column) [pixels].
     patch_size : int
-        Patch side in pixels.
+        Patch side [pixels].
     dtype : dtype
         Floating type of the result (default float32, like the sampler).
 
@@ -562,9 +562,10 @@ class PatchSampler(SeededSampler):
     Parameters
     ----------
     images : sequence of (H, W) array_like
-        Finite 2-D images, each at least ``patch_size`` pixels a side.
+        Finite 2-D images, each at least ``patch_size`` pixels a side
+        [arbitrary intensity units].
     patch_size : int
-        Patch side in pixels.
+        Patch side [pixels].
     seed : int or None
         Seed of ``np.random.default_rng``; the same seed gives the same
         batches. ``None`` draws fresh entropy.
@@ -635,7 +636,7 @@ class PatchSampler(SeededSampler):
         Parameters
         ----------
         batch : int
-            Number of patches (>= 1).
+            Number of patches (>= 1) [count].
 
         Returns
         -------
@@ -690,18 +691,18 @@ def find_edge_path(image: np.ndarray, patch_size: int, n_frames: int = 8,
     Parameters
     ----------
     image : (H, W) array_like
-        Finite grey-scale image.
+        Finite grey-scale image [arbitrary intensity units].
     patch_size : int
-        Patch side in pixels.
+        Patch side [pixels].
     n_frames : int
-        Number of positions (>= 1).
-    direction : {"across", "along"}
-        Walk across the edge or along it.
+        Number of positions (>= 1) [count].
     step : int
-        Pixels per frame along the dominant axis of the direction (>= 1):
+        Distance per frame along the dominant axis of the direction (>= 1) [pixels]:
         the direction is scaled so that its larger component is ``step``,
         so consecutive positions never coincide after rounding and a
         diagonal path moves up to ``step * sqrt(2)`` pixels a frame.
+    direction : {"across", "along"}
+        Walk across the edge or along it.
 
     Returns
     -------

@@ -73,9 +73,9 @@ def vocabulary(n_words: int = 20000, min_length: int = 3,
     Parameters
     ----------
     n_words : int
-        Number of words wanted (>= 1).
+        Number of words wanted (>= 1) [count].
     min_length : int
-        Fewest letters of a word (>= 1); short words are mostly fragments.
+        Fewest letters of a word (>= 1) [count]; short words are mostly fragments.
     has_vector : callable or None
         ``has_vector(word) -> bool``; words for which it is false are skipped.
     blocklist : set of str
@@ -257,9 +257,9 @@ def drop_outlier_dimensions(vectors: np.ndarray, threshold: float = 5.0
     Parameters
     ----------
     vectors : (n, d) array_like
-        Finite word vectors.
+        Finite word vectors [embedding units].
     threshold : float
-        Robust z-score above which a coordinate is dropped (> 0).
+        Robust z-score above which a coordinate is dropped (> 0) [dimensionless].
 
     Returns
     -------
@@ -292,17 +292,17 @@ def drop_outlier_dimensions(vectors: np.ndarray, threshold: float = 5.0
 class WordVectors:
     """Standardized word vectors with their unigram frequencies.
 
-    Attributes
+    Parameters
     ----------
     words : list of str
         Most frequent first.
     vectors : (n, d) ndarray of float32
         Centered over words and scaled by one scalar so that the mean squared
-        coordinate is 1 (norm about ``sqrt(d)``).
+        coordinate is 1 (norm about ``sqrt(d)``) [dimensionless].
     frequency : (n,) ndarray of float64
-        Probability of each word (sums to 1).
+        Probability of each word (sums to 1) [dimensionless].
     dropped_dimensions : list of int
-        Coordinates of the original embedding removed as outliers.
+        Coordinates of the original embedding removed as outliers [index].
     missing : list of str
         Vocabulary words without a vector in the embedding.
     source : str
@@ -342,7 +342,8 @@ def load_word_vectors(embeddings: str | os.PathLike | None = None, n_words: int 
         among words that have one. A path: a file for :func:`read_embeddings`;
         vocabulary words it lacks are left out and listed in ``missing``.
     n_words, min_length : int
-        Vocabulary size and fewest letters of a word (see :func:`vocabulary`).
+        Vocabulary size [count] and fewest letters of a word [count] (see
+        :func:`vocabulary`).
     drop_outliers : bool
         Remove outlier coordinates with :func:`drop_outlier_dimensions`.
 
@@ -426,14 +427,36 @@ class WordSampler(SeededSampler):
         self._rng = np.random.default_rng(seed)
 
     def sample_indices(self, batch: int) -> np.ndarray:
-        """Indices (int64, shape (batch,)) of ``batch`` words drawn with replacement."""
+        """Indices (int64, shape (batch,)) of ``batch`` words drawn with replacement.
+
+        Parameters
+        ----------
+        batch : int
+            Number of words drawn (>= 1) [count].
+
+        Returns
+        -------
+        (batch,) ndarray of int64
+            Indices into :attr:`words`.
+        """
         batch = _check_count(batch, "batch")
         idx = np.searchsorted(self._cdf, self._rng.random(batch) * self._cdf[-1], side="right")
         # rounding can leave cdf[-1] a hair below a draw
         return np.minimum(idx, len(self._cdf) - 1).astype(np.int64)
 
     def sample(self, batch: int) -> np.ndarray:
-        """A (batch, n_inputs) array of the vectors of :meth:`sample_indices` words."""
+        """A (batch, n_inputs) array of the vectors of :meth:`sample_indices` words.
+
+        Parameters
+        ----------
+        batch : int
+            Number of words drawn (>= 1) [count].
+
+        Returns
+        -------
+        (batch, n_inputs) ndarray of ``dtype``
+            One word vector per row.
+        """
         return self._vectors[self.sample_indices(batch)]
 
     def __repr__(self) -> str:

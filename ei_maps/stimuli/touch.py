@@ -59,22 +59,23 @@ class HandConfig:
     Parameters
     ----------
     n_fingers : int
-        Number of fingers (>= 1), numbered from 1.
+        Number of fingers (>= 1), numbered from 1 [count].
     receptors_per_finger : int
-        Receptors (inputs) per finger (>= 1).
+        Receptors (inputs) per finger (>= 1) [count].
     n_extra : int
-        Inputs that never carry signal, only noise (>= 0).
+        Inputs that never carry signal, only noise (>= 0) [count].
     pairs : tuple of (int, int)
-        Co-activation classes: pairs of distinct fingers touched together.
-        Lists (e.g. from JSON) are converted to tuples of ints.
+        Co-activation classes: pairs of distinct fingers touched together
+        [finger number]. Lists (e.g. from JSON) are converted to tuples of ints.
     single_probability : float
-        Probability of each single-finger class.
+        Probability of each single-finger class [dimensionless].
     pair_probability : float
-        Probability of each pair class. ``n_fingers * single_probability +
-        len(pairs) * pair_probability`` must be 1 (within 1e-6).
+        Probability of each pair class [dimensionless]. ``n_fingers *
+        single_probability + len(pairs) * pair_probability`` must be 1
+        (within 1e-6).
     noise : float
-        Standard deviation of the Gaussian receptor noise (>= 0, intensity
-        units; touch intensities are in [0, 1]).
+        Standard deviation of the Gaussian receptor noise (>= 0) [intensity
+        units]; touch intensities are in [0, 1].
     touch_noise : {"replace", "add"}
         ``"replace"`` (paper): a touched receptor carries only its touch
         intensity, the others only noise. ``"add"``: noise on every input,
@@ -177,7 +178,8 @@ class Manipulation:
         configuration lacks it), and every class touching either finger
         touches both.
     fingers : tuple of int
-        Finger numbers (from 1); two-finger kinds are stored sorted.
+        Finger numbers (from 1) [finger number]; two-finger kinds are stored
+        sorted.
     """
 
     kind: str = "none"
@@ -225,6 +227,7 @@ class HandSampler(SeededSampler):
     Parameters
     ----------
     config : HandConfig
+        Geometry and statistics of the hand.
     manipulation : Manipulation, str or None
         Change of the statistics (see :class:`Manipulation`); text is parsed
         with :meth:`Manipulation.parse`, ``None`` means ``"none"``.
@@ -235,6 +238,7 @@ class HandSampler(SeededSampler):
     dtype : dtype
         Floating type of the batches.
     sample_set : int
+        Size of the fixed set of stimuli [count].
         ``0``: every batch is drawn fresh from the class probabilities.
         ``n > 0`` (the paper: 1,000): ``n`` stimuli are drawn once from the
         *unmanipulated* hand with ``set_seed``, the manipulation is applied
@@ -378,7 +382,20 @@ class HandSampler(SeededSampler):
         return x[:, self.permutation].astype(self.dtype, copy=False)
 
     def sample_with_classes(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
-        """A (batch, n_inputs) batch of stimuli and the (batch,) int64 class of each."""
+        """A (batch, n_inputs) batch of stimuli and the (batch,) int64 class of each.
+
+        Parameters
+        ----------
+        batch : int
+            Number of stimuli (>= 1) [count].
+
+        Returns
+        -------
+        stimuli : (batch, n_inputs) ndarray of ``dtype``
+            The batch.
+        classes : (batch,) ndarray of int64
+            Index into :attr:`class_names` of each stimulus.
+        """
         batch = _check_int(batch, "batch", 1)
         if self.set_classes is not None:
             pick = self._rng.integers(0, self.set_classes.size, batch)
@@ -387,7 +404,17 @@ class HandSampler(SeededSampler):
         return self._render(classes, *self._draw_touch(batch, self._rng)), classes
 
     def sample(self, batch: int) -> np.ndarray:
-        """A (batch, n_inputs) batch of stimuli (see :meth:`sample_with_classes`)."""
+        """A (batch, n_inputs) batch of stimuli (see :meth:`sample_with_classes`).
+
+        Parameters
+        ----------
+        batch : int
+            Number of stimuli (>= 1) [count].
+
+        Returns
+        -------
+        (batch, n_inputs) ndarray of ``dtype``
+        """
         return self.sample_with_classes(batch)[0]
 
     def probe(self, class_index: int, n: int, noise: bool = False, seed: Any = 0) -> np.ndarray:
@@ -401,9 +428,9 @@ class HandSampler(SeededSampler):
         Parameters
         ----------
         class_index : int
-            Index into :attr:`class_names`.
+            Index into :attr:`class_names` [index].
         n : int
-            Number of stimuli (>= 1).
+            Number of stimuli (>= 1) [count].
         noise : bool
             With the receptor noise (``config.noise``), as in training.
         seed : int, SeedSequence or None
@@ -425,7 +452,19 @@ class HandSampler(SeededSampler):
         Parameters
         ----------
         fingers : sequence of int
-            Finger numbers in ``1..n_fingers`` (empty: noise only).
+            Finger numbers in ``1..n_fingers`` [finger number] (empty: noise
+            only).
+        n : int
+            Number of stimuli (>= 1) [count].
+        noise : bool
+            With the receptor noise (``config.noise``), as in training.
+        seed : int, SeedSequence or None
+            Seed of a generator used only here, so probing neither disturbs
+            nor depends on the training batches.
+
+        Returns
+        -------
+        (n, n_inputs) ndarray of ``dtype``
         """
         fingers = [_check_int(f, "finger", 1) for f in fingers]
         if any(f > self.config.n_fingers for f in fingers):

@@ -35,25 +35,25 @@ class ModelConfig:
     Parameters
     ----------
     side : int
-        Grid side L; the sheet has L*L excitatory and L*L inhibitory units.
+        Grid side L; the sheet has L*L excitatory and L*L inhibitory units [grid units].
     n_inputs : int
-        Input dimension D (256 for 16 x 16 patches).
+        Input dimension D (256 for 16 x 16 patches) [count].
     r_exc, r_inh : int
-        Radii of the excitatory and inhibitory kernels (grid units).
+        Radii of the excitatory and inhibitory kernels [grid units].
     w_exc, w_inh : float
-        Sums of the excitatory and inhibitory kernels.
+        Sums of the excitatory and inhibitory kernels [dimensionless].
     sigma2 : float
-        Variance of the excitatory Gaussian (grid units squared).
+        Variance of the excitatory Gaussian [grid units^2].
     lam : float
-        Soft threshold.
+        Soft threshold [dimensionless].
     eta : float
-        Step size of the dynamics.
+        Step size of the dynamics [dimensionless].
     leak : float or None
-        Leak; ``None`` means ``w_exc + w_inh`` (the published choice).
+        Leak; ``None`` means ``w_exc + w_inh`` (the published choice) [dimensionless].
     eps : float
-        Relative-change tolerance of the stopping rule.
+        Relative-change tolerance of the stopping rule [dimensionless].
     max_iter : int
-        Maximum number of updates per settle.
+        Maximum number of updates per settle [count].
     dtype : {"float32", "float64"}
         Floating type of the state and dictionary.
     boundary : {"zero", "periodic"}
@@ -61,7 +61,7 @@ class ModelConfig:
         makes it a torus.
     target_sparsity : float or None
         If set, ``lam`` is adapted after every learning step towards this
-        fraction of active units.
+        fraction of active units [dimensionless].
     seed : int or None
         Seed of the dictionary initialization ``0.3 * N(0, 1)``, drawn from
         its ``"dictionary"`` stream (:func:`ei_maps.seeds.stream`).
@@ -73,7 +73,7 @@ class ModelConfig:
         overshoots the stimulus and drives every column to the same field
         (the map collapses). ``None`` (default) means ``min(1, (40 / side)^2)``,
         which keeps the reconstruction at the paper's scale and leaves
-        sheets up to 40 x 40 unchanged.
+        sheets up to 40 x 40 unchanged [dimensionless].
     """
 
     side: int = 40
@@ -147,6 +147,16 @@ class ModelConfig:
         state of both sheets with the jitted loop's buffers, the drive and the
         residual; an estimate (within a factor of about 2), for refusing runs
         that cannot fit before anything is allocated.
+
+        Parameters
+        ----------
+        batch : int
+            Stimuli per batch [count].
+
+        Returns
+        -------
+        float
+            The estimate [bytes].
         """
         item = np.dtype(self.dtype).itemsize
         units = self.side ** 2

@@ -38,10 +38,50 @@ class ActivationModel:
     """Excitatory/inhibitory rate model on a ``side x side`` sheet.
 
     Parameters are those of :class:`~ei_maps.models.activation.ModelConfig`
-    (paper defaults for natural images; see there for units and meaning),
+    (paper defaults for natural images; see there for their meaning),
     plus ``dictionary`` (n_inputs, side*side) to start from, and ``engine``:
     "numba" (default, jitted and multi-threaded) or "numpy" (the plain
     reference the tests check it against).
+
+    Parameters
+    ----------
+    side : int
+        Grid side L; the sheet has L*L excitatory and L*L inhibitory units [grid units].
+    n_inputs : int
+        Input dimension D [count].
+    r_exc, r_inh : int
+        Radii of the excitatory and inhibitory kernels [grid units].
+    w_exc, w_inh : float
+        Sums of the excitatory and inhibitory kernels [dimensionless].
+    sigma2 : float
+        Variance of the excitatory Gaussian [grid units^2].
+    lam : float
+        Soft threshold (its starting value when ``target_sparsity`` is set) [dimensionless].
+    eta : float
+        Step size of the dynamics [dimensionless].
+    leak : float or None
+        Leak; ``None`` means ``w_exc + w_inh`` [dimensionless].
+    eps : float
+        Relative-change tolerance of the stopping rule [dimensionless].
+    max_iter : int
+        Maximum number of updates per settle [count].
+    dtype : {"float32", "float64"}
+        Floating type of the state and dictionary.
+    boundary : {"zero", "periodic"}
+        Silent padding (published) or a torus.
+    target_sparsity : float or None
+        If set, ``lam`` is adapted towards this fraction of active units [dimensionless].
+    seed : int or None
+        Seed of the dictionary initialization (its ``"dictionary"`` stream).
+    code_scale : float or None
+        Scale of the reconstruction in the learning step; ``None`` means
+        ``min(1, (40 / side)^2)`` [dimensionless].
+    dictionary : ndarray, shape (n_inputs, side*side), optional
+        Feed-forward weights to start from; default a random one from ``seed`` [dimensionless].
+    engine : {"numba", "numpy"}
+        Compute engine (same results within rounding).
+    backend : str or None
+        Deprecated alias of ``engine``.
 
     Attributes
     ----------
@@ -107,7 +147,20 @@ class ActivationModel:
     # ------------------------------------------------------------------ params
     @classmethod
     def from_config(cls, config: ModelConfig, **overrides: Any) -> "ActivationModel":
-        """Build a model from a :class:`ModelConfig` (``overrides`` win)."""
+        """Build a model from a :class:`ModelConfig` (``overrides`` win).
+
+        Parameters
+        ----------
+        config : ModelConfig
+            The parameters.
+        **overrides
+            Parameters (or ``dictionary``, ``engine``) that replace the config's.
+
+        Returns
+        -------
+        ActivationModel
+            The model.
+        """
         params = {f: getattr(config, f) for f in config.__dataclass_fields__}
         params.update(overrides)
         return cls(**params)
@@ -158,7 +211,23 @@ class ActivationModel:
 
     # ---------------------------------------------------------------- dynamics
     def check_stimuli(self, x: np.ndarray) -> np.ndarray:
-        """Validate a batch of stimuli and return it as a C-contiguous 2-D array of ``dtype``."""
+        """Validate a batch of stimuli and return it as a C-contiguous 2-D array of ``dtype``.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs) or (n_inputs,)
+            Stimuli (a 1-D array is a batch of one) [dimensionless].
+
+        Returns
+        -------
+        ndarray, shape (batch, n_inputs)
+            The stimuli, of the model's ``dtype``.
+
+        Raises
+        ------
+        ValueError
+            If the shape is wrong, the batch is empty, or a value is not a finite real number.
+        """
         x = np.asarray(x)
         if x.ndim == 1:
             x = x[None, :]
@@ -179,7 +248,18 @@ class ActivationModel:
         return np.ascontiguousarray(x, dtype=self.dtype)
 
     def drive(self, x: np.ndarray) -> np.ndarray:
-        """Feed-forward drive ``x @ dictionary`` of the excitatory sheet, (batch, side*side)."""
+        """Feed-forward drive ``x @ dictionary`` of the excitatory sheet, (batch, side*side).
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli (a 1-D array is a batch of one) [dimensionless].
+
+        Returns
+        -------
+        ndarray, shape (batch, side*side)
+            The drive [dimensionless].
+        """
         return self.check_stimuli(x) @ self.dictionary
 
     def settle(self, x: np.ndarray, lam: float | None = None) -> np.ndarray:
@@ -188,10 +268,10 @@ class ActivationModel:
         Parameters
         ----------
         x : array, shape (batch, n_inputs)
-            Stimuli (a 1-D array is a batch of one).
+            Stimuli (a 1-D array is a batch of one) [dimensionless].
         lam : float, optional
             Soft threshold for this call only (e.g. 0.025 when probing
-            receptive fields); default the model's current ``lam``.
+            receptive fields); default the model's current ``lam`` [dimensionless].
 
         Returns
         -------
@@ -306,6 +386,13 @@ class ActivationModel:
         ``target_sparsity`` is set, ``lam`` then moves by
         ``0.01 * (fraction of |a_exc| > 1e-5 - target_sparsity)``.
 
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli (a 1-D array is a batch of one) [dimensionless].
+        lr : float
+            Learning rate of the dictionary update [dimensionless].
+
         Returns
         -------
         a_exc : ndarray, shape (batch, side*side)
@@ -345,9 +432,21 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
     Parameters
     ----------
     s : ndarray, shape (batch, L, L)
-        Drive of the excitatory sheet.
+        Drive of the excitatory sheet [dimensionless].
     k_exc, k_inh : ndarray
-        Dense odd-sized kernels.
+        Dense odd-sized kernels [dimensionless].
+    lam : float
+        Soft threshold [dimensionless].
+    eta : float
+        Step size of the dynamics [dimensionless].
+    leak : float
+        Leak [dimensionless].
+    eps : float
+        Relative-change tolerance of the stopping rule [dimensionless].
+    max_iter : int
+        Maximum number of updates [count].
+    boundary : {"zero", "periodic"}
+        Silent padding or a torus.
 
     Returns
     -------

@@ -13,17 +13,17 @@ class LIFCodingConfig:
     """Parameters of the spiking sparse-coding sheet (the paper's appendix, adapted).
 
     Units as in :class:`~ei_maps.models.wave_sheet.WaveSheetConfig`: conductances over capacitance in 1/ms,
-    potentials in mV, times in ms, distances in sites.
+    potentials in mV, times in ms, distances in grid units (sites).
 
     Parameters
     ----------
     side : int
-        The sheet has ``side x side`` sites, one neuron per site.
+        The sheet has ``side x side`` sites, one neuron per site [grid units].
     n_inputs : int
-        Input dimension (256 for 16 x 16 patches).
+        Input dimension (256 for 16 x 16 patches) [count].
     inh_every : int
         One site in ``inh_every`` holds an inhibitory neuron, on a regular
-        sub-lattice; the others are excitatory.
+        sub-lattice; the others are excitatory [count].
     inh_lattice : {"spread", "paper"}
         ``"spread"``: the most evenly spread sub-lattice of one site in
         ``inh_every``. ``"paper"``: the one of the paper's code, the sites
@@ -33,46 +33,50 @@ class LIFCodingConfig:
     boundary : {"periodic", "zero"}
         A torus, or an open sheet whose edge neurons have fewer partners.
     r_exc, r_inh : float
-        Radii (sites) within which excitatory / inhibitory neurons act.
+        Radii within which excitatory / inhibitory neurons act [grid units].
     w_exc, w_inh : float
-        Kernel sums (1/ms): the conductance a neuron receives for one step
+        Kernel sums [1/ms]: the conductance a neuron receives for one step
         when every excitatory (inhibitory) neuron within the radius spikes in
         that step (averaged over positions on the sub-lattice). Excitation
         has a Gaussian profile, inhibition is flat.
     sigma2 : float
-        Variance (sites squared) of the excitatory Gaussian.
-    g_leak, v_leak, v_reset, v_exc, v_inh : float
-        Leak conductance over C (1/ms) and potentials (mV), as in the wave
-        model (the paper's g_L: 5e-5 S with C = 1 uF is 0.05 /ms).
+        Variance of the excitatory Gaussian [grid units^2].
+    g_leak : float
+        Leak conductance over C, as in the wave model (the paper's g_L:
+        5e-5 S with C = 1 uF is 0.05 /ms) [1/ms].
+    v_leak, v_reset, v_exc, v_inh : float
+        Leak, reset, excitatory and inhibitory reversal potentials, as in the
+        wave model [mV].
     drive_exc : float
-        F_E: constant conductance of every neuron's excitatory channel (1/ms;
-        the paper's 15 uS with C = 1 uF).
+        F_E: constant conductance of every neuron's excitatory channel (the
+        paper's 15 uS with C = 1 uF) [1/ms].
     drive_inh : float
         F_I: constant conductance of every neuron's inhibitory channel, a
-        tonic inhibition (1/ms; the paper's 2 uS).
+        tonic inhibition (the paper's 2 uS) [1/ms].
     ff_scale : float
-        Stimulus conductance per unit of ``max(0, x . phi_j)`` (1/ms), added
+        Stimulus conductance per unit of ``max(0, x . phi_j)`` [1/ms], added
         to the excitatory channel (inhibitory columns of the dictionary are
         zero, so inhibitory neurons get F_E only). The paper's 1e-4 S per unit
         with C = 1 uF is 100 /s = 0.1 /ms.
     dt : float
-        Time step (ms).
+        Time step [ms].
     n_steps : int
         Steps per stimulus window (each from a fresh membrane state, uniform
-        between ``v_reset`` and the threshold).
+        between ``v_reset`` and the threshold) [count].
     target_rate : float
-        Target activity: spikes per neuron per window, counted over all
-        neurons, excitatory and inhibitory (the paper: 0.03).
+        Target activity, counted over all neurons, excitatory and inhibitory
+        (the paper: 0.03) [spikes per neuron per window].
     threshold_init : float
-        Starting threshold (mV).
+        Starting threshold [mV].
     threshold_step : float
-        Threshold change per batch per unit of rate error (mV per spike per
-        neuron per window): ``V_T <- V_T + threshold_step * (rate -
+        Threshold change per batch per unit of rate error [mV per spike per
+        neuron per window]: ``V_T <- V_T + threshold_step * (rate -
         target_rate)``, clamped to ``[v_reset, v_exc]`` (the paper: 1 mV, its
         lr_VT of 0.001 V).
     skip_factor : float
         The dictionary is not updated while the excitatory spikes per neuron
-        (all neurons counted) per window exceed ``skip_factor * target_rate``.
+        (all neurons counted) per window exceed ``skip_factor * target_rate``
+        [dimensionless].
     seed : int
         Seed of the dictionary and of the initial membrane states, drawn
         from its independent ``"dictionary"`` and ``"network"`` streams
@@ -153,8 +157,22 @@ class LIFCodingConfig:
         return self.side * self.side
 
     def memory_bytes(self, batch: int) -> float:
-        """About how many bytes the coder needs for batches of ``batch`` (float64 state, conductances and
-        counts per neuron and stimulus, the dictionary three times); an estimate for refusing what cannot fit."""
+        """About how many bytes the coder needs for batches of ``batch``.
+
+        Counts the float64 state, conductances and counts per neuron and
+        stimulus, and the dictionary three times; an estimate for refusing
+        what cannot fit.
+
+        Parameters
+        ----------
+        batch : int
+            Stimuli per batch [count].
+
+        Returns
+        -------
+        float
+            The estimate [bytes].
+        """
         sites = self.side ** 2
         return float(8 * (3 * self.n_inputs * sites + 12 * batch * sites))
 

@@ -53,13 +53,22 @@ ENGINES = ("brian2", "numba", "numpy")
 class SheetGeometry:
     """Sites, neuron types and the two lateral kernels of a :class:`LIFCodingConfig`.
 
+    Parameters
+    ----------
+    config : LIFCodingConfig
+        The sheet's parameters.
+
     Attributes
     ----------
     site_y, site_x : int64 arrays (n_sites,)
+        Row and column of each site [grid units].
     is_exc : bool array (n_sites,)
-    exc_offsets, inh_offsets : (dy, dx, weight) arrays; weights in 1/ms
-    coord : int64 array: ``coord[p + pad]`` is the site coordinate at padded
-        position ``p`` (wrapped on a torus, -1 off an open sheet)
+        True at excitatory sites.
+    exc_offsets, inh_offsets : tuple of arrays
+        ``(dy, dx, weight)`` of each kernel: offsets [grid units], weights [1/ms].
+    coord : int64 array
+        ``coord[p + pad]`` is the site coordinate at padded position ``p``
+        (wrapped on a torus, -1 off an open sheet).
     """
 
     def __init__(self, config: LIFCodingConfig) -> None:
@@ -86,7 +95,13 @@ class SheetGeometry:
         return dy, dx, weight
 
     def lateral_matrices(self) -> tuple[np.ndarray, np.ndarray]:
-        """Dense (source, target) conductance matrices for excitatory and inhibitory sources."""
+        """Dense (source, target) conductance matrices for excitatory and inhibitory sources.
+
+        Returns
+        -------
+        w_exc, w_inh : ndarray, shape (n_sites, n_sites)
+            Conductance a spike of each source opens at each target for one step [1/ms].
+        """
         n = self.site_y.size
         mats = []
         for (dy, dx, w), sources in ((self.exc_offsets, self.is_exc), (self.inh_offsets, ~self.is_exc)):
@@ -106,6 +121,24 @@ def simulate_window_numpy(v0: np.ndarray, g_ff: np.ndarray, v_threshold: float, 
 
     Same arithmetic as the jitted engine: lateral conductances are summed
     over sources in index order, so the two agree to the last bit.
+
+    Parameters
+    ----------
+    v0 : ndarray, shape (batch, n_sites)
+        Membrane potentials at the start of the window [mV].
+    g_ff : ndarray, shape (batch, n_sites)
+        Constant excitatory-channel conductance of every neuron [1/ms].
+    v_threshold : float
+        Firing threshold [mV].
+    config : LIFCodingConfig
+        The sheet's parameters.
+    geometry : SheetGeometry
+        The sheet's sites and kernels (of the same config).
+
+    Returns
+    -------
+    ndarray of int64, shape (batch, n_sites)
+        Spike counts of every neuron [count].
     """
     c = config
     # the per-step sum below holds (copies, sources, targets): a few copies at a time keep it small
@@ -287,7 +320,7 @@ class LIFCodingModel:
         plain check path.
     dictionary : ndarray (n_inputs, n_sites), optional
         Initial dictionary, used as given except that inhibitory columns are
-        zeroed; default random normal with unit-norm columns.
+        zeroed; default random normal with unit-norm columns [dimensionless].
     **overrides
         Any :class:`LIFCodingConfig` field.
 
@@ -370,10 +403,23 @@ class LIFCodingModel:
         self._phi_t = phi_t
 
     def get_state(self) -> dict[str, Any]:
-        """Threshold and random-generator state, JSON-ready (for exact resumption)."""
+        """Threshold and random-generator state, JSON-ready (for exact resumption).
+
+        Returns
+        -------
+        dict
+            ``threshold`` [mV] and ``rng`` (the network stream's bit-generator state).
+        """
         return {"threshold": self.threshold, "rng": self._rng.bit_generator.state}
 
     def set_state(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`get_state` returned (threshold and random-generator state).
+
+        Parameters
+        ----------
+        state : dict
+            ``threshold`` [mV] and ``rng``, as :meth:`get_state` gives them.
+        """
         self.threshold = float(state["threshold"])
         self._rng.bit_generator.state = state["rng"]
 
@@ -384,7 +430,23 @@ class LIFCodingModel:
 
     # -------------------------------------------------------------- dynamics
     def check_stimuli(self, x: np.ndarray) -> np.ndarray:
-        """Validate a batch of stimuli, shape (batch, n_inputs); returns it as float64."""
+        """Validate a batch of stimuli, shape (batch, n_inputs); returns it as float64.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli, e.g. standardized patches (a 1-D array is a batch of one) [dimensionless].
+
+        Returns
+        -------
+        ndarray of float64, shape (batch, n_inputs)
+            The stimuli.
+
+        Raises
+        ------
+        ValueError
+            If the shape is wrong or a value is not a finite real number.
+        """
         x = np.asarray(x)
         if x.ndim == 1:
             x = x[None]
@@ -402,6 +464,16 @@ class LIFCodingModel:
 
         ``drive_exc + ff_scale * max(0, x . phi_j)``; inhibitory neurons, whose
         columns are zero, get ``drive_exc`` alone.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli, e.g. standardized patches (a 1-D array is a batch of one) [dimensionless].
+
+        Returns
+        -------
+        ndarray, shape (batch, n_sites)
+            The conductances [1/ms].
         """
         c = self._config
         g = self.check_stimuli(x) @ self.dictionary
@@ -411,7 +483,20 @@ class LIFCodingModel:
         return g
 
     def initial_potentials(self, batch: int) -> np.ndarray:
-        """Fresh membrane potentials (mV), uniform between reset and the current threshold."""
+        """Fresh membrane potentials (mV), uniform between reset and the current threshold.
+
+        Drawn from the model's ``"network"`` stream.
+
+        Parameters
+        ----------
+        batch : int
+            Copies of the sheet (stimuli) [count].
+
+        Returns
+        -------
+        ndarray, shape (batch, n_sites)
+            The potentials [mV].
+        """
         return self._rng.uniform(self._config.v_reset, self.threshold, (batch, self._config.n_sites))
 
     def simulate(self, g_ff: np.ndarray, v0: np.ndarray) -> np.ndarray:
@@ -420,6 +505,19 @@ class LIFCodingModel:
         While a Brian2 stream is running (:meth:`learn_stream`), other windows
         (measurements taken between training steps) are simulated by the
         numba engine, which gives the same spikes.
+
+        Parameters
+        ----------
+        g_ff : ndarray, shape (batch, n_sites)
+            Constant excitatory-channel conductance of every neuron, as
+            :meth:`feedforward` gives it [1/ms].
+        v0 : ndarray, shape (batch, n_sites)
+            Membrane potentials at the start of the window [mV].
+
+        Returns
+        -------
+        ndarray of int64, shape (batch, n_sites)
+            Spike counts of every neuron, excitatory and inhibitory [count].
         """
         c, g = self._config, self.geometry
         engine = "numba" if self._streaming else self.engine
@@ -452,12 +550,35 @@ class LIFCodingModel:
         Inhibitory sites read 0 here; their counts are in :attr:`inh_counts`.
         The name matches :meth:`ActivationModel.settle`, so probing and
         training code serve both models.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli, e.g. standardized patches (a 1-D array is a batch of one) [dimensionless].
+
+        Returns
+        -------
+        ndarray, shape (batch, n_sites)
+            Excitatory spike counts, 0 at inhibitory sites [count].
         """
         x = self.check_stimuli(x)
         return self._split(self.simulate(self.feedforward(x), self.initial_potentials(x.shape[0])))
 
     def rate(self, counts: np.ndarray, inh_counts: np.ndarray | None = None) -> float:
-        """Spikes per neuron per window, over all neurons (excitatory counts, plus inhibitory if given)."""
+        """Spikes per neuron per window, over all neurons (excitatory counts, plus inhibitory if given).
+
+        Parameters
+        ----------
+        counts : ndarray, shape (batch, n_sites)
+            Spike counts (e.g. the excitatory ones :meth:`settle` returns) [count].
+        inh_counts : ndarray, shape (batch, n_sites), optional
+            Inhibitory spike counts (:attr:`inh_counts`) [count].
+
+        Returns
+        -------
+        float
+            Total spikes over the number of entries of ``counts`` [spikes per neuron per window].
+        """
         total = counts.sum() + (0 if inh_counts is None else inh_counts.sum())
         return float(total / counts.size)
 
@@ -508,7 +629,17 @@ class LIFCodingModel:
         ``threshold_step * (rate - target_rate)`` with the rate over all
         neurons.
 
-        Returns the excitatory spike counts (batch, n_sites).
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli, e.g. standardized patches (a 1-D array is a batch of one) [dimensionless].
+        lr : float
+            Learning rate of the dictionary update [dimensionless].
+
+        Returns
+        -------
+        ndarray, shape (batch, n_sites)
+            Excitatory spike counts, 0 at inhibitory sites [count].
         """
         self._check_lr(lr)
         x = np.ascontiguousarray(self.check_stimuli(x))
@@ -521,8 +652,17 @@ class LIFCodingModel:
         """Present a batch and move the threshold towards the target rate; the dictionary is left as it is.
 
         For measuring a given dictionary (e.g. the authors' own) at the
-        operating point the learning rule would hold it at. Returns the
-        excitatory spike counts.
+        operating point the learning rule would hold it at.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, n_inputs)
+            Stimuli, e.g. standardized patches (a 1-D array is a batch of one) [dimensionless].
+
+        Returns
+        -------
+        ndarray, shape (batch, n_sites)
+            Excitatory spike counts, 0 at inhibitory sites [count].
         """
         x = np.ascontiguousarray(self.check_stimuli(x))
         g_ff, v0, threshold = self._start(x)
@@ -542,6 +682,17 @@ class LIFCodingModel:
         ``after_step()`` returning False stops the stream. Same result as the
         plain loop; the Brian2 engine runs many windows in one Brian2 run
         (each ``run`` call costs ~25 ms of set-up, a window ~30 ms).
+
+        Parameters
+        ----------
+        next_batch : callable
+            ``next_batch()`` returns the next batch of stimuli, (batch, n_inputs).
+        steps : int
+            Number of learning steps [count].
+        lr : float
+            Learning rate of the dictionary update [dimensionless].
+        after_step : callable
+            ``after_step()`` is called after every step; False stops the stream.
         """
         self._check_lr(lr)
         if self.engine != "brian2" or steps <= 0:
@@ -577,5 +728,11 @@ class LIFCodingModel:
             self._streaming = False
 
     def params(self) -> dict[str, Any]:
-        """The configuration as a plain dict."""
+        """The configuration as a plain dict.
+
+        Returns
+        -------
+        dict
+            The :class:`LIFCodingConfig` fields.
+        """
         return asdict(self._config)

@@ -13,33 +13,37 @@ class WaveSheetConfig:
     """Parameters of the spiking E/I sheet (Keane & Gong 2015, published configuration).
 
     Units: conductances per capacitance in 1/ms, potentials in mV, times in
-    ms, distances in sites. Weights are dimensionless: a presynaptic spike's
+    ms, distances in grid units (sites). Weights are dimensionless: a presynaptic spike's
     conductance integrates to ``C * W(r)``.
 
     Parameters
     ----------
     side : int
         The sheet is a ``side x side`` torus with an excitatory neuron at every
-        site and an inhibitory one every ``inh_spacing`` sites in x and y.
+        site and an inhibitory one every ``inh_spacing`` sites in x and y [grid units].
     radius : float
-        Every pair within this distance (sites) is connected (no self-connections);
-        on a torus smaller than the disk each pair is still connected once.
-    w_exc, exc_width : float
-        Excitatory weight ``W_E(r) = w_exc * exp(-r^2 / exc_width)``.
+        Every pair within this distance is connected (no self-connections);
+        on a torus smaller than the disk each pair is still connected once [grid units].
+    w_exc : float
+        Peak excitatory weight in ``W_E(r) = w_exc * exp(-r^2 / exc_width)`` [dimensionless].
+    exc_width : float
+        Width of the excitatory Gaussian in ``W_E(r)`` (it divides ``r^2``) [grid units^2].
     w_inh : float
-        Flat inhibitory weight ``W_I``.
+        Flat inhibitory weight ``W_I`` [dimensionless].
+    inh_spacing : int
+        Spacing of the inhibitory neurons in x and y; ``side`` must be a multiple of it [grid units].
     g_leak : float
-        Leak conductance over capacitance (1/ms): ``tau_m = 1 / g_leak``.
+        Leak conductance over capacitance: ``tau_m = 1 / g_leak`` [1/ms].
     v_leak, v_reset, v_exc, v_inh, v_threshold : float
-        Potentials (mV).
+        Leak, reset, excitatory and inhibitory reversal, and threshold potentials [mV].
     refractory : float
-        Refractory period (ms).
+        Refractory period [ms].
     tau_rise_exc, tau_decay_exc, tau_rise_inh, tau_decay_inh : float
-        Difference-of-exponentials synaptic time constants (ms).
+        Difference-of-exponentials synaptic time constants [ms].
     drive_exc, drive_inh : float
-        Constant external excitatory and inhibitory conductances over C (1/ms).
+        Constant external excitatory and inhibitory conductances over C [1/ms].
     dt : float
-        Time step (ms).
+        Time step [ms].
     seed : int
         Seed of the initial membrane potentials (uniform in [v_reset, v_threshold]).
     """
@@ -94,8 +98,21 @@ class WaveSheetConfig:
                 f"radius ({self.radius:g} sites) must be at most the side of the sheet ({self.side})")
 
     def memory_bytes(self, duration_ms: float) -> float:
-        """About how many bytes a run of ``duration_ms`` needs: Brian2's state, about 10 kB per neuron as
-        measured on the published 300 x 300 sheet (1.2 GB for 2 s), plus the spikes at up to 50 Hz."""
+        """About how many bytes a run of ``duration_ms`` needs.
+
+        Brian2's state, about 10 kB per neuron as measured on the published
+        300 x 300 sheet (1.2 GB for 2 s), plus the spikes at up to 50 Hz.
+
+        Parameters
+        ----------
+        duration_ms : float
+            Simulated time [ms].
+
+        Returns
+        -------
+        float
+            The estimate [bytes].
+        """
         neurons = self.side ** 2 * (1 + 1 / self.inh_spacing ** 2)
         return float(2e8 + 1e4 * neurons + 16 * neurons * 50.0 * duration_ms / 1e3)
 

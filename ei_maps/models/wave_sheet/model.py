@@ -57,10 +57,15 @@ class SimulationStopped(KeyboardInterrupt):
 def neuron_positions(config: WaveSheetConfig) -> xr.Dataset:
     """Site coordinates and types of every neuron: excitatory first, then inhibitory.
 
+    Parameters
+    ----------
+    config : WaveSheetConfig
+        The sheet's parameters (``side`` and ``inh_spacing`` are used).
+
     Returns
     -------
-    Dataset on ``neuron`` with ``neuron_x``, ``neuron_y`` (sites) and
-    ``neuron_is_exc``.
+    xarray.Dataset
+        On ``neuron``: ``neuron_x``, ``neuron_y`` (sites) and ``neuron_is_exc``.
     """
     side, step = config.side, config.inh_spacing
     ey, ex = np.divmod(np.arange(side * side), side)
@@ -238,11 +243,24 @@ class WaveSheet:
         (one ``run`` call: each Brian2 run has a fixed start-up cost of about
         0.1 s, so progress is not bought by splitting the run).
 
+        Parameters
+        ----------
+        duration_ms : float
+            Simulated time to add [ms].
+        report : callable or None
+            ``report(fraction_done)``, with ``fraction_done`` from 0 to 1, for progress.
+
         Returns
         -------
-        Dataset with ``spike_neuron`` and ``spike_time`` (ms) on ``spike``
-        (time-ordered), the neuron positions and types on ``neuron``, and the
-        configuration in attrs.
+        xarray.Dataset
+            ``spike_neuron`` and ``spike_time`` (ms) on ``spike`` (time-ordered),
+            the neuron positions and types on ``neuron``, and the configuration
+            in attrs.
+
+        Raises
+        ------
+        SimulationStopped
+            If the run stopped before its end (Ctrl-C).
         """
         b2 = import_brian2()
         if not (np.isfinite(duration_ms) and duration_ms > 0):
