@@ -125,6 +125,7 @@ def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_
         sweep("images", {"w_inh": [2.0], "side": [6]}, steps=7, out=out, progress=False)
 
 
+@pytest.mark.slow  # ~13 s; test_grid_failure_and_resume sweeps images in the default suite
 def test_every_registered_experiment_with_a_sweep_runs_one(tmp_path):
     # the sweep is built from the registry: text and the spiking image model sweep as images do
     from ei_maps.experiments.registry import experiments

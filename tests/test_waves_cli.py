@@ -15,6 +15,7 @@ KEYS = ["rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count",
         "wave_speed_median", "correlation_by_distance"]
 
 
+@pytest.mark.slow  # ~8 s; run_waves' files and figures are also made by the quick reproduction and the gallery
 def test_cli_waves_json_files_and_figures(tmp_path):
     out = tmp_path / "waves"
     proc = subprocess.run([sys.executable, "-m", "ei_maps", "waves", "--side", "40", "--duration", "400",

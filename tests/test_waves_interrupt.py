@@ -48,6 +48,7 @@ def test_ctrl_c_stops_saves_partial_with_its_real_duration_and_exits_nonzero(tmp
     assert float(spikes["spike_time"].max()) < reached
 
 
+@pytest.mark.slow  # ~6 s of a separate simulation: with --runslow, to keep CI within its time
 def test_a_background_job_ignoring_sigint_runs_to_the_end(tmp_path):
     proc = _start(tmp_path, duration=400, ignore_sigint=True)
     proc.send_signal(signal.SIGINT)
