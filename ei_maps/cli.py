@@ -19,6 +19,7 @@ from .errors import EiMapsError
 from .experiments._clitools import fmt
 from .experiments.registry import experiments, get
 from .io import json_safe
+from .options_file import CALL_OPTIONS
 
 
 class _DefaultsOnceFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -164,9 +165,8 @@ def _print_sweep(summary: dict) -> None:
             print(f"  {label}: {summary[label]}")
 
 
-#: Options that are about this call, never taken from a saved run.
-_CALL_OPTIONS = {"command", "kind", "experiment", "resume", "out", "json", "no_progress", "no_figures", "quiet",
-                 "config", "print_config", "_commands"}
+#: Options that are about this call, never taken from a saved run: those never in an options file, and --out.
+_CALL_OPTIONS = CALL_OPTIONS | {"out", "_commands"}
 
 
 def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:

@@ -52,8 +52,7 @@ def _convert(action: argparse.Action, key: str, value: Any, where: str) -> Any:
             raise ValueError(f"{where}: {key} ({flag}) takes a {action.type.__name__}, got {v!r}")
         try:
             # the option's own parser, as for text typed on the command line (a bad number is refused the same way)
-            v = action.type(v if isinstance(v, str) else (repr(v) if isinstance(v, float) else str(v))) \
-                if action.type is not None else v
+            v = action.type(str(v)) if action.type is not None else v
         except (TypeError, ValueError, argparse.ArgumentTypeError) as err:
             kind = {int: "an integer", float: "a number"}.get(action.type)
             raise ValueError(f"{where}: {key} ({flag}) takes {kind}, got {v!r}" if kind else

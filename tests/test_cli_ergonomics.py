@@ -1,11 +1,20 @@
-"""The command line's conveniences: ``--version`` (more to come: --config, --quiet, help defaults)."""
+"""The command line's conveniences: ``--version``, help defaults, ``--config`` and config.toml, ``--quiet`` and run.log."""
 from __future__ import annotations
+
+import json
+import sys
 
 import numpy as np
 import pytest
 
 from ei_maps import cli
 from ei_maps._version import __version__
+from ei_maps.options_file import to_toml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 
 def test_version_prints_name_and_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -28,15 +37,6 @@ def test_help_names_each_default_once(command: list[str], capsys: pytest.Capture
 
 
 # ---------------------------------------------------------------------------- --config, config.toml, --quiet
-import json  # noqa: E402
-import sys  # noqa: E402
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-from ei_maps.options_file import to_toml  # noqa: E402
 
 TINY = ["--side", "8", "--steps", "12", "--batch", "16", "--no-figures", "--no-progress"]
 

@@ -102,8 +102,8 @@ def parse_parts(text: str | None) -> list[str]:
 # ---------------------------------------------------------------------------- measures
 def _number(value: Any) -> float | None:
     """A finite float, or None."""
-    if value is None or isinstance(value, bool):
-        return None if value is None else float(value)
+    if value is None:
+        return None
     try:
         value = float(value)
     except (TypeError, ValueError):
