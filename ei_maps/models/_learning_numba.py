@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._atomics import atomic_add, atomic_cas, atomic_load
+
 _FAST = {"reassoc", "contract", "nsz"}
 
 
@@ -62,3 +64,101 @@ def sparse_dictionary_update(phi_t, x, a, lr, residual, code_scale=1.0):
         scale = 1.0 / max(np.sqrt(norm2), 1e-8)
         for d in range(n_inputs):
             pj[d] = pj[d] * scale
+
+
+# ----------------------------------------------------------------------------- the same update, in claimed pieces
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def residual_rows(phi_t, x, a, code_scale, residual, first, stop, acc):
+    """``residual[b] = x[b] - code_scale * (a[b] @ phi_t)`` for ``first <= b < stop``, as in
+    :func:`sparse_dictionary_update`.
+
+    Each row is summed in ``acc`` (n_inputs,), this thread's scratch, and
+    then stored: two threads computing the same rows store the same values
+    and never add into each other's partial sums.
+    """
+    n_units = a.shape[1]
+    n_inputs = x.shape[1]
+    for b in range(first, stop):
+        xb = x[b]
+        for d in range(n_inputs):
+            acc[d] = xb[d]
+        ab = a[b]
+        for j in range(n_units):
+            v = ab[j] * code_scale
+            if v != 0:
+                pj = phi_t[j]
+                for d in range(n_inputs):
+                    acc[d] -= v * pj[d]
+        r = residual[b]
+        for d in range(n_inputs):
+            r[d] = acc[d]
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _update_chunk(phi_t, a, lr, residual, first, stop, a_t, out):
+    """``out[j - first]`` = unit-norm ``phi_t[j] + lr * sum_b a[b, j] residual[b]`` for
+    ``first <= j < stop``; the arithmetic of :func:`sparse_dictionary_update`, out of place."""
+    batch = a.shape[0]
+    n_inputs = residual.shape[1]
+    for j in range(first, stop):
+        row = a_t[j - first]
+        for b in range(batch):
+            row[b] = a[b, j]
+    for j in range(first, stop):
+        pj = out[j - first]
+        src = phi_t[j]
+        for d in range(n_inputs):
+            pj[d] = src[d]
+        aj = a_t[j - first]
+        for b in range(batch):
+            v = aj[b]
+            if v != 0:
+                c = lr * v
+                rb = residual[b]
+                for d in range(n_inputs):
+                    pj[d] += c * rb[d]
+        norm2 = 0.0
+        for d in range(n_inputs):
+            norm2 += np.float64(pj[d]) * np.float64(pj[d])
+        scale = 1.0 / max(np.sqrt(norm2), 1e-8)
+        for d in range(n_inputs):
+            pj[d] = pj[d] * scale
+
+
+@njit(cache=True, nogil=True)
+def update_worker(phi_t, a, lr, residual, phi_new, chunk, a_t, scratch, counter, owner, patience):
+    """Write the updated, renormalized dictionary into ``phi_new``, ``chunk`` units at a time.
+
+    Each thread computes a chunk into its own ``scratch`` (chunk, n_inputs)
+    and copies it into ``phi_new`` only if it is the first to claim the
+    chunk's ``owner`` entry, so a thread that was paused mid-chunk (and
+    whose chunk another thread took over after ``patience`` checks) never
+    writes into a dictionary in use. ``counter[0]`` hands out chunks,
+    ``counter[1]`` counts those copied; ``a_t`` (chunk, batch) is this
+    thread's transposed slice of ``a``. Returns once every chunk is copied.
+    """
+    n_units = a.shape[1]
+    chunks = -(-n_units // chunk)
+    c = atomic_add(counter, 0, 1)
+    idle = 0
+    while atomic_load(counter, 1) < chunks:
+        if c >= chunks:  # none left to hand out: after a while, redo one still unpublished
+            if idle < patience:
+                idle += 1
+                continue
+            for k in range(chunks):
+                if atomic_load(owner, k) < 0:
+                    c = k
+                    break
+            if c >= chunks:
+                continue
+        idle = 0
+        first = c * chunk
+        stop = min(first + chunk, n_units)
+        _update_chunk(phi_t, a, lr, residual, first, stop, a_t, scratch)
+        if atomic_cas(owner, c, -1, 0):
+            for j in range(first, stop):
+                phi_new[j] = scratch[j - first]
+            atomic_add(counter, 1, 1)
+        c = atomic_add(counter, 0, 1)
+    return True

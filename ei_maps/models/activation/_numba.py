@@ -1,7 +1,18 @@
-"""Jitted settling loop of :class:`ei_maps.models.ActivationModel`.
+"""Jitted settling loops of :class:`ei_maps.models.ActivationModel`.
 
-One call runs the whole fixed-point iteration for a batch. Each update is a
-parallel loop over the batch; inside it, for one stimulus, the lateral input
+Two parallel schemes compute the same bits; the model runs whichever has
+been faster lately (:class:`ei_maps.models._workers.FastestOf`):
+
+- :func:`settle_batch` ("barrier"): one call runs the whole fixed-point
+  iteration, each update a ``prange`` loop over tiles with a barrier after
+  it. Fastest on an idle machine.
+- :func:`settle_worker` and :func:`finish_worker` ("free"): every thread
+  takes tiles one update at a time through atomic counters and never waits
+  for a particular thread; a thread the OS has paused holds nobody up,
+  because an idle thread redoes its update and the first result published
+  wins. Several times faster than the barrier scheme beside a busy process.
+
+Inside either, for one stimulus, the lateral input
 of both sheets is summed with the row-separable form of the kernels (see
 :mod:`ei_maps.sheet`) and fused with the soft-threshold update. The stopping
 rule needs the change of the *whole batch*, so each stimulus leaves its
@@ -24,6 +35,9 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+
+from .._atomics import atomic_add, atomic_cas, atomic_load, atomic_store
+from .._learning_numba import residual_rows
 
 
 #: Stimuli per tile (lanes).
@@ -270,3 +284,243 @@ def clear_slot(state, slot):
             row = tile[i]
             for j in range(row.shape[0]):
                 row[j] = 0
+
+
+# ----------------------------------------------------------------------------- barrier-free settling
+# Slots of the shared ``control`` array of settle_worker.
+DECIDED, RESULT, DECISION_LOCK = 0, 1, 2
+
+#: State slots per tile and thread: a tile may run this many updates minus one past the last decided one.
+STATE_SLOTS = 4
+
+#: Units per piece of the dictionary update.
+UNIT_CHUNK = 32
+
+
+@njit(cache=True, nogil=True)
+def spin_until(counter, index, target, patience):
+    """Whether ``counter[index]`` reached ``target`` within ``patience`` checks."""
+    for _ in range(patience):
+        if atomic_load(counter, index) >= target:
+            return True
+    return atomic_load(counter, index) >= target
+
+
+@njit(cache=True, nogil=True)
+def _decide(control, count, owner, change_hist, size_hist, tiles, eps, max_iter, last_ratio):
+    """Apply the stopping rule to every update all tiles have finished, in order.
+
+    Whoever holds the decision lock adds the per-stimulus squared changes and
+    sizes of update ``j``, each read from the thread that published it
+    (``owner``), in the fixed (tile, lane) order: the decision does not
+    depend on which threads did the work. ``control[RESULT]`` becomes the
+    number of updates ``n`` (``-n`` if the state became non-finite).
+    """
+    if not atomic_cas(control, DECISION_LOCK, 0, 1):
+        return
+    stride = max_iter + 1
+    while atomic_load(control, RESULT) == 0:
+        j = atomic_load(control, DECIDED) + 1
+        if atomic_load(count, j) < tiles:
+            break
+        change = 0.0
+        size = 0.0
+        for b in range(tiles):
+            w = atomic_load(owner, b * stride + j)
+            for t in range(TILE):
+                change += np.float64(change_hist[w, j, b, t])
+                size += np.float64(size_hist[w, j, b, t])
+        if not (np.isfinite(change) and np.isfinite(size)):
+            last_ratio[0] = np.inf
+            atomic_store(control, RESULT, -j)
+            break
+        last_ratio[0] = np.sqrt(change) / (eps + np.sqrt(size))
+        if last_ratio[0] < eps or j >= max_iter:
+            atomic_store(control, RESULT, j)
+            break
+        atomic_store(control, DECIDED, j)
+    atomic_store(control, DECISION_LOCK, 0)
+
+
+@njit(cache=True, nogil=True)
+def settle_worker(worker, workers, s, state_e, state_i, pad, periodic,
+                  exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
+                  inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
+                  ring_e, ring_i, exc, inh, sums, change_hist, size_hist, done, claimed, owner, count, control,
+                  lam, eta, leak, eps, max_iter, last_ratio, patience):
+    """One of ``workers`` threads settling a tiled batch, with no barrier between updates.
+
+    Tiles are independent until the stopping rule, which needs every tile's
+    change at the same update. So instead of all threads waiting for each
+    other after every update (a thread the OS has paused for a time slice
+    then stalls all of them), a thread takes whichever free tile is furthest
+    behind and gives it one update. It writes the new state into its *own*
+    buffer (``state_e[slot, worker, tile]``) and the update's per-stimulus
+    change and size into its own rows of ``change_hist``/``size_hist``, then
+    publishes: the first thread to set ``owner[tile, j]`` for update ``j``
+    makes its result the tile's update ``j``. A thread that finds no free
+    tile for ``patience`` checks takes the furthest-behind tile another
+    thread holds and computes that update itself, so a paused thread never
+    holds the others up; whichever finishes second throws its result away.
+
+    Tiles run at most ``R - 1`` updates past the last decided one (``R``
+    slots per thread; update ``j`` is in slot ``j % R``), so the state at the
+    stopping update is still there when it is decided. Every update takes the
+    same arithmetic as a serial loop would: the result does not depend on
+    the number of threads or on the timing.
+
+    With a periodic boundary each new state's halo is refreshed by the
+    thread that wrote it, so no thread ever writes into another's buffer.
+
+    Parameters
+    ----------
+    worker, workers : int
+        This thread's number and the number of threads.
+    state_e, state_i : (R, workers, tiles, L + 2 pad, (L + 2 pad) * TILE)
+        Padded activations; update 0 (silence) is slot 0 of thread 0.
+    ring_e, ring_i, exc, inh, sums : per-thread scratch (first axis: thread)
+    change_hist, size_hist : (workers, max_iter + 1, tiles, TILE)
+        Per-stimulus squared change and size of every update, per thread.
+    done, claimed : (tiles,) int64
+        Updates published for each tile; 1 + the thread working on it, or 0.
+    owner : (tiles * (max_iter + 1),) int64
+        The thread whose result is update ``j`` of tile ``b`` (index
+        ``b * (max_iter + 1) + j``), -1 before it is published.
+    count : (max_iter + 2,) int64
+        Tiles that have published each update.
+    control : (3,) int64
+        ``DECIDED``: last update found not converged; ``RESULT``: 0 while
+        running, then the number of updates ``n`` (``-n`` on divergence);
+        ``DECISION_LOCK``.
+    patience : int
+        Checks for a free tile before taking over another thread's [count].
+
+    Returns
+    -------
+    bool
+        Always True: the batch is settled when it returns.
+    """
+    tiles = s.shape[0]
+    side = s.shape[1]
+    slots = state_e.shape[0]
+    stride = max_iter + 1
+    idle = 0
+    while atomic_load(control, RESULT) == 0:
+        limit = min(atomic_load(control, DECIDED) + slots, max_iter)
+        best = -1
+        best_key = 4 * (max_iter + 2)
+        held = -1
+        held_done = max_iter + 1
+        for b in range(tiles):
+            d = atomic_load(done, b)
+            if d >= limit:
+                continue
+            if atomic_load(claimed, b) == 0:
+                # furthest behind first, but a thread's own tiles count one update less: a tile stays
+                # with its thread (its state in that core's cache) unless another is a full update behind
+                other = 0 if b % workers == worker else 1
+                key = 2 * (d + other) + other
+                if key < best_key:
+                    best, best_key = b, key
+            elif d < held_done:
+                held, held_done = b, d
+        mine = False
+        if best >= 0 and atomic_cas(claimed, best, 0, worker + 1):
+            mine = True
+            idle = 0
+        elif best < 0 and held >= 0 and idle >= patience:
+            best = held
+            idle = 0
+        else:
+            _decide(control, count, owner, change_hist, size_hist, tiles, eps, max_iter, last_ratio)
+            idle += 1
+            continue
+        m = atomic_load(done, best)
+        if m < min(atomic_load(control, DECIDED) + slots, max_iter) and atomic_load(control, RESULT) == 0:
+            src_w = atomic_load(owner, best * stride + m)
+            new_e = state_e[(m + 1) % slots, worker, best]
+            new_i = state_i[(m + 1) % slots, worker, best]
+            _sweep(s[best], state_e[m % slots, src_w, best], state_i[m % slots, src_w, best], new_e, new_i,
+                   pad, side,
+                   exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row, ring_e[worker],
+                   inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row, ring_i[worker],
+                   exc[worker], inh[worker], sums[worker], change_hist[worker, m + 1, best],
+                   size_hist[worker, m + 1, best], lam, eta, leak)
+            if periodic:  # the halo goes with the state: readers never write another thread's buffer
+                _wrap_halo(new_e, pad, side)
+                _wrap_halo(new_i, pad, side)
+            if atomic_cas(owner, best * stride + m + 1, -1, worker):
+                atomic_store(done, best, m + 1)
+                atomic_add(count, m + 1, 1)
+        if mine:
+            atomic_store(claimed, best, 0)
+        _decide(control, count, owner, change_hist, size_hist, tiles, eps, max_iter, last_ratio)
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _copy_tile(state, k, pad, out):
+    batch, side = out.shape[0], out.shape[1]
+    for y in range(side):
+        row = state[k, pad + y]
+        for x in range(side):
+            for t in range(TILE):
+                b = k * TILE + t
+                if b < batch:
+                    out[b, y, x] = row[(pad + x) * TILE + t]
+
+
+@njit(cache=True, nogil=True)
+def finish_worker(worker, state_e, state_i, slot, owner, stride, n, pad, a_e, a_i, counter, finished, patience,
+                  phi_t, x, code_scale, residual, acc, inside):
+    """Copy each tile's settled state into ``a_e``, ``a_i`` (B, L, L) and, when ``residual`` has rows,
+    compute that tile's reconstruction residuals
+    (:func:`~ei_maps.models._learning_numba.residual_rows`) while its activity is in cache.
+
+    ``counter[0]`` hands out tiles and ``counter[1]`` counts the finished
+    ones; ``finished[k]`` marks tile ``k`` done. A thread left with nothing
+    to hand out redoes, after ``patience`` checks, the tiles still
+    unfinished (another thread may be paused in one): both write the same
+    values from the same inputs. ``inside[worker]`` is 1 while this thread
+    may still write (the caller waits for 0 before handing ``a_e`` out).
+    Returns once every tile is finished.
+    """
+    atomic_store(inside, worker, 1)
+    batch, side = a_e.shape[0], a_e.shape[1]
+    tiles = state_e.shape[2]
+    a_flat = a_e.reshape(batch, side * side)
+    k = atomic_add(counter, 0, 1)
+    idle = 0
+    while atomic_load(counter, 1) < tiles:
+        if k >= tiles:  # none left to hand out: after a while, redo one still unfinished
+            if idle < patience:
+                idle += 1
+                continue
+            for c in range(tiles):
+                if atomic_load(finished, c) == 0:
+                    k = c
+                    break
+            if k >= tiles:
+                continue
+        idle = 0
+        w = atomic_load(owner, k * stride + n)
+        _copy_tile(state_e[slot, w], k, pad, a_e)
+        _copy_tile(state_i[slot, w], k, pad, a_i)
+        if residual.shape[0] > 0:
+            residual_rows(phi_t, x, a_flat, code_scale, residual, k * TILE, min((k + 1) * TILE, batch), acc)
+        if atomic_cas(finished, k, 0, 1):
+            atomic_add(counter, 1, 1)
+        k = atomic_add(counter, 0, 1)
+    atomic_store(inside, worker, 0)
+    return True
+
+
+@njit(cache=True, nogil=True)
+def wait_while_any(flags):
+    """Spin until every entry of ``flags`` is 0."""
+    busy = True
+    while busy:
+        busy = False
+        for w in range(flags.shape[0]):
+            if atomic_load(flags, w) != 0:
+                busy = True

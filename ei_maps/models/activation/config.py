@@ -140,28 +140,37 @@ class ModelConfig:
                  f"unstable dynamics: eta * leak = {self.eta} * {self.effective_leak} = "
                  f"{self.eta * self.effective_leak:.4g} must be < 2 (lower eta, or w_exc + w_inh / leak)")
 
-    def memory_bytes(self, batch: int) -> float:
+    def memory_bytes(self, batch: int, threads: int | None = None) -> float:
         """About how many bytes a model of these parameters needs to settle and learn batches of ``batch``.
 
-        The dictionary twice (and its transpose), per stimulus the padded
-        state of both sheets with the jitted loop's buffers, the drive and the
-        residual; an estimate (within a factor of about 2), for refusing runs
-        that cannot fit before anything is allocated.
+        The dictionary three times (and its transpose), per stimulus the
+        padded state of both sheets in the buffers of both parallel schemes
+        (two slots for the barrier scheme, four per thread for the free one),
+        the drive and the residual; an estimate (within a factor of about 2),
+        for refusing runs that cannot fit before anything is allocated.
 
         Parameters
         ----------
         batch : int
             Stimuli per batch [count].
+        threads : int or None
+            Threads of the jitted loops; default Numba's current setting [count].
 
         Returns
         -------
         float
             The estimate [bytes].
         """
+        if threads is None:
+            import numba
+
+            threads = numba.get_num_threads()
         item = np.dtype(self.dtype).itemsize
         units = self.side ** 2
         padded = (self.side + 2 * max(self.r_exc, self.r_inh)) ** 2
-        return float(item * (3 * self.n_inputs * units + batch * (6 * units + 4 * padded + 3 * self.n_inputs)))
+        lanes = -(-int(batch) // 16) * 16  # the jitted loops work on whole tiles of 16 stimuli
+        state = 2 * (3 + 4 * max(1, int(threads))) * padded
+        return float(item * (4 * self.n_inputs * units + lanes * (6 * units + state + 3 * self.n_inputs)))
 
     @property
     def effective_leak(self) -> float:

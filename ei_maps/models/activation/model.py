@@ -134,6 +134,11 @@ class ActivationModel:
         self.k_inh: RowSeparableKernel = inhibitory_kernel(cfg.r_inh, cfg.w_inh)
         self._pad = max(cfg.r_exc, cfg.r_inh)
         self._workspace: dict[str, Any] | None = None
+        self._residual: np.ndarray | None = None
+        self._chooser = None
+        #: Force a parallel scheme ("barrier" or "free"), for benchmarks; None chooses by speed.
+        self._scheme: str | None = None
+        self._chooser_threads = 0
         if dictionary is None:
             rng = seeds.generator(seed, "dictionary")
             dictionary = learning.init_dictionary(cfg.n_inputs, cfg.side**2, rng)
@@ -289,13 +294,16 @@ class ActivationModel:
         with single_threaded_blas(self.engine == "numba"):
             return self._settle_drive(self.drive(x), self.lam if lam is None else float(lam))
 
-    def _settle_drive(self, s: np.ndarray, lam: float) -> np.ndarray:
+    def _settle_drive(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None = None
+                      ) -> np.ndarray:
+        """Settle a drive; with ``update = (x, lr)`` (numba engine) also take the dictionary step on the
+        same threads, which sets ``self._residual``."""
         if not (np.isfinite(lam) and lam >= 0):
             raise ValueError(f"lam must be a finite number >= 0, got {lam!r}")
         side = self.side
         s = s.reshape(-1, side, side)
         if self.engine == "numba":
-            a_e, a_i, n, ratio = self._settle_numba(s, lam)
+            a_e, a_i, n, ratio = self._settle_numba(s, lam, update)
         else:
             a_e, a_i, n, ratio = settle_numpy(s, self.k_exc.dense(), self.k_inh.dense(), lam=lam,
                                               eta=self._config.eta, leak=self.leak, eps=self._config.eps,
@@ -319,37 +327,154 @@ class ActivationModel:
         self.iterations = int(n)
         return a_e.reshape(batch, side * side)
 
-    def _settle_numba(self, s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, int, float]:
+    def _settle_numba(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, int, float]:
+        """The jitted settling (and, with ``update``, the dictionary step), on whichever of the two
+        parallel schemes has been faster lately (:class:`~ei_maps.models._workers.FastestOf`).
+
+        ``"barrier"``: Numba ``prange`` loops, all threads in step, one barrier
+        per update; fastest on an idle machine. ``"free"``: helper threads that
+        never wait for each other (:func:`~ei_maps.models.activation._numba.settle_worker`);
+        much faster when other processes share the cores. Both give the same bits.
+        """
+        import time
+
+        from .._workers import FastestOf, thread_count
+
+        threads = max(1, thread_count())
+        if self._chooser is None or self._chooser_threads != threads:
+            self._chooser, self._chooser_threads = FastestOf(("barrier", "free")), threads
+        scheme = self._scheme or (self._chooser.pick() if threads > 1 else "barrier")
+        started = time.perf_counter()
+        run = self._settle_free if scheme == "free" else self._settle_barrier
+        a_e, a_i, n, ratio = run(s, lam, update, threads)
+        # work ~ updates of the batch, plus the dictionary step (worth about four updates)
+        self._chooser.record(scheme, time.perf_counter() - started, s.shape[0] * (abs(n) + (4 if update else 0)))
+        return a_e, a_i, n, ratio
+
+    def _settle_barrier(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None,
+                        threads: int) -> tuple[np.ndarray, np.ndarray, int, float]:
+        from .._learning_numba import sparse_dictionary_update
         from ._numba import TILE, clear_slot, from_tiles, settle_batch, to_tiles
 
         batch, side, p = s.shape[0], self.side, self._pad
         tiles = -(-batch // TILE)
-        ws = self._get_workspace(tiles)
+        ws = self._get_workspace(tiles, threads)
+        bw = ws["barrier"]
         to_tiles(np.ascontiguousarray(s), ws["drive"])
-        state_e, state_i = ws["state_e"], ws["state_i"]
-        # start from silence; slot 1's interior is written before it is read,
-        # and its halo is either never written (zero boundary) or refreshed
+        state_e, state_i = bw["state_e"], bw["state_i"]
+        # start from silence; slot 1's interior is written before it is read, and its halo is either
+        # never written (zero boundary) or refreshed
         clear_slot(state_e, 0)
         clear_slot(state_i, 0)
         t = self.dtype.type
         ke, ki = ws["k_exc"], ws["k_inh"]
-        n = settle_batch(ws["drive"], state_e, state_i, p, self._config.boundary == "periodic",
+        cfg = self._config
+        n = settle_batch(ws["drive"], state_e, state_i, p, cfg.boundary == "periodic",
                          ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
-                         ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"],
-                         ws["change2"], ws["size2"], t(lam), t(self._config.eta), t(self.leak),
-                         float(self._config.eps), int(self._config.max_iter), ws["last_ratio"])
+                         bw["ring_e"], bw["ring_i"], bw["exc"], bw["inh"], bw["sums"],
+                         bw["change2"], bw["size2"], t(lam), t(cfg.eta), t(self.leak),
+                         float(cfg.eps), int(cfg.max_iter), bw["last_ratio"])
+        ratio = float(bw["last_ratio"][0])
         a_e = np.empty((batch, side, side), self.dtype)
         a_i = np.empty((batch, side, side), self.dtype)
         from_tiles(state_e, abs(n) % 2, p, a_e)
         from_tiles(state_i, abs(n) % 2, p, a_i)
-        return a_e, a_i, n, float(ws["last_ratio"][0])
+        if update is not None:
+            x, lr = update
+            self._residual = np.empty_like(x)
+            # a diverged or still-growing batch is refused by the caller: the dictionary stays as it was
+            if n > 0 and not (n == cfg.max_iter and ratio > 1.0):
+                sparse_dictionary_update(self._phi_t, x, a_e.reshape(batch, -1), t(lr), self._residual,
+                                         t(cfg.effective_code_scale))
+        return a_e, a_i, n, ratio
 
-    def _get_workspace(self, tiles: int) -> dict[str, Any]:
-        from ._numba import TILE
+    def _settle_free(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None,
+                     threads: int) -> tuple[np.ndarray, np.ndarray, int, float]:
+        from .._learning_numba import update_worker
+        from .._workers import PATIENCE, start_helpers
+        from ._numba import RESULT, TILE, clear_slot, finish_worker, settle_worker, to_tiles, wait_while_any
+
+        batch, side, p = s.shape[0], self.side, self._pad
+        tiles = -(-batch // TILE)
+        ws = self._get_workspace(tiles, threads)
+        # a helper still finishing a piece of the last call owns its buffers: leave its number out
+        helpers = [w for w in range(1, threads) if not (w in ws["helpers"] and ws["helpers"][w].is_alive())]
+        if update is None:
+            helpers = helpers[:max(0, tiles - 1)]
+        to_tiles(np.ascontiguousarray(s), ws["drive"])
+        state_e, state_i = ws["state_e"], ws["state_i"]
+        clear_slot(state_e[0], 0)  # update 0, silence, is slot 0 of thread 0
+        clear_slot(state_i[0], 0)
+        cfg = self._config
+        max_iter, slots, stride = int(cfg.max_iter), state_e.shape[0], int(cfg.max_iter) + 1
+        # per-call hand-out state: a late helper of an earlier call only ever touches its own call's
+        done = np.zeros(tiles, np.int64)
+        claimed = np.zeros(tiles, np.int64)
+        owner = np.full(tiles * stride, -1, np.int64)
+        owner[::stride] = 0
+        count = np.zeros(max_iter + 2, np.int64)
+        control = np.zeros(3, np.int64)
+        last_ratio = np.zeros(1)
+        finishing = np.zeros(2, np.int64)
+        finished = np.zeros(tiles, np.int64)
+        in_finish = np.zeros(threads, np.int64)
+        t = self.dtype.type
+        ke, ki = ws["k_exc"], ws["k_inh"]
+        a_e = np.empty((batch, side, side), self.dtype)
+        a_i = np.empty((batch, side, side), self.dtype)
+        phi_t = self._phi_t
+        if update is not None:
+            x, lr = update
+            residual = np.empty_like(x)
+            chunk = ws["unit_chunk"]
+            phi_new = ws["phi_new"]
+            updating = np.zeros(2, np.int64)
+            chunk_owner = np.full(-(-self.n_units // chunk), -1, np.int64)
+        else:
+            x = residual = np.empty((0, self.n_inputs), self.dtype)
+        code_scale = t(cfg.effective_code_scale)
+        patience = PATIENCE
+        workers = state_e.shape[1]
+
+        def task(worker: int) -> None:
+            settle_worker(worker, workers, ws["drive"], state_e, state_i, p, cfg.boundary == "periodic",
+                          ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
+                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
+                          ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"],
+                          ws["change_hist"], ws["size_hist"], done, claimed, owner, count, control,
+                          t(lam), t(cfg.eta), t(self.leak), float(cfg.eps), max_iter, last_ratio, patience)
+            n = int(control[RESULT])
+            try:
+                finish_worker(worker, state_e, state_i, abs(n) % slots, owner, stride, abs(n), p, a_e, a_i,
+                              finishing, finished, patience, phi_t, x, code_scale, residual,
+                              ws["scratch"][worker, 0], in_finish)
+            finally:
+                in_finish[worker] = 0
+            # a diverged or still-growing batch is refused by the caller: the dictionary stays as it was
+            if update is None or n < 0 or (n == max_iter and last_ratio[0] > 1.0):
+                return
+            update_worker(phi_t, a_e.reshape(batch, -1), t(lr), residual, phi_new, chunk, ws["a_t"][worker],
+                          ws["scratch"][worker], updating, chunk_owner, patience)
+
+        ws["helpers"].update(start_helpers(task, helpers))
+        task(0)
+        # a helper may still be redoing a finished tile into a_e (the same values): let it leave first
+        wait_while_any(in_finish)
+        n = int(control[RESULT])
+        if update is not None and n > 0 and not (n == max_iter and last_ratio[0] > 1.0):
+            # in place, as callers holding ``dictionary`` expect; no helper reads phi_t for a live result now
+            phi_t[...] = phi_new
+        self._residual = residual if update is not None else None
+        return a_e, a_i, n, float(last_ratio[0])
+
+    def _get_workspace(self, tiles: int, threads: int) -> dict[str, Any]:
+        """Buffers of the jitted settling loop for ``tiles`` tiles on ``threads`` threads (kept between calls)."""
+        from ._numba import STATE_SLOTS, TILE, UNIT_CHUNK
 
         ws = self._workspace
-        if ws is not None and ws["tiles"] == tiles:
+        if ws is not None and ws["tiles"] == tiles and ws["threads"] == threads:
             return ws
         side, pad, dt = self.side, self._pad, self.dtype
         padded = side + 2 * pad
@@ -363,16 +488,29 @@ class ActivationModel:
                     "level_of_row": np.searchsorted(levels, k.half_width).astype(np.int64)}
 
         ke, ki = kernel_arrays(self.k_exc), kernel_arrays(self.k_inh)
-        ws = {"tiles": tiles, "k_exc": ke, "k_inh": ki,
+        hist = (threads, self._config.max_iter + 1, tiles, TILE)
+        barrier = {"state_e": np.zeros((2, tiles, padded, padded * TILE), dt),
+                   "state_i": np.zeros((2, tiles, padded, padded * TILE), dt),
+                   "ring_e": np.zeros((tiles, 2 * ke["radius"] + 1, ke["levels"].size, side * TILE), dt),
+                   "ring_i": np.zeros((tiles, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
+                   "exc": np.zeros((tiles, side * TILE), dt), "inh": np.zeros((tiles, side * TILE), dt),
+                   "sums": np.zeros((tiles, 2, side * TILE), dt), "last_ratio": np.zeros(1),
+                   "change2": np.zeros((tiles, TILE), dt), "size2": np.zeros((tiles, TILE), dt)}
+        # "free": every thread has its own state slots and scratch, and writes only into its own
+        ws = {"tiles": tiles, "threads": threads, "k_exc": ke, "k_inh": ki, "helpers": {}, "barrier": barrier,
               "drive": np.zeros((tiles, side, side * TILE), dt),
-              "state_e": np.zeros((2, tiles, padded, padded * TILE), dt),
-              "state_i": np.zeros((2, tiles, padded, padded * TILE), dt),
-              "ring_e": np.zeros((tiles, 2 * ke["radius"] + 1, ke["levels"].size, side * TILE), dt),
-              "ring_i": np.zeros((tiles, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
-              "exc": np.zeros((tiles, side * TILE), dt),
-              "inh": np.zeros((tiles, side * TILE), dt),
-              "sums": np.zeros((tiles, 2, side * TILE), dt), "last_ratio": np.zeros(1),
-              "change2": np.zeros((tiles, TILE), dt), "size2": np.zeros((tiles, TILE), dt)}
+              "state_e": np.zeros((STATE_SLOTS, threads, tiles, padded, padded * TILE), dt),
+              "state_i": np.zeros((STATE_SLOTS, threads, tiles, padded, padded * TILE), dt),
+              "ring_e": np.zeros((threads, 2 * ke["radius"] + 1, ke["levels"].size, side * TILE), dt),
+              "ring_i": np.zeros((threads, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
+              "exc": np.zeros((threads, side * TILE), dt),
+              "inh": np.zeros((threads, side * TILE), dt),
+              "sums": np.zeros((threads, 2, side * TILE), dt),
+              "change_hist": np.zeros(hist, dt), "size_hist": np.zeros(hist, dt),
+              "unit_chunk": UNIT_CHUNK,
+              "a_t": np.zeros((threads, UNIT_CHUNK, tiles * TILE), dt),
+              "scratch": np.zeros((threads, UNIT_CHUNK, self.n_inputs), dt),
+              "phi_new": np.zeros((self.n_units, self.n_inputs), dt)}
         self._workspace = ws
         return ws
 
@@ -405,15 +543,12 @@ class ActivationModel:
         x = self.check_stimuli(x)
         lam_used = self.lam
         with single_threaded_blas(self.engine == "numba"):
-            a = self._settle_drive(x @ self.dictionary, self.lam)
             if self.engine == "numba":
-                from .._learning_numba import sparse_dictionary_update
-
-                residual = np.empty_like(x)
-                sparse_dictionary_update(self._phi_t, x, a, self.dtype.type(lr), residual,
-                                         self.dtype.type(self._config.effective_code_scale))
-                self.last_loss = learning.reconstruction_loss(residual)
+                a = self._settle_drive(x @ self.dictionary, self.lam, update=(x, lr))
+                self.last_loss = learning.reconstruction_loss(self._residual)
+                self._residual = None
             else:
+                a = self._settle_drive(x @ self.dictionary, self.lam)
                 self.last_loss = learning.dictionary_update(self.dictionary, x, a, lr,
                                                             self._config.effective_code_scale)
         self.last_sparsity = learning.active_fraction(a)
