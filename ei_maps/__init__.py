@@ -1,10 +1,18 @@
 """ei-maps: topographic maps from networks of excitatory and inhibitory neurons."""
-from .config import TextTrainConfig, TouchTrainConfig, TrainConfig
-from .models import (ActivationModel, LIFCodingConfig, LIFCodingModel, ModelConfig, UnstableDynamicsError, WaveSheet,
-                     WaveSheetConfig)
-from .runs import load_model, load_run
+from __future__ import annotations
 
+from ._lazy import by_module, lazy_exports
 from ._version import __version__
+
+# the models pull in xarray, SciPy and Numba, which ``ei-maps --version`` or a script using one submodule
+# should not pay for
+_LAZY = by_module({
+    ".config": ("TextTrainConfig", "TouchTrainConfig", "TrainConfig"),
+    ".models": ("ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "UnstableDynamicsError",
+                "WaveSheet", "WaveSheetConfig"),
+    ".runs": ("load_model", "load_run"),
+})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 def sweep(*args, **kwargs):

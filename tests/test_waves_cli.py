@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ei_maps.io import load_dataset
 
-pytest.importorskip("brian2")
+ROOT = str(Path(__file__).resolve().parents[1])
 
 KEYS = ["rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_diameter_median",
         "wave_speed_median", "correlation_by_distance"]
@@ -41,3 +43,20 @@ def test_cli_waves_bad_parameters(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ei_maps", "waves", "--side", "40", "--duration", "100",
                            "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "transient" in proc.stderr
+
+
+def test_cli_waves_numba_engine_runs_without_brian2(tmp_path):
+    # a brian2 that cannot be imported shadows any installed one: the default engine must not need it
+    (tmp_path / "brian2").mkdir()
+    (tmp_path / "brian2" / "__init__.py").write_text("raise ImportError('no Brian2 here')\n")
+    out = tmp_path / "waves"
+    proc = subprocess.run([sys.executable, "-m", "ei_maps", "waves", "--engine", "numba", "--side", "40",
+                           "--duration", "400", "--out", str(out), "--json", "--no-progress", "--no-figures"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), ROOT])})
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["engine"] == "numba" and 0 < summary["rate_exc_hz"] < 100
+    spikes = load_dataset(out / "spikes.nc")
+    assert spikes.sizes["spike"] == summary["n_spikes"] > 1000
+    assert spikes.attrs["duration_ms"] == 400 and spikes["spike_time"].max() < 400

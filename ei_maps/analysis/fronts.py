@@ -59,6 +59,125 @@ def _label_periodic(active: np.ndarray, structure: np.ndarray) -> tuple[np.ndarr
     return labels, component
 
 
+#: Spikes handled at once by the passes of :func:`detect_waves` and the other diagnostics: their
+#: temporaries then take a few MB, whatever the length of the run.
+_CHUNK_SPIKES = 1 << 18
+
+#: Time bins labeled at once: the padded label volume of a chunk is small, while the cost per call of
+#: ndimage.label stays negligible.
+_CHUNK_BINS = 64
+
+
+def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Index of each of ``keys`` in ``sorted_keys``, -1 where absent."""
+    if sorted_keys.size == 0:
+        return np.full(keys.shape, -1, np.int64)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return np.where(sorted_keys[at] == keys, at, -1)
+
+
+def _plane_edges(previous: np.ndarray, current: np.ndarray, structure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Label pairs joined across two consecutive padded time planes, as ndimage.label joins them in one volume."""
+    h, w = current.shape
+    a, b = [], []
+    for dy, dx in zip(*np.nonzero(structure[0])):
+        y0, y1 = max(0, 1 - dy), min(h, h + 1 - dy)
+        x0, x1 = max(0, 1 - dx), min(w, w + 1 - dx)
+        p = previous[y0 + dy - 1:y1 + dy - 1, x0 + dx - 1:x1 + dx - 1].ravel()
+        c = current[y0:y1, x0:x1].ravel()
+        ok = (p > 0) & (c > 0)
+        a.append(p[ok])
+        b.append(c[ok])
+    return np.concatenate(a), np.concatenate(b)
+
+
+def _wrap_edges(labels: np.ndarray, ny: int, nx: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (copy, original) of the one-cell wrapped frame of a padded (t, y, x) label volume."""
+    pairs = [(labels[:, 0, :], labels[:, ny, :]), (labels[:, ny + 1, :], labels[:, 1, :]),
+             (labels[:, :, 0], labels[:, :, nx]), (labels[:, :, nx + 1], labels[:, :, 1])]
+    a = np.concatenate([p.ravel() for p, _ in pairs])
+    b = np.concatenate([q.ravel() for _, q in pairs])
+    keep = (a > 0) & (a != b)
+    return a[keep], b[keep]
+
+
+def _components(n_labels: int, edges_a: list, edges_b: list) -> np.ndarray:
+    """Component of each label 0..n_labels (0 stays 0; the others are positive, ranked by their smallest label)."""
+    a = np.concatenate(edges_a) if edges_a else np.zeros(0, np.int64)
+    b = np.concatenate(edges_b) if edges_b else np.zeros(0, np.int64)
+    graph = sparse.coo_matrix((np.ones(a.size, bool), (a, b)), shape=(n_labels + 1, n_labels + 1))
+    _, component = connected_components(graph, directed=False)
+    component = component.astype(np.int64) + 1
+    component[0] = 0
+    return component
+
+
+def _active_cells(active: np.ndarray, structure: np.ndarray, front_gap: int,
+                  in_bin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The active cells of a (t, y, x) volume (flat indices, sorted), their space-time cluster and their front.
+
+    The volume is labeled ``_CHUNK_BINS`` time bins at a time, the chunks
+    joined through their boundary planes, so only a chunk's label volume is
+    ever held, and only the active cells' labels are kept. The numbering of
+    clusters and fronts ranks them as :func:`_label_periodic` of the whole
+    volume does (by their first cell in the padded volume's raster order,
+    which is how ``ndimage.label`` numbers features and
+    ``connected_components`` numbers components).
+    """
+    n_t, ny, nx = active.shape
+    n_active = int(np.count_nonzero(active))
+    # labels and components count features of the padded volume: int32 holds them unless it is huge
+    small = n_t * (ny + 2) * (nx + 2) < np.iinfo(np.int32).max
+    index = np.int32 if small else np.int64
+    cells = np.empty(n_active, np.int64)
+    cell_label = np.empty(n_active, index)
+    cell_front = np.empty(n_active, index)
+    edges_a, edges_b = [], []
+    n_labels = 0
+    front_base = 0
+    done = 0
+    previous = None
+    for k0 in range(0, n_t, _CHUNK_BINS):
+        sub = active[k0:k0 + _CHUNK_BINS]
+        padded = np.pad(sub, ((0, 0), (1, 1), (1, 1)), mode="wrap")
+        lab = np.empty(padded.shape, index)
+        n = ndimage.label(padded, structure=structure, output=lab)
+        del padded
+        local = np.flatnonzero(sub)
+        part = slice(done, done + local.size)
+        done += local.size
+        k, rest = np.divmod(local, ny * nx)
+        y, x = np.divmod(rest, nx)
+        del rest
+        lab[lab > 0] += n_labels
+        a, b = _wrap_edges(lab, ny, nx)
+        edges_a.append(a)
+        edges_b.append(b)
+        if previous is not None:
+            a, b = _plane_edges(previous, lab[0], structure)
+            edges_a.append(a)
+            edges_b.append(b)
+        previous = lab[-1].copy()
+        cells[part] = local + k0 * ny * nx
+        cell_label[part] = lab[k, y + 1, x + 1]
+        del lab, local
+        n_labels += n
+        # fronts have no links in time: a chunk's labels and components are those of the whole volume,
+        # shifted by the ones before
+        grown = sub.copy()
+        for dy in range(front_gap + 1):
+            for dx in range(front_gap + 1):
+                if dy or dx:
+                    grown |= np.roll(sub, (dy, dx), axis=(1, 2))
+        flabels, fcomponent = _label_periodic(grown, in_bin)
+        del grown
+        cell_front[part] = fcomponent[flabels[k, y + 1, x + 1]] + front_base
+        front_base += int(fcomponent.max()) if fcomponent.size else 0
+        del flabels, fcomponent, k, y, x
+    component = _components(n_labels, edges_a, edges_b).astype(index)
+    return cells, component[cell_label], cell_front
+
+
 def _weighted_group_median(values: np.ndarray, weights: np.ndarray, groups: np.ndarray,
                            n_groups: int) -> np.ndarray:
     """Weighted (lower) median of ``values`` within each group 0..n_groups-1; NaN for empty groups."""
@@ -77,32 +196,44 @@ def _weighted_group_median(values: np.ndarray, weights: np.ndarray, groups: np.n
     return out
 
 
-def _link_fronts(front_of, cells: tuple[np.ndarray, np.ndarray, np.ndarray], cell_wave: np.ndarray,
-                 active: np.ndarray, structure: np.ndarray, n_fronts: int) -> np.ndarray:
+def _link_fronts(cells: np.ndarray, cell_fc: np.ndarray, cell_wave: np.ndarray, cell_front: np.ndarray,
+                 front_keys: np.ndarray, n_waves: int, n_cells: int, structure: np.ndarray) -> np.ndarray:
     """Parent of each front (-1: none), the front of the previous time bin touching it most.
 
     "Most" counts the pairs of active blocks, one in each front, that are
-    neighbors under ``structure``.
+    neighbors under ``structure``. ``cells`` are the flat (time bin, y, x)
+    indices of all active blocks, sorted, with their in-bin component
+    ``cell_fc``, wave ``cell_wave`` and front ``cell_front`` (-1 outside
+    waves).
     """
-    k, y, x = cells
-    n_cells = active.shape[1]
-    later = k > 0
-    k, y, x, wv = k[later], y[later], x[later], cell_wave[later]
-    cur = front_of(k, y, x, wv)
-    children, parents = [], []
-    for dy, dx in zip(*np.nonzero(structure[0])):
-        py, px = (y + dy - 1) % n_cells, (x + dx - 1) % n_cells
-        touching = active[k - 1, py, px]
-        # an active block next to one of a wave belongs to the same cluster, hence the same wave
-        prev = front_of(k[touching] - 1, py[touching], px[touching], wv[touching])
-        ok = prev >= 0
-        children.append(cur[touching][ok])
-        parents.append(prev[ok])
-    child, parent = np.concatenate(children), np.concatenate(parents)
+    n_fronts = front_keys.size
+    pairs, counts = [], []
+    # a chunk of blocks at a time, each chunk's (child, parent) pairs counted at once: the pairs of all
+    # blocks and neighbors together would take about 20 bytes x 9 neighbors per active block
+    for lo in range(0, cells.size, _CHUNK_SPIKES):
+        cur = cell_front[lo:lo + _CHUNK_SPIKES]
+        kk, rest = np.divmod(cells[lo:lo + _CHUNK_SPIKES], n_cells * n_cells)
+        part = np.flatnonzero((cur >= 0) & (kk > 0))
+        kk, cur, wv = kk[part], cur[part], cell_wave[lo:lo + _CHUNK_SPIKES][part]
+        yy, xx = np.divmod(rest[part], n_cells)
+        del rest
+        for dy, dx in zip(*np.nonzero(structure[0])):
+            py, px = (yy + dy - 1) % n_cells, (xx + dx - 1) % n_cells
+            at = _lookup(cells, ((kk - 1) * n_cells + py) * n_cells + px)
+            touching = at >= 0
+            # an active block next to one of a wave belongs to the same cluster, hence the same wave
+            prev = _lookup(front_keys, cell_fc[at[touching]].astype(np.int64) * n_waves + wv[touching])
+            ok = prev >= 0
+            pair, count = np.unique(cur[touching][ok].astype(np.int64) * n_fronts + prev[ok], return_counts=True)
+            pairs.append(pair)
+            counts.append(count)
+        # merged after each chunk, so only the distinct pairs are held
+        pair, where = np.unique(np.concatenate(pairs), return_inverse=True)
+        pairs, counts = [pair], [np.bincount(where, weights=np.concatenate(counts)).astype(np.int64)]
     links = np.full(n_fronts, -1)
-    if child.size == 0:
+    if not pairs or pairs[0].size == 0:
         return links
-    pair, count = np.unique(child * n_fronts + parent, return_counts=True)
+    pair, count = pairs[0], counts[0]
     child, parent = np.divmod(pair, n_fronts)
     best = np.lexsort((-count, child))
     child, parent = child[best], parent[best]
@@ -245,35 +376,63 @@ def detect_waves(spikes: xr.Dataset, bin_ms: float = 2.0, cell: int = 2, min_cou
              "front_gap": front_gap, "transient_ms": start, "population": population}
     in_pop = _population(s, population)
     n_t = max(int(np.ceil((stop - start) / bin_ms - 1e-9)), 1)
-    sel = in_pop[s.neuron] & (s.time >= start)
-    if not sel.any():
-        return _empty_waves(attrs)
-    t = s.time[sel]
-    nid = s.neuron[sel]
-    x, y = s.x[nid], s.y[nid]
-    # a spike at exactly duration_ms belongs to the last bin, not a new one
-    tb = np.minimum(np.floor((t - start) / bin_ms).astype(np.int64), n_t - 1)
     n_cells = -(-s.side // cell)
-    cy = (np.floor(y).astype(np.int64) % s.side) // cell
-    cx = (np.floor(x).astype(np.int64) % s.side) // cell
-    flat = (tb * n_cells + cy) * n_cells + cx
+    per_bin = n_cells * n_cells
+    # block of each neuron's site: per neuron, so the spike passes only gather
+    block = ((np.floor(s.y).astype(np.int64) % s.side) // cell) * n_cells \
+        + (np.floor(s.x).astype(np.int64) % s.side) // cell
+
+    def spike_chunks():
+        """(neuron, flat (time bin, block) index) of the analyzed spikes, in their order, a chunk at a time."""
+        for lo in range(0, s.time.size, _CHUNK_SPIKES):
+            t = s.time[lo:lo + _CHUNK_SPIKES]
+            nid = s.neuron[lo:lo + _CHUNK_SPIKES]
+            sel = in_pop[nid] & (t >= start)
+            t, nid = t[sel], nid[sel]
+            # a spike at exactly duration_ms belongs to the last bin, not a new one
+            tb = np.minimum(np.floor((t - start) / bin_ms).astype(np.int64), n_t - 1)
+            yield nid, tb * per_bin + block[nid]
+
+    n_sel = 0
     if min_count <= 1:
-        active = np.zeros(n_t * n_cells * n_cells, bool)
-        active[flat] = True
+        active = np.zeros(n_t * per_bin, bool)
+        for _, flat in spike_chunks():
+            active[flat] = True
+            n_sel += flat.size
     else:
-        active = np.bincount(flat, minlength=n_t * n_cells * n_cells) >= min_count
+        # counts saturate at min_count: a small integer volume is enough
+        dtype = np.uint8 if min_count < 255 else (np.uint16 if min_count < 65535 else np.int64)
+        counts = np.zeros(n_t * per_bin, dtype)
+        for _, flat in spike_chunks():
+            u, c = np.unique(flat, return_counts=True)
+            counts[u] = np.minimum(counts[u].astype(np.int64) + c, min_count)
+            n_sel += flat.size
+        active = counts >= min_count
+        del counts
+    if n_sel == 0:
+        return _empty_waves(attrs)
     active = active.reshape(n_t, n_cells, n_cells)
 
-    # clusters in space-time -> waves
-    labels, component = _label_periodic(active, structure)
-    comp = component[labels[tb, cy + 1, cx + 1]]  # 0 for spikes in inactive bins (min_count > 1)
-    del labels, component
-    n_comp = int(comp.max()) + 1
-    size = np.bincount(comp, minlength=n_comp)
+    # clusters in space-time -> waves; fronts: blocks of one time bin at most front_gap + 1 blocks apart
+    # (Chebyshev), found as the in-bin components of the blocks grown by front_gap towards +y and +x
+    in_bin = structure.copy()
+    in_bin[[0, 2]] = False
+    cells, cell_comp, cell_fc = _active_cells(active, structure, front_gap, in_bin)
+    del active
+    cell_count = np.zeros(cells.size, np.int32)
+    for _, flat in spike_chunks():
+        at = _lookup(cells, flat)
+        np.add.at(cell_count, at[at >= 0], 1)
+    n_comp = int(cell_comp.max()) + 1 if cells.size else 1
+    # spikes in inactive bins (min_count > 1) belong to no cluster
+    size = np.bincount(cell_comp, weights=cell_count, minlength=n_comp).astype(np.int64)
+    size[0] += n_sel - int(cell_count.sum(dtype=np.int64))
     first = np.full(n_comp, n_t, np.int64)
     last = np.full(n_comp, -1, np.int64)
-    np.minimum.at(first, comp, tb)
-    np.maximum.at(last, comp, tb)
+    for lo in range(0, cells.size, _CHUNK_SPIKES):
+        part = slice(lo, lo + _CHUNK_SPIKES)
+        np.minimum.at(first, cell_comp[part], cells[part] // per_bin)
+        np.maximum.at(last, cell_comp[part], cells[part] // per_bin)
     n_bins_c = last - first + 1
     is_wave = (size >= min_spikes) & (n_bins_c * bin_ms >= min_duration_ms - 1e-9)
     is_wave[0] = False
@@ -281,53 +440,51 @@ def detect_waves(spikes: xr.Dataset, bin_ms: float = 2.0, cell: int = 2, min_cou
     if ids.size == 0:
         return _empty_waves(attrs)
     ids = ids[np.argsort(first[ids], kind="stable")]
-    wave_of = np.full(n_comp, -1)
+    wave_of = np.full(n_comp, -1, np.int32 if ids.size < np.iinfo(np.int32).max else np.int64)
     wave_of[ids] = np.arange(ids.size)
-    w_all = wave_of[comp]
-    fraction = float(np.mean(w_all >= 0))
-    keep = w_all >= 0
-    w, tb, x, y, cy, cx, flat = (a[keep] for a in (w_all, tb, x, y, cy, cx, flat))
+    cell_wave = wave_of[cell_comp]
+    del cell_comp
+    fraction = float(int(cell_count[cell_wave >= 0].sum(dtype=np.int64)) / n_sel)
+    del cell_count
     n_waves = ids.size
     w_first, w_bins = first[ids], n_bins_c[ids]
 
-    # fronts: blocks of one time bin at most front_gap + 1 blocks apart
-    # (Chebyshev), found as the in-bin components of the blocks grown by
-    # front_gap towards +y and +x; a front shared by two waves is split
-    grown = active.copy()
-    for dy in range(front_gap + 1):
-        for dx in range(front_gap + 1):
-            if dy or dx:
-                grown |= np.roll(active, (dy, dx), axis=(1, 2))
-    in_bin = structure.copy()
-    in_bin[[0, 2]] = False
-    flabels, fcomponent = _label_periodic(grown, in_bin)
-    del grown
-    front_keys, front = np.unique(fcomponent[flabels[tb, cy + 1, cx + 1]] * n_waves + w, return_inverse=True)
+    # a front shared by two waves is split; keys in chunks, as every per-block temporary below
+    def keys(part: slice) -> np.ndarray:
+        return cell_fc[part].astype(np.int64) * n_waves + cell_wave[part]
+
+    parts = [slice(lo, lo + _CHUNK_SPIKES) for lo in range(0, cells.size, _CHUNK_SPIKES)]
+    front_keys = np.unique(np.concatenate([np.unique(keys(p)[cell_wave[p] >= 0]) for p in parts]))
     n_fronts = front_keys.size
-
-    def front_of(k, iy, ix, wave):
-        key = fcomponent[flabels[k, iy + 1, ix + 1]] * n_waves + wave
-        at = np.minimum(np.searchsorted(front_keys, key), n_fronts - 1)
-        return np.where(front_keys[at] == key, at, -1)
-
-    f_count = np.bincount(front, minlength=n_fronts)
+    cell_front = np.empty(cells.size, np.int32 if n_fronts < np.iinfo(np.int32).max else np.int64)
+    for p in parts:
+        cell_front[p] = np.where(cell_wave[p] >= 0, _lookup(front_keys, keys(p)), -1)
     f_wave = front_keys % n_waves
+
+    # spike sums per front, added in the spikes' order (as one bincount over all spikes adds them)
     ang = 2 * np.pi / s.side
-    center = []
-    for p in (x, y):
-        c = np.bincount(front, weights=np.cos(ang * p), minlength=n_fronts)
-        sn = np.bincount(front, weights=np.sin(ang * p), minlength=n_fronts)
-        center.append(np.mod(np.arctan2(sn, c) / ang, s.side))
-    fx, fy = center
-    r2 = np.bincount(front, weights=_wrap(x - fx[front], s.side) ** 2 + _wrap(y - fy[front], s.side) ** 2,
-                     minlength=n_fronts)
+    cos_x, sin_x, cos_y, sin_y = np.cos(ang * s.x), np.sin(ang * s.x), np.cos(ang * s.y), np.sin(ang * s.y)
+    f_count = np.zeros(n_fronts, np.int64)
+    sums = [np.zeros(n_fronts) for _ in range(4)]
+
+    def front_chunks():
+        for nid, flat in spike_chunks():
+            at = _lookup(cells, flat)
+            f = np.where(at >= 0, cell_front[at], -1)
+            ok = f >= 0
+            yield nid[ok], f[ok]
+
+    for nid, f in front_chunks():
+        f_count += np.bincount(f, minlength=n_fronts)
+        for total, table in zip(sums, (cos_x, sin_x, cos_y, sin_y)):
+            np.add.at(total, f, table[nid])
+    fx, fy = (np.mod(np.arctan2(sn, c) / ang, s.side) for c, sn in (sums[:2], sums[2:]))
+    r2 = np.zeros(n_fronts)
+    for nid, f in front_chunks():
+        np.add.at(r2, f, _wrap(s.x[nid] - fx[f], s.side) ** 2 + _wrap(s.y[nid] - fy[f], s.side) ** 2)
     f_diameter = 2 * np.sqrt(2 * r2 / f_count)
 
-    cells, first_spike = np.unique(flat, return_index=True)
-    ck, rest = np.divmod(cells, n_cells * n_cells)
-    parent = _link_fronts(front_of, (ck, *np.divmod(rest, n_cells)), w[first_spike], active, structure,
-                          n_fronts)
-    del flabels, fcomponent, active
+    parent = _link_fronts(cells, cell_fc, cell_wave, cell_front, front_keys, n_waves, n_cells, structure)
     linked = np.flatnonzero(parent >= 0)
     f_speed = np.hypot(_wrap(fx[linked] - fx[parent[linked]], s.side),
                        _wrap(fy[linked] - fy[parent[linked]], s.side)) / bin_ms
@@ -343,7 +500,9 @@ def detect_waves(spikes: xr.Dataset, bin_ms: float = 2.0, cell: int = 2, min_cou
     # the sheet at once: colliding waves merge into one space-time cluster, but
     # their fronts in a single time bin stay apart
     f_bin = np.zeros(n_fronts, np.int64)
-    f_bin[front] = tb
+    for p in parts:
+        fronted = cell_front[p] >= 0
+        f_bin[cell_front[p][fronted]] = cells[p][fronted] // per_bin
     big = f_count >= min_front_spikes
     ds["fronts_per_bin_mean"] = float(np.bincount(f_bin[big], minlength=n_t).mean())
     ds["fronts_per_bin_mean"].attrs["long_name"] = (f"mean number of simultaneous wave fronts with >= "

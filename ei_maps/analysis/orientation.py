@@ -22,7 +22,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
 from ..stimuli.gratings import DEFAULT_FREQUENCIES, quadrature_pairs, sine_gratings
 from ..sheet import SHEET_DIMS
@@ -382,6 +381,8 @@ def map_quality(density: float) -> float:
 
 def poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) confidence interval of a Poisson count."""
+    from scipy import stats  # here, not at the top: importing scipy.stats takes about a second
+
     alpha = 1 - confidence
     lo = 0.0 if count == 0 else stats.chi2.ppf(alpha / 2, 2 * count) / 2
     hi = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2

@@ -26,7 +26,6 @@ from typing import Sequence
 
 import numpy as np
 import xarray as xr
-from scipy import optimize
 
 __all__ = ["spectral_column_spacing", "wavelet_column_spacing", "lowpass_map"]
 
@@ -107,6 +106,8 @@ def spectral_column_spacing(z: np.ndarray, periodic: bool = False, min_prominenc
     fit = np.full_like(p, np.nan)
     k0, prominence, fit_ok = float("nan"), float("nan"), 0
     if ku.size >= 7 and np.any(au > 0):
+        from scipy import optimize  # here, not at the top: importing it costs a command a third of a second
+
         i = int(np.argmax(au))
         guesses = [ku[i]] + [float(g) for g in ku[np.argsort(au)[::-1][1:3]]]
         best = None

@@ -21,6 +21,24 @@ from .spikes import _Spikes, _check_bin, _load, _population, _window, _wrap
 
 __all__ = ["cv_isi", "fano_factor", "correlation_by_distance"]
 
+#: Spikes per chunk of neurons: the diagnostics sort, bin and count a range of neurons at a time, so their
+#: temporaries take a few tens of MB however long the run (each neuron's numbers come from one chunk, so
+#: they are the same as from all spikes at once).
+_CHUNK_SPIKES = 1 << 20
+
+
+def _neuron_ranges(neuron: np.ndarray, members: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive ranges ``[a, b)`` of ``members`` (sorted neuron indices) holding about ``_CHUNK_SPIKES``
+    spikes each."""
+    n_chunks = max(1, min(members.size, -(-neuron.size // _CHUNK_SPIKES)))
+    edges = np.linspace(0, members.size, n_chunks + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _in_range(neuron: np.ndarray, members: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Mask of the spikes of neurons ``members[a:b]`` (any neuron between them when the members are contiguous)."""
+    return (neuron >= members[a]) & (neuron <= members[b - 1])
+
 
 # --------------------------------------------------------------------------- irregularity
 def _sorted_by_neuron(neuron: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -61,16 +79,26 @@ def cv_isi(spikes: xr.Dataset, transient_ms: float = 200.0, min_spikes: int = 3)
     if int(min_spikes) != min_spikes or min_spikes < 3:
         raise ValueError(f"min_spikes must be an integer >= 3 (two intervals), got {min_spikes}")
     sel = s.time >= start
-    neuron, time = _sorted_by_neuron(s.neuron[sel], s.time[sel])
-    same = neuron[1:] == neuron[:-1]
-    isi = np.diff(time)[same]
-    owner = neuron[1:][same]
-    n_isi = np.bincount(owner, minlength=s.n_neurons)
-    total = np.bincount(owner, weights=isi, minlength=s.n_neurons)
-    mean = np.divide(total, n_isi, out=np.zeros(s.n_neurons), where=n_isi > 0)
-    # two-pass variance: the one-pass formula loses digits for long, regular trains
-    ss = np.bincount(owner, weights=(isi - mean[owner]) ** 2, minlength=s.n_neurons)
-    std = np.sqrt(np.divide(ss, n_isi, out=np.zeros(s.n_neurons), where=n_isi > 0))
+    n_isi = np.zeros(s.n_neurons, np.int64)
+    mean = np.zeros(s.n_neurons)
+    std = np.zeros(s.n_neurons)
+    everyone = np.arange(s.n_neurons)
+    for a, b in _neuron_ranges(s.neuron, everyone):
+        part = sel & _in_range(s.neuron, everyone, a, b)
+        neuron, time = _sorted_by_neuron(s.neuron[part], s.time[part])
+        del part
+        same = neuron[1:] == neuron[:-1]
+        isi = np.diff(time)[same]
+        owner = neuron[1:][same]
+        del neuron, time, same
+        n_c = np.bincount(owner, minlength=s.n_neurons)
+        total = np.bincount(owner, weights=isi, minlength=s.n_neurons)
+        mean_c = np.divide(total, n_c, out=np.zeros(s.n_neurons), where=n_c > 0)
+        # two-pass variance: the one-pass formula loses digits for long, regular trains
+        ss = np.bincount(owner, weights=(isi - mean_c[owner]) ** 2, minlength=s.n_neurons)
+        std_c = np.sqrt(np.divide(ss, n_c, out=np.zeros(s.n_neurons), where=n_c > 0))
+        mine = slice(a, b)
+        n_isi[mine], mean[mine], std[mine] = n_c[mine], mean_c[mine], std_c[mine]
     ok = (n_isi + 1 >= min_spikes) & (mean > 0)
     cv = np.full(s.n_neurons, np.nan)
     cv[ok] = std[ok] / mean[ok]
@@ -122,8 +150,7 @@ def fano_factor(spikes: xr.Dataset, windows_ms: Sequence[float] = (50, 100, 500)
     members = np.flatnonzero(_population(s, population))
     row = np.full(s.n_neurons, -1)
     row[members] = np.arange(members.size)
-    in_pop = row[s.neuron] >= 0
-    r, t = row[s.neuron[in_pop]], s.time[in_pop]
+    ranges = _neuron_ranges(s.neuron, members) if members.size else []
     fano, used, n_windows = [], [], []
     for w in windows:
         n_win = int(np.floor((stop - start) / w + 1e-9))
@@ -132,15 +159,25 @@ def fano_factor(spikes: xr.Dataset, windows_ms: Sequence[float] = (50, 100, 500)
             fano.append(np.nan)
             used.append(0)
             continue
-        k = np.floor((t - start) / w).astype(np.int64)
-        sel = (k >= 0) & (k < n_win)
-        counts = np.bincount(r[sel] * n_win + k[sel], minlength=members.size * n_win)
-        counts = counts.reshape(members.size, n_win)
-        mean = counts.mean(axis=1)
-        var = counts.var(axis=1, ddof=1)
-        fired = mean > 0
-        fano.append(float(np.mean(var[fired] / mean[fired])) if fired.any() else np.nan)
-        used.append(int(fired.sum()))
+        ratios = []
+        for a, b in ranges:
+            part = _in_range(s.neuron, members, a, b)
+            r = row[s.neuron[part]]
+            t = s.time[part]
+            del part
+            keep = r >= 0
+            r, t = r[keep] - a, t[keep]
+            k = np.floor((t - start) / w).astype(np.int64)
+            sel = (k >= 0) & (k < n_win)
+            counts = np.bincount(r[sel] * n_win + k[sel], minlength=(b - a) * n_win)
+            counts = counts.reshape(b - a, n_win)
+            mean = counts.mean(axis=1)
+            var = counts.var(axis=1, ddof=1)
+            fired = mean > 0
+            ratios.append(var[fired] / mean[fired])
+        ratio = np.concatenate(ratios)
+        fano.append(float(np.mean(ratio)) if ratio.size else np.nan)
+        used.append(int(ratio.size))
     ds = xr.Dataset({"fano": ("window_ms", np.array(fano)), "n_neurons_used": ("window_ms", np.array(used)),
                      "n_windows": ("window_ms", np.array(n_windows))},
                     coords={"window_ms": windows}, attrs={"transient_ms": start, "population": population})
@@ -154,12 +191,19 @@ def _binned_counts(s: _Spikes, members: np.ndarray, start: float, bin_ms: float,
     """(member, time bin) spike counts as a sparse matrix: memory grows with spikes, not neurons x bins."""
     row = np.full(s.n_neurons, -1)
     row[members] = np.arange(members.size)
-    r = row[s.neuron]
-    k = np.floor((s.time - start) / bin_ms).astype(np.int64)
-    sel = (r >= 0) & (k >= 0) & (k < n_bins)
-    m = sparse.coo_matrix((np.ones(int(sel.sum())), (r[sel], k[sel])), shape=(members.size, n_bins)).tocsr()
-    m.sum_duplicates()
-    return m
+    blocks = []
+    for a, b in _neuron_ranges(s.neuron, members):
+        part = _in_range(s.neuron, members, a, b)
+        r = row[s.neuron[part]]
+        k = np.floor((s.time[part] - start) / bin_ms).astype(np.int64)
+        del part
+        sel = (r >= 0) & (k >= 0) & (k < n_bins)
+        # int32 counts: sums over them are exact integers, as over float64, in half the memory
+        m = sparse.coo_matrix((np.ones(int(sel.sum()), np.int32), (r[sel] - a, k[sel])),
+                              shape=(b - a, n_bins)).tocsr()
+        m.sum_duplicates()
+        blocks.append(m)
+    return sparse.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
 
 def _sample_pairs(pos: np.ndarray, side: int, lo: float, hi: float, n_pairs: int,
@@ -246,8 +290,18 @@ def correlation_by_distance(spikes: xr.Dataset, bin_ms: float = 10.0,
     n_pairs = np.zeros(dist.size, int)
     if n_bins >= 2 and members.size >= 2:
         counts = _binned_counts(s, members, start, bin_ms, n_bins)
-        mean = np.asarray(counts.sum(axis=1)).ravel() / n_bins
-        var = np.asarray(counts.multiply(counts).sum(axis=1)).ravel() / n_bins - mean ** 2
+        # sums of counts and of squared counts over blocks of rows: over the whole matrix, scipy's copies
+        # (the squares, int64 sums) would take 24 bytes a spike; the sums are exact integers either way
+        total = np.zeros(members.size, np.int64)
+        total_sq = np.zeros(members.size, np.int64)
+        step = max(1, _CHUNK_SPIKES // max(1, n_bins))
+        for a in range(0, members.size, step):
+            block = counts[a:a + step]
+            total[a:a + step] = np.asarray(block.sum(axis=1)).ravel()
+            total_sq[a:a + step] = np.asarray(block.multiply(block).sum(axis=1)).ravel()
+            del block
+        mean = total / n_bins
+        var = total_sq / n_bins - mean ** 2
         # the one-pass variance of a constant train is round-off, not zero
         varies = var > 1e-12 * np.maximum(mean ** 2, 1.0)
         rows = np.flatnonzero(varies)

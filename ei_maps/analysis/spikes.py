@@ -26,7 +26,7 @@ POPULATIONS = ("exc", "inh", "all")
 class _Spikes:
     """Validated spike list as plain arrays (times in ms, positions in sites)."""
 
-    neuron: np.ndarray   # (n_spikes,) int64
+    neuron: np.ndarray   # (n_spikes,) int32 or int64
     time: np.ndarray     # (n_spikes,) float64, ms
     x: np.ndarray        # (n_neurons,) float64, sites
     y: np.ndarray        # (n_neurons,) float64, sites
@@ -61,6 +61,9 @@ def _as_index(i) -> np.ndarray:
     a = np.asarray(i)
     if a.ndim != 1:
         raise ValueError(f"spike neuron indices must be 1-D, got shape {a.shape}")
+    if a.dtype == np.int32:
+        # kept as is (the sheet records int32): a copy as int64 would cost 8 bytes a spike in every diagnostic
+        return a
     if a.dtype.kind in "iu":
         return a.astype(np.int64, copy=False)
     if a.dtype.kind == "f":
@@ -235,7 +238,11 @@ def firing_rates(spikes: xr.Dataset, transient_ms: float = 200.0) -> xr.Dataset:
     s = _load(spikes)
     start, stop = _window(s, transient_ms)
     sel = s.time >= start
-    counts = np.bincount(s.neuron[sel], minlength=s.n_neurons)
+    counts = np.zeros(s.n_neurons, np.int64)
+    # a chunk of spikes at a time: bincount copies int32 indices to int64, 8 bytes a spike at once otherwise
+    step = 1 << 20
+    for lo in range(0, sel.size, step):
+        counts += np.bincount(s.neuron[lo:lo + step][sel[lo:lo + step]], minlength=s.n_neurons)
     rate = counts / ((stop - start) / 1000.0)
     mean_exc = float(rate[s.is_exc].mean()) if s.is_exc.any() else np.nan
     mean_inh = float(rate[~s.is_exc].mean()) if (~s.is_exc).any() else np.nan

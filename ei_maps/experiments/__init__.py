@@ -5,13 +5,16 @@ the command line, ``ei-maps analyze``, ``ei-maps sweep`` and :func:`ei_maps.load
 :func:`~ei_maps.experiments.registry.experiments`. Every training experiment goes through the one run
 lifecycle of :mod:`ei_maps.experiments.runs`. See docs/adding-an-experiment.md.
 """
-from .analyze import analyze_run
-from .images import train_images
-from .images_lif import train_images_lif
+from __future__ import annotations
+
+from .._lazy import lazy_exports
 from .registry import Experiment, Option, SweepSpec, experiments, get
-from .text import train_text
-from .touch import train_touch
-from .waves import run_waves
+
+# the experiments' entry points: importing the registry (as the command line does) should not import every
+# experiment and what it needs
+_LAZY = {"analyze_run": ".analyze", "train_images": ".images", "train_images_lif": ".images_lif",
+         "train_text": ".text", "train_touch": ".touch", "run_waves": ".waves"}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = ["Experiment", "Option", "SweepSpec", "analyze_run", "experiments", "get", "run_waves",
            "train_images", "train_images_lif", "train_text", "train_touch"]

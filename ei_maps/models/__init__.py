@@ -2,7 +2,7 @@
 
 - :mod:`~ei_maps.models.activation`: the E/I activation model (rate sheets settled to a fixed point);
 - :mod:`~ei_maps.models.spiking_coder`: the spiking sheet that learns the same sparse code;
-- :mod:`~ei_maps.models.wave_sheet`: the spiking sheet of propagating waves (Brian2);
+- :mod:`~ei_maps.models.wave_sheet`: the spiking sheet of propagating waves (Numba, or Brian2);
 - :mod:`~ei_maps.models.learning`: the dictionary update and the training loop they share.
 """
 from .activation import (PAPER_IMAGES_MODEL, PAPER_TEXT_MODEL, PAPER_TOUCH_MODEL, ActivationModel, ModelConfig,

@@ -96,12 +96,23 @@ def save_wave_gif(movie: xr.DataArray, path: str | os.PathLike[str], fps: int = 
     path = Path(path)
     if path.suffix.lower() != ".gif":
         raise ValueError(f"save_wave_gif writes GIF; path must end in .gif, got {str(path)!r}")
-    values = np.asarray(movie.values, dtype=float)
-    vmax = max(values.max(), 1.0)
-    rgb = (colormaps["inferno"](np.clip(values / vmax, 0, 1))[..., :3] * 255).astype(np.uint8)
-    if scale > 1:
-        rgb = rgb.repeat(scale, axis=1).repeat(scale, axis=2)
-    frames = [Image.fromarray(f) for f in rgb]
+    cmap = colormaps["inferno"]
+    # the colormap's own table as the GIF palette, and each site's index into it as matplotlib picks it
+    # (x * N, the top end folded into the last entry): the same colors as the RGB frames, without PIL
+    # quantizing every frame (nine tenths of the time) or float and RGB copies of the whole movie
+    palette = (cmap(np.arange(cmap.N))[:, :3] * 255).astype(np.uint8)
+    vmax = max(float(movie.max()), 1.0)
+    counts = movie.values
+    frames = []
+    for k in range(counts.shape[0]):
+        x = np.clip(counts[k] / vmax, 0, 1) * cmap.N
+        x[x == cmap.N] = cmap.N - 1
+        index = x.astype(np.uint8)
+        if scale > 1:
+            index = index.repeat(scale, axis=0).repeat(scale, axis=1)
+        frame = Image.fromarray(index)
+        frame.putpalette(palette.ravel().tolist())  # makes the "L" image a "P" one
+        frames.append(frame)
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as fh:

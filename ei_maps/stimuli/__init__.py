@@ -1,18 +1,17 @@
 """Stimuli for the E/I map models: natural-image patches, word vectors, a synthetic hand."""
-from .images import (
-    PatchSampler,
-    bundled_images,
-    extract_patch,
-    find_edge_path,
-    load_image_folder,
-    load_images,
-    load_images_mat,
-    whiten,
-)
-from ._seeded import SeededSampler
-from .gratings import sine_gratings
-from .text import WordSampler, WordVectors, load_word_vectors, read_embeddings
-from .touch import HandConfig, HandSampler, Manipulation
+from .._lazy import by_module, lazy_exports
+
+# each name's module, imported on first use: the analysis of a wave run, say, needs gratings and not the
+# image loaders (SciPy's image filters)
+_LAZY = by_module({
+    ".images": ("PatchSampler", "bundled_images", "extract_patch", "find_edge_path", "load_image_folder",
+                "load_images", "load_images_mat", "whiten"),
+    "._seeded": ("SeededSampler",),
+    ".gratings": ("sine_gratings",),
+    ".text": ("WordSampler", "WordVectors", "load_word_vectors", "read_embeddings"),
+    ".touch": ("HandConfig", "HandSampler", "Manipulation"),
+})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = [
     "HandConfig",

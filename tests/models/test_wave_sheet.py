@@ -1,5 +1,10 @@
-"""Spiking E/I sheet: connectivity, the same-step conductance schedule, firing regimes."""
+"""Spiking E/I sheet: connectivity, the same-step conductance schedule, firing regimes, the engines agree."""
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,9 +12,16 @@ import pytest
 from ei_maps.models import WaveSheetConfig
 from ei_maps.models._brian2 import SCHEDULE
 from ei_maps.models.wave_sheet import WaveSheet, neuron_positions
+from ei_maps.models.wave_sheet._reference import reference_steps
+from ei_maps.models.wave_sheet.model import SimulationStopped
 from ei_maps.sheet import disk_offsets, torus_connections
 
-brian2 = pytest.importorskip("brian2")
+try:
+    import brian2
+except ImportError:
+    brian2 = None
+ROOT = str(Path(__file__).resolve().parents[2])
+needs_brian2 = pytest.mark.skipif(brian2 is None, reason="Brian2 (the lif extra) is not installed")
 
 
 def test_torus_connections_cover_the_disk_once():
@@ -69,6 +81,7 @@ def _neighbor_trace(schedule, engine="kernel"):
     return np.asarray(mon.v[0] / brian2.mV), sheet
 
 
+@needs_brian2
 @pytest.mark.parametrize("engine", ["kernel", "synapses"])
 def test_spike_conductance_acts_in_the_step_it_is_fired(engine):
     v, sheet = _neighbor_trace(SCHEDULE, engine)
@@ -105,6 +118,7 @@ def test_firing_regimes_as_inhibition_varies():
     assert sparse_rate < wave_rate and sparse_peak < 0.6
 
 
+@needs_brian2
 @pytest.mark.parametrize("engine", ["kernel", "synapses"])
 def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w(engine):
     sheet = WaveSheet(side=8, radius=1.5, drive_exc=0.0, drive_inh=0.0, seed=0, engine=engine)
@@ -126,6 +140,7 @@ def test_one_spike_gives_a_difference_of_exponentials_that_integrates_to_w(engin
     assert np.sum(s) * c.dt == pytest.approx(w, rel=0.02)  # 20 ms of a 2 ms decay: nearly all of it
 
 
+@needs_brian2
 def test_kernel_and_synapses_engines_give_the_same_spikes():
     runs = [WaveSheet(side=32, seed=2, engine=engine) for engine in ("kernel", "synapses")]
     spikes = [sheet.run(100.0) for sheet in runs]
@@ -135,3 +150,85 @@ def test_kernel_and_synapses_engines_give_the_same_spikes():
     np.testing.assert_allclose(spikes[0]["spike_time"].values, spikes[1]["spike_time"].values)
     with pytest.raises(ValueError, match="engine"):
         WaveSheet(side=32, engine="gpu")
+
+
+# ----------------------------------------------------------------------------- engine "numba"
+@needs_brian2
+def test_numba_gives_the_kernel_engines_spikes_and_state():
+    """The same spike neurons at the same steps, and the same state, as Brian2 (40 x 40, 300 ms, ~26 Hz)."""
+    pytest.importorskip("brian2")
+    runs = [WaveSheet(side=40, seed=1, engine=engine) for engine in ("numba", "kernel")]
+    spikes = [sheet.run(300.0) for sheet in runs]
+    assert runs[0].n_synapses == runs[1].n_synapses
+    assert spikes[0].sizes["spike"] > 10000
+    for key in ("spike_neuron", "spike_time"):
+        np.testing.assert_array_equal(spikes[0][key].values, spikes[1][key].values)
+    # bit for bit on an x86-64 CPU with FMA, where Brian2's GCC -O3 -ffast-math -march=native code contracts
+    # the membrane step as _numba.run_steps spells it; elsewhere within rounding
+    numba_state, brian_state = runs[0].state(), runs[1].state()
+    for key, value in numba_state.items():
+        np.testing.assert_allclose(value, brian_state[key], rtol=1e-12, atol=1e-300, err_msg=key)
+
+
+def test_numba_resumes_where_it_stopped():
+    whole = WaveSheet(side=40, seed=3)
+    parts = WaveSheet(side=40, seed=3)
+    a = whole.run(250.0)
+    parts.run(100.0)
+    b = parts.run(150.0)
+    assert parts.spikes().attrs["duration_ms"] == pytest.approx(250.0)
+    assert a.sizes["spike"] > 1000
+    for key in ("spike_neuron", "spike_time"):
+        np.testing.assert_array_equal(a[key].values, b[key].values)
+    for key, value in whole.state().items():
+        np.testing.assert_array_equal(value, parts.state()[key], err_msg=key)
+    # nothing recorded after the reached time: the spikes detected ahead for the next step are not shown
+    assert b["spike_time"].values.max() < 250.0
+
+
+@pytest.mark.parametrize("overrides", [dict(side=16, radius=4.0, w_exc=1.0, drive_exc=0.03, seed=3),
+                                       # a torus smaller than the disk: wrapped rows, the general scatter
+                                       dict(side=12, radius=7.0, w_exc=0.4, w_inh=0.1, drive_exc=0.03, seed=4)])
+def test_numba_loop_matches_the_plain_numpy_reference(overrides):
+    sheet = WaveSheet(**overrides)
+    sheet.build()
+    e = sheet._numba
+    e["fused"] = False  # the written formulas, unfused, as NumPy evaluates them
+    state = {k: v.copy() for k, v in e["state"].items()}
+    pending = e["pending"][:int(e["counts"][0] + e["counts"][1])].copy()
+    steps = 400
+    sheet.run(steps * sheet.config.dt)
+    pos = sheet.positions
+    neuron, step = reference_steps(sheet.config, pos["neuron_x"].values, pos["neuron_y"].values, sheet.n_exc,
+                                   e["params"], e["ref_steps"], state, pending, 0, steps)
+    recorded = int(e["counts"][2])
+    assert recorded > 200
+    np.testing.assert_array_equal(e["rec_neuron"][:recorded], neuron)
+    np.testing.assert_array_equal(e["rec_step"][:recorded], step)
+    for key in state:
+        np.testing.assert_array_equal(e["state"][key], state[key], err_msg=key)
+
+
+def test_numba_engine_bad_input_and_interfaces():
+    with pytest.raises(ValueError, match="engine"):
+        WaveSheet(side=32, engine="gpu")
+    sheet = WaveSheet(side=30, radius=5.0)
+    for bad in (0.0, -5.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="duration"):
+            sheet.run(bad)
+    with pytest.raises(AttributeError, match="numba"):
+        sheet.network
+    config = WaveSheetConfig()
+    assert config.memory_bytes(2000.0, engine="numba") < config.memory_bytes(2000.0, engine="kernel")
+    assert issubclass(SimulationStopped, KeyboardInterrupt)
+
+
+def test_numba_engine_needs_no_brian2(tmp_path):
+    # a brian2 that cannot be imported shadows any installed one
+    (tmp_path / "brian2").mkdir()
+    (tmp_path / "brian2" / "__init__.py").write_text("raise ImportError('no Brian2 here')\n")
+    code = ("import sys; from ei_maps.models.wave_sheet import WaveSheet; "
+            "s = WaveSheet(side=30, radius=5.0).run(20.0); print(s.sizes['spike'])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), ROOT])})
+    assert proc.returncode == 0, proc.stderr

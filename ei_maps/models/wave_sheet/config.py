@@ -97,16 +97,26 @@ class WaveSheetConfig:
         require(self.radius <= self.side,
                 f"radius ({self.radius:g} sites) must be at most the side of the sheet ({self.side})")
 
-    def memory_bytes(self, duration_ms: float) -> float:
-        """About how many bytes a run of ``duration_ms`` needs.
+    def memory_bytes(self, duration_ms: float, engine: str = "numba") -> float:
+        """About how many bytes a run of ``duration_ms`` needs (the peak of ``ei-maps waves``).
 
-        Brian2's state, about 10 kB per neuron as measured on the published
-        300 x 300 sheet (1.2 GB for 2 s), plus the spikes at up to 50 Hz.
+        The larger of the simulation and the analysis after it (the
+        simulation is freed first), plus the interpreter and libraries
+        (about 250 MB with Numba), for spikes at up to 50 Hz. The Brian2
+        engines hold about 10 kB per neuron (1.2 GB at 300 x 300), the numba
+        engine a few hundred bytes; a spike takes 8 bytes as recorded, 16 in
+        the Dataset and 8 more while that is built. The analysis holds the
+        Dataset, a byte per (2 ms bin, 2 x 2 block) of the sheet, about 12
+        bytes per spike for the active blocks' clusters and fronts, and
+        chunks of a fixed size (about 50 MB). Measured on the published
+        sheet for 2 s (20 Hz): 0.51 GB peak, after the simulation.
 
         Parameters
         ----------
         duration_ms : float
             Simulated time [ms].
+        engine : {"numba", "kernel", "synapses"}
+            The simulator (:class:`~ei_maps.models.wave_sheet.WaveSheet`).
 
         Returns
         -------
@@ -114,7 +124,11 @@ class WaveSheetConfig:
             The estimate [bytes].
         """
         neurons = self.side ** 2 * (1 + 1 / self.inh_spacing ** 2)
-        return float(2e8 + 1e4 * neurons + 16 * neurons * 50.0 * duration_ms / 1e3)
+        spikes = neurons * 50.0 * duration_ms / 1e3
+        analysis = 16 * spikes + self.side ** 2 * duration_ms / 8 + 12 * spikes + 5e7
+        if engine == "numba":
+            return float(2.5e8 + max(500 * neurons + 32 * spikes, analysis))
+        return float(2e8 + max(1e4 * neurons + 32 * spikes, analysis))
 
     def replace(self, **changes: Any) -> "WaveSheetConfig":
         """A copy with some parameters changed (validated again)."""
