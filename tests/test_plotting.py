@@ -419,3 +419,25 @@ def test_similarity_by_distance(tmp_path):
     assert_png_matches(save_figure(fig, tmp_path / "sim.png", dpi=40), fig, dpi=40)
     with pytest.raises(ValueError, match="distance"):
         plot_similarity_by_distance(sim.rename(distance="r"))
+
+
+def test_wave_gif_frames_are_the_colormap_of_the_counts(tmp_path):
+    from matplotlib import colormaps
+    from PIL import Image, ImageSequence
+
+    from ei_maps.plotting import save_wave_gif
+
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 4, size=(6, 5, 7)).astype(np.uint8)
+    counts[np.arange(6), 0, 0] = np.arange(6) % 4  # no two frames alike, so none is merged
+    movie = xr.DataArray(counts, dims=("frame", "y", "x"))
+    path = save_wave_gif(movie, tmp_path / "w.gif", fps=10, scale=2)
+    expected = (colormaps["inferno"](counts / counts.max())[..., :3] * 255).astype(np.uint8)
+    with Image.open(path) as gif:
+        frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(gif)]
+    assert len(frames) == 6
+    for k, f in enumerate(frames):
+        assert f.shape == (10, 14, 3)
+        np.testing.assert_array_equal(f[::2, ::2], expected[k])
+        np.testing.assert_array_equal(f[1::2, 1::2], expected[k])
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -240,9 +240,8 @@ def firing_rates(spikes: xr.Dataset, transient_ms: float = 200.0) -> xr.Dataset:
     sel = s.time >= start
     counts = np.zeros(s.n_neurons, np.int64)
     # a chunk of spikes at a time: bincount copies int32 indices to int64, 8 bytes a spike at once otherwise
-    step = 1 << 20
-    for lo in range(0, sel.size, step):
-        counts += np.bincount(s.neuron[lo:lo + step][sel[lo:lo + step]], minlength=s.n_neurons)
+    for lo in range(0, sel.size, _CHUNK_SPIKES):
+        counts += np.bincount(s.neuron[lo:lo + _CHUNK_SPIKES][sel[lo:lo + _CHUNK_SPIKES]], minlength=s.n_neurons)
     rate = counts / ((stop - start) / 1000.0)
     mean_exc = float(rate[s.is_exc].mean()) if s.is_exc.any() else np.nan
     mean_inh = float(rate[~s.is_exc].mean()) if (~s.is_exc).any() else np.nan
@@ -263,11 +262,29 @@ def _span(s: _Spikes, start_ms: float | None, stop_ms: float | None) -> tuple[fl
     return start, stop
 
 
-def _time_bins(s: _Spikes, start: float, stop: float, width: float) -> tuple[int, np.ndarray, np.ndarray]:
-    """Number of bins of ``width`` ms from ``start``, each spike's bin, and which spikes fall in them."""
-    n_bins = max(int(np.ceil((stop - start) / width - 1e-9)), 1)
-    k = np.floor((s.time - start) / width).astype(np.int64)
-    return n_bins, k, (s.time >= start) & (s.time < stop) & (k < n_bins)
+#: Spikes handled at once by the functions that count over a whole run: their temporaries stay at a few MB
+#: however long the run (the published 2 s sheet has 4.5 million spikes).
+_CHUNK_SPIKES = 1 << 18
+
+
+def _n_bins(start: float, stop: float, width: float) -> int:
+    return max(int(np.ceil((stop - start) / width - 1e-9)), 1)
+
+
+def _time_bins(s: _Spikes, start: float, stop: float, width: float, lo: int = 0, hi: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The indices of the spikes ``lo:hi`` that fall in the bins of ``width`` ms from ``start``, and their bins.
+
+    Only the selected spikes get an index and a bin: a short window of a long
+    run (a movie's 300 ms of 2 s) costs memory in proportion to its own spikes.
+    """
+    t = s.time[lo:hi]
+    idx = np.flatnonzero((t >= start) & (t < stop))
+    k = np.floor((t[idx] - start) / width).astype(np.int64)
+    keep = k < _n_bins(start, stop, width)
+    if not keep.all():
+        idx, k = idx[keep], k[keep]
+    return idx + lo, k
 
 
 def population_rate(spikes: xr.Dataset, bin_ms: float = 1.0, start_ms: float | None = None,
@@ -293,13 +310,17 @@ def population_rate(spikes: xr.Dataset, bin_ms: float = 1.0, start_ms: float | N
     s = _load(spikes)
     bin_ms = _check_bin(bin_ms, "bin_ms", s)
     start, stop = _span(s, start_ms, stop_ms)
-    n_bins, k, sel = _time_bins(s, start, stop, bin_ms)
-    exc = s.is_exc[s.neuron[sel]]
+    n_bins = _n_bins(start, stop, bin_ms)
+    counts = np.zeros((2, n_bins), np.int64)  # excitatory, inhibitory
+    for lo in range(0, s.time.size, _CHUNK_SPIKES):
+        sel, k = _time_bins(s, start, stop, bin_ms, lo, lo + _CHUNK_SPIKES)
+        exc = s.is_exc[s.neuron[sel]]
+        counts[0] += np.bincount(k[exc], minlength=n_bins)
+        counts[1] += np.bincount(k[~exc], minlength=n_bins)
     out = {}
     n_exc = int(s.is_exc.sum())
-    for name, mask, n in (("rate_exc_hz", exc, n_exc), ("rate_inh_hz", ~exc, s.n_neurons - n_exc)):
-        counts = np.bincount(k[sel][mask], minlength=n_bins)
-        out[name] = ("time_ms", counts / (n * bin_ms / 1000.0) if n else np.full(n_bins, np.nan))
+    for name, c, n in (("rate_exc_hz", counts[0], n_exc), ("rate_inh_hz", counts[1], s.n_neurons - n_exc)):
+        out[name] = ("time_ms", c / (n * bin_ms / 1000.0) if n else np.full(n_bins, np.nan))
     ds = xr.Dataset(out, coords={"time_ms": start + bin_ms * (np.arange(n_bins) + 0.5)},
                     attrs={"bin_ms": bin_ms})
     ds["time_ms"].attrs.update(units="ms", long_name="center of the bin")
@@ -310,7 +331,8 @@ def population_rate(spikes: xr.Dataset, bin_ms: float = 1.0, start_ms: float | N
 
 # --------------------------------------------------------------------------- movie
 def activity_movie(spikes: xr.Dataset, frame_ms: float = 2.0, start_ms: float | None = None,
-                   stop_ms: float | None = None, population: str = "exc") -> xr.DataArray:
+                   stop_ms: float | None = None, population: str = "exc", dtype: str | np.dtype = "int32"
+                   ) -> xr.DataArray:
     """Spike counts per site in consecutive frames, for snapshots and animations.
 
     Parameters
@@ -324,24 +346,41 @@ def activity_movie(spikes: xr.Dataset, frame_ms: float = 2.0, start_ms: float | 
         (the transient included). The last frame may run past ``stop_ms``.
     population : {"exc", "inh", "all"}
         Neurons counted; a neuron at ``(x, y)`` counts in site ``(floor(y), floor(x))``.
+    dtype : str or numpy dtype
+        Integer type of the counts. A 300 x 300 movie of 300 frames is 108 MB
+        in int32 and 27 MB in uint8, which holds any count of one neuron per
+        site in frames up to 255 steps long.
 
     Returns
     -------
-    DataArray ``spike_count`` (frame, y, x) of int32 with coordinate
+    DataArray ``spike_count`` (frame, y, x) of ``dtype`` with coordinate
     ``time_ms`` (start of each frame, ms).
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is not an integer type or a count does not fit in it.
     """
     s = _load(spikes)
     frame_ms = _check_bin(frame_ms, "frame_ms", s)
     start, stop = _span(s, start_ms, stop_ms)
-    n_frames, f, in_frames = _time_bins(s, start, stop, frame_ms)
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "iu":
+        raise ValueError(f"dtype must be an integer type, got {dtype}")
+    n_frames = _n_bins(start, stop, frame_ms)
+    sel, f = _time_bins(s, start, stop, frame_ms)
     in_pop = _population(s, population)
-    movie = np.zeros((n_frames, s.side, s.side), np.int32)
-    sel = in_pop[s.neuron] & in_frames
+    movie = np.zeros((n_frames, s.side, s.side), dtype)
     nid = s.neuron[sel]
+    keep = in_pop[nid]
+    nid, f = nid[keep], f[keep]
     iy = np.floor(s.y[nid]).astype(np.int64) % s.side
     ix = np.floor(s.x[nid]).astype(np.int64) % s.side
     # counting through unique keys keeps memory at the spikes', not frames x sites in int64
-    keys, counts = np.unique((f[sel] * s.side + iy) * s.side + ix, return_counts=True)
+    keys, counts = np.unique((f * s.side + iy) * s.side + ix, return_counts=True)
+    if counts.size and counts.max() > np.iinfo(dtype).max:
+        raise ValueError(f"a site has {int(counts.max())} spikes in one frame, more than {dtype} holds; "
+                         "use a wider dtype")
     movie.reshape(-1)[keys] = counts
     out = xr.DataArray(movie, dims=("frame", "y", "x"), name="spike_count",
                        coords={"frame": np.arange(n_frames),

@@ -103,21 +103,24 @@ def save_wave_gif(movie: xr.DataArray, path: str | os.PathLike[str], fps: int = 
     palette = (cmap(np.arange(cmap.N))[:, :3] * 255).astype(np.uint8)
     vmax = max(float(movie.max()), 1.0)
     counts = movie.values
-    frames = []
-    for k in range(counts.shape[0]):
+    flat_palette = palette.ravel().tolist()
+
+    def frame(k: int) -> Image.Image:
         x = np.clip(counts[k] / vmax, 0, 1) * cmap.N
         x[x == cmap.N] = cmap.N - 1
         index = x.astype(np.uint8)
         if scale > 1:
             index = index.repeat(scale, axis=0).repeat(scale, axis=1)
-        frame = Image.fromarray(index)
-        frame.putpalette(palette.ravel().tolist())  # makes the "L" image a "P" one
-        frames.append(frame)
+        image = Image.fromarray(index)
+        image.putpalette(flat_palette)  # makes the "L" image a "P" one
+        return image
 
     def write(tmp: Path) -> None:
+        # the frames after the first are made as Pillow takes them, so only its own copies are held at once
         with open(tmp, "wb") as fh:
-            frames[0].save(fh, format="GIF", save_all=True, append_images=frames[1:],
-                           duration=max(1, int(1000 / fps)), loop=0)
+            frame(0).save(fh, format="GIF", save_all=True,
+                          append_images=(frame(k) for k in range(1, counts.shape[0])),
+                          duration=max(1, int(1000 / fps)), loop=0)
 
     return atomic_write(path, write)
 
@@ -158,14 +161,19 @@ def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | 
     shown = np.sort(rng.choice(n_total, min(max_neurons, n_total), replace=False)) if n_total else np.array([], int)
     row = np.full(max(n_total, 1), -1)
     row[shown] = np.arange(shown.size)
-    keep = row[neurons] >= 0 if neurons.size else np.zeros(0, bool)
+    # boolean masks over the spikes, one byte each: an integer look-up of every spike's row would cost 8 bytes
+    # a spike (36 MB for the published 2 s sheet) to keep a few percent of them
+    is_shown = row >= 0
+    keep = is_shown[neurons] if neurons.size else np.zeros(0, bool)
     if start_ms is not None:
         keep &= times_ms >= start_ms
     if stop_ms is not None:
         keep &= times_ms < stop_ms
+    idx = np.flatnonzero(keep)
+    del keep
     fig = _new_figure((8.0, 4.0), layout="constrained")
     ax = fig.subplots()
-    t, n = times_ms[keep], neurons[keep]
+    t, n = times_ms[idx], neurons[idx]
     exc = np.ones(n.size, bool) if is_exc is None else np.asarray(is_exc)[n]
     ax.scatter(t[exc], row[n[exc]], s=1.5, c="tab:red", marker="|", label="excitatory")
     if (~exc).any():

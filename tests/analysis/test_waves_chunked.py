@@ -126,3 +126,50 @@ def test_sheet_diagnostics_unchanged():
     spikes = WaveSheet(side=60).run(500.0)
     _close(json.loads(json.dumps(wave_diagnostics(spikes))), SHEET)
 
+
+
+def _rates_by_brute_force(spikes, bin_ms, start, stop):
+    """Population rates counted spike by spike in Python: the definition, with no arrays."""
+    n_bins = int(np.ceil((stop - start) / bin_ms - 1e-9))
+    is_exc = spikes["neuron_is_exc"].values
+    counts = np.zeros((2, n_bins))
+    for n, t in zip(spikes["spike_neuron"].values, spikes["spike_time"].values):
+        if start <= t < stop:
+            counts[0 if is_exc[n] else 1, int(np.floor((t - start) / bin_ms))] += 1
+    n_exc = is_exc.sum()
+    return counts[0] / (n_exc * bin_ms / 1e3), counts[1] / ((is_exc.size - n_exc) * bin_ms / 1e3)
+
+
+@pytest.mark.parametrize("chunk", [None, 7, 1000])
+def test_population_rate_and_firing_rates_in_chunks_match_the_definition(monkeypatch, chunk):
+    from ei_maps.analysis import spikes as spikes_module
+    from ei_maps.analysis.waves import firing_rates, population_rate
+
+    spikes = _synthetic(side=20, seed=5, n_waves=6)
+    whole = firing_rates(spikes, transient_ms=10.0)
+    if chunk is not None:
+        monkeypatch.setattr(spikes_module, "_CHUNK_SPIKES", chunk)
+    rates = population_rate(spikes, bin_ms=3.0, start_ms=5.0, stop_ms=61.0)
+    exc, inh = _rates_by_brute_force(spikes, 3.0, 5.0, 61.0)
+    np.testing.assert_allclose(rates["rate_exc_hz"].values, exc, rtol=1e-12)
+    np.testing.assert_allclose(rates["rate_inh_hz"].values, inh, rtol=1e-12)
+    assert firing_rates(spikes, transient_ms=10.0).identical(whole)
+
+
+def test_activity_movie_counts_are_the_same_in_a_narrow_dtype_and_refused_when_they_do_not_fit():
+    from ei_maps.analysis.waves import activity_movie
+
+    spikes = _synthetic(side=20, seed=6, n_waves=6)
+    wide = activity_movie(spikes, frame_ms=2.0, population="all")
+    narrow = activity_movie(spikes, frame_ms=2.0, population="all", dtype="uint8")
+    assert wide.dtype == np.int32 and narrow.dtype == np.uint8
+    np.testing.assert_array_equal(wide.values, narrow.values)
+    assert int(wide.sum()) == spikes.sizes["spike"]  # every spike is in a frame
+    # a small sheet in one frame over the whole run: a site then holds hundreds of spikes, more than int8's 127
+    crowded = _synthetic(side=6, seed=6, n_waves=40)
+    whole = activity_movie(crowded, frame_ms=float(crowded.attrs["duration_ms"]), population="all")
+    assert int(whole.max()) > np.iinfo(np.int8).max
+    with pytest.raises(ValueError, match="use a wider dtype"):
+        activity_movie(crowded, frame_ms=float(crowded.attrs["duration_ms"]), population="all", dtype="int8")
+    with pytest.raises(ValueError, match="integer type"):
+        activity_movie(spikes, frame_ms=2.0, dtype="float32")
