@@ -102,12 +102,18 @@ class FastestOf:
         One call in this many runs a non-fastest implementation [count].
     memory : int
         Costs kept per implementation [count].
+    warmup : int
+        Counted calls each implementation gets, taking turns, before the
+        fastest is chosen [count]: more than one where single costs are
+        noisy (the wave sheet's first chunks are short and start with a
+        burst of spikes).
     """
 
-    def __init__(self, names: tuple[str, ...], explore_every: int = 10, memory: int = 3) -> None:
+    def __init__(self, names: tuple[str, ...], explore_every: int = 10, memory: int = 3, warmup: int = 1) -> None:
         self.names = tuple(names)
         self.explore_every = int(explore_every)
         self.memory = int(memory)
+        self.warmup = max(1, min(int(warmup), self.memory))
         self._costs: dict[str, list[float]] = {n: [] for n in self.names}
         self._seen: set[str] = set()
         self._calls = 0
@@ -121,9 +127,12 @@ class FastestOf:
     def pick(self) -> str:
         """The implementation to run now."""
         self._calls += 1
-        untried = [n for n in self.names if not self._costs[n]]
+        untried = [n for n in self.names if len(self._costs[n]) < self.warmup]
         if untried:
-            return untried[0]
+            if self.warmup == 1:
+                return untried[0]
+            # in turns, so every implementation is timed over the same stretch of the work
+            return min(untried, key=lambda n: len(self._costs[n]) + (n in self._seen))
         ranked = sorted(self.names, key=self.estimate)
         if len(ranked) > 1:
             # a clearly slower alternative is looked at less often (a try costs its extra time)

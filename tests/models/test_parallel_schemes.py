@@ -164,6 +164,19 @@ def test_fastest_of_tries_each_then_keeps_to_the_fastest():
     assert chooser.estimate("a") == pytest.approx(0.5)
 
 
+def test_fastest_of_with_a_warmup_times_each_in_turns_before_choosing():
+    chooser = FastestOf(("a", "b"), explore_every=50, warmup=3)
+    cost = {"a": 1.0, "b": 2.0}
+    picks = []
+    for _ in range(20):
+        name = chooser.pick()
+        picks.append(name)
+        chooser.record(name, cost[name], 1.0)
+    # each first call uncounted, then three counted calls each, alternating; then the faster one only
+    assert picks[:8] == ["a", "b", "a", "b", "a", "b", "a", "b"]
+    assert set(picks[8:]) == {"a"}
+
+
 def test_memory_estimate_covers_the_buffers_of_both_schemes():
     from ei_maps.models import ModelConfig
 

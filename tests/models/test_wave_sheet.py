@@ -186,6 +186,30 @@ def test_numba_resumes_where_it_stopped():
     assert b["spike_time"].values.max() < 250.0
 
 
+def test_numba_spikes_do_not_depend_on_the_threads_or_their_choice(monkeypatch):
+    """Two threads, one, and the choice between them chunk by chunk: the same bands, so the same bits."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs two Numba threads")
+    monkeypatch.setattr(WaveSheet, "MIN_NEURONS_PER_THREAD", 100)  # a small sheet on two threads
+    monkeypatch.setattr(WaveSheet, "CHUNK_SECONDS", 0.002)  # many chunks, so the choice switches
+    runs = {}
+    for threads in (2, 1, None):
+        sheet = WaveSheet(side=40, seed=2)
+        sheet._threads = threads
+        runs[threads] = (sheet.run(200.0), sheet)
+    assert runs[None][1]._numba["threads"] == 2
+    chooser = runs[None][1]._numba["chooser"]
+    assert all(chooser._costs[name] for name in chooser.names), "both thread counts were timed"
+    reference = runs[2][0]
+    assert reference.sizes["spike"] > 2000
+    for threads in (1, None):
+        for key in ("spike_neuron", "spike_time"):
+            np.testing.assert_array_equal(runs[threads][0][key].values, reference[key].values)
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS  # left as it was
+
+
 @pytest.mark.parametrize("overrides", [dict(side=16, radius=4.0, w_exc=1.0, drive_exc=0.03, seed=3),
                                        # a torus smaller than the disk: wrapped rows, the general scatter
                                        dict(side=12, radius=7.0, w_exc=0.4, w_inh=0.1, drive_exc=0.03, seed=4)])

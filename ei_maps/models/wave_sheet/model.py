@@ -182,6 +182,7 @@ class WaveSheet:
         self.n_inh = self.positions.sizes["neuron"] - self.n_exc
         self._net = None
         self._numba = None  # the numba engine's state and tables, once built
+        self._threads: int | None = None  # the numba engine's threads, fixed (benchmarks, tests); None: chosen
         self._elapsed_ms = 0.0
 
     # ------------------------------------------------------------------ build
@@ -255,15 +256,39 @@ class WaveSheet:
         self._run_steps(0)  # compiles the loop, or loads it from Numba's cache, here rather than in run()
 
     def _run_steps(self, n_steps: int) -> int:
+        """Run up to ``n_steps`` steps on as many threads as has been faster lately (all, or one).
+
+        Each step ends at a barrier, so on a machine whose cores are busy with
+        other work a paused thread stalls every step: beside outside load the
+        published sheet took 80 s on two threads and 24 s on one. The bands
+        are the same whatever the thread count (each is one thread's in a
+        step), so the choice changes only the speed, never the spikes.
+        """
         import numba
 
+        from .._workers import FastestOf
         from ._numba import run_steps
 
         e, st, tb = self._numba, self._numba["state"], self._numba["tables"]
         threads = numba.get_num_threads()
-        numba.set_num_threads(min(threads, e["threads"]))
+        most = min(threads, e["threads"])
+        use = most
+        chooser = None
+        if most > 1 and self._threads is None and n_steps > 0:
+            if e.get("chooser_for") != most:
+                # tried rarely when it is much slower: a try on an idle machine costs its extra time
+                e["chooser"], e["chooser_for"] = FastestOf((str(most), "1"), explore_every=25, warmup=3), most
+            chooser = e["chooser"]
+            use = int(chooser.pick())
+        elif self._threads is not None:
+            use = max(1, min(most, self._threads))
+        numba.set_num_threads(use)
         try:
-            return self._call_run_steps(run_steps, n_steps, e, st, tb)
+            started = time.perf_counter()
+            done = self._call_run_steps(run_steps, n_steps, e, st, tb)
+            if chooser is not None and done > 0:
+                chooser.record(str(use), time.perf_counter() - started, done)
+            return done
         finally:
             numba.set_num_threads(threads)
 
