@@ -143,35 +143,33 @@ def test_atomics_from_several_threads():
         hammer(np.zeros(3, np.int32), 1)
 
 
-def test_fastest_of_tries_each_then_keeps_to_the_fastest():
-    chooser = FastestOf(("a", "b"), explore_every=4)
-    cost = {"a": 2.0, "b": 1.0}
+def _choose(chooser: FastestOf, cost: dict[str, float], calls: int) -> list[str]:
+    """``calls`` picks of ``chooser``, each recorded at its implementation's ``cost`` per unit of work."""
     picks = []
-    for _ in range(400):
+    for _ in range(calls):
         name = chooser.pick()
         picks.append(name)
         chooser.record(name, cost[name], 1.0)
+    return picks
+
+
+def test_fastest_of_tries_each_then_keeps_to_the_fastest():
+    chooser = FastestOf(("a", "b"), explore_every=4)
+    cost = {"a": 2.0, "b": 1.0}
+    picks = _choose(chooser, cost, 400)
     assert picks[:4] == ["a", "a", "b", "b"]  # each tried; first calls not counted
     later = picks[100:]
     # b runs; a, twice as slow, is tried once in explore_every * min(gap^2, 2) = 8 calls
     assert abs(later.count("a") - len(later) / 8) <= 2
     # a change of load is followed: a becomes the faster
     cost.update(a=0.5)
-    for _ in range(200):
-        name = chooser.pick()
-        chooser.record(name, cost[name], 1.0)
+    _choose(chooser, cost, 200)
     assert [chooser.pick() for _ in range(3)].count("a") >= 2
     assert chooser.estimate("a") == pytest.approx(0.5)
 
 
 def test_fastest_of_with_a_warmup_times_each_in_turns_before_choosing():
-    chooser = FastestOf(("a", "b"), explore_every=50, warmup=3)
-    cost = {"a": 1.0, "b": 2.0}
-    picks = []
-    for _ in range(20):
-        name = chooser.pick()
-        picks.append(name)
-        chooser.record(name, cost[name], 1.0)
+    picks = _choose(FastestOf(("a", "b"), explore_every=50, warmup=3), {"a": 1.0, "b": 2.0}, 20)
     # each first call uncounted, then three counted calls each, alternating; then the faster one only
     assert picks[:8] == ["a", "b", "a", "b", "a", "b", "a", "b"]
     assert set(picks[8:]) == {"a"}
