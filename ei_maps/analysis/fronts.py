@@ -68,12 +68,37 @@ _CHUNK_SPIKES = 1 << 18
 _CHUNK_BINS = 64
 
 
+#: A lookup whose keys span at most this many times as many values as it has keys (and sorted keys)
+#: goes through a dense table of that span: a gather instead of a binary search per key.
+_DENSE_SPAN = 8
+
+
 def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Index of each of ``keys`` in ``sorted_keys``, -1 where absent."""
-    if sorted_keys.size == 0:
+    """Index of each of ``keys`` in ``sorted_keys`` (sorted, distinct), -1 where absent.
+
+    The passes of :func:`detect_waves` look up a chunk of spikes, which are
+    in time order, so a chunk's keys fall in a narrow band of the sorted
+    keys. Only that band is searched, and through a dense table of its
+    span when the span is small: a binary search of random keys over the
+    whole array misses the cache at every step.
+    """
+    keys = np.asarray(keys)
+    if sorted_keys.size == 0 or keys.size == 0:
         return np.full(keys.shape, -1, np.int64)
-    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
-    return np.where(sorted_keys[at] == keys, at, -1)
+    lo, hi = int(keys.min()), int(keys.max())
+    # the sorted keys in [lo, hi]
+    i0, i1 = (int(i) for i in np.searchsorted(sorted_keys, [lo, hi], side="left"))
+    i1 += int(i1 < sorted_keys.size and sorted_keys[i1] == hi)
+    if i1 == i0:
+        return np.full(keys.shape, -1, np.int64)
+    band = sorted_keys[i0:i1]
+    span = hi - lo + 1
+    if span <= _DENSE_SPAN * (keys.size + band.size):
+        table = np.full(span, -1, np.int64)
+        table[band - lo] = np.arange(i0, i1)
+        return table[keys - lo]
+    at = np.minimum(np.searchsorted(band, keys), band.size - 1)
+    return np.where(band[at] == keys, at + i0, -1)
 
 
 def _plane_edges(previous: np.ndarray, current: np.ndarray, structure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

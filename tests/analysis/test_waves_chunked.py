@@ -120,6 +120,31 @@ def test_small_chunks_change_nothing(monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dense_span", [0, fronts._DENSE_SPAN, 10 ** 9])
+def test_lookup_finds_each_key_or_minus_one_by_table_or_search(monkeypatch, dense_span):
+    """Both ways of :func:`fronts._lookup` (a dense table of the keys' span, a binary search of the
+    band of sorted keys they fall in) against a dictionary, for keys in a narrow band, keys spread over
+    the whole range, keys all outside it and the edges of the band."""
+    monkeypatch.setattr(fronts, "_DENSE_SPAN", dense_span)
+    rng = np.random.default_rng(7)
+    sorted_keys = np.unique(rng.integers(0, 200_000, 5_000))
+    where = {int(k): i for i, k in enumerate(sorted_keys)}
+    cases = [rng.integers(50_000, 52_000, 3_000), rng.integers(-10, 200_010, 3_000),
+             np.array([-5, -1]), np.array([250_000]), sorted_keys[[0, -1, 17]], sorted_keys[100:140] + 1,
+             np.zeros(0, np.int64)]
+    for keys in cases:
+        got = fronts._lookup(sorted_keys, keys)
+        np.testing.assert_array_equal(got, [where.get(int(k), -1) for k in keys])
+    assert fronts._lookup(sorted_keys[:0], np.array([1, 2])).tolist() == [-1, -1]
+
+
+def test_lookup_by_search_alone_changes_no_wave(monkeypatch):
+    spikes = _synthetic(side=34, seed=4, n_waves=30)
+    before = detect_waves(spikes)
+    monkeypatch.setattr(fronts, "_DENSE_SPAN", 0)
+    assert detect_waves(spikes).identical(before)
+
+
 def test_sheet_diagnostics_unchanged():
     from ei_maps.models.wave_sheet import WaveSheet
 

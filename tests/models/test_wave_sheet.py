@@ -210,6 +210,33 @@ def test_numba_spikes_do_not_depend_on_the_threads_or_their_choice(monkeypatch):
     assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS  # left as it was
 
 
+def test_one_thread_runs_the_loop_that_releases_the_gil(monkeypatch):
+    """Numba takes the GIL to open each parallel region, so a busy Python thread beside the parallel loop
+    stalls every step (measured: 100 x 100 for 1 s, 112 s instead of 1.2 s). A sheet on one thread, as every
+    sheet under MIN_NEURONS_PER_THREAD is, must never enter the parallel loop, and its loop must not hold
+    the GIL."""
+    from ei_maps.models.wave_sheet import _numba
+
+    assert _numba.run_steps_serial.targetoptions.get("nogil") is True
+    assert not _numba.run_steps_serial.targetoptions.get("parallel")
+
+    def refuse(*args):
+        raise AssertionError("the parallel loop ran on one thread")
+
+    parallel = _numba.run_steps
+    small = WaveSheet(side=20, seed=2)
+    assert small.n_exc + small.n_inh < WaveSheet.MIN_NEURONS_PER_THREAD
+    monkeypatch.setattr(WaveSheet, "MIN_NEURONS_PER_THREAD", 100)
+    forced = WaveSheet(side=20, seed=2)  # may take two threads, told to take one
+    forced._threads = 1
+    forced.build()  # warms both loops
+    monkeypatch.setattr(_numba, "run_steps", refuse)
+    monkeypatch.setattr(WaveSheet, "MIN_NEURONS_PER_THREAD", 10 ** 9)
+    for sheet in (small, forced):
+        assert sheet.run(50.0).sizes["spike"] > 0
+    monkeypatch.setattr(_numba, "run_steps", parallel)
+
+
 @pytest.mark.parametrize("overrides", [dict(side=16, radius=4.0, w_exc=1.0, drive_exc=0.03, seed=3),
                                        # a torus smaller than the disk: wrapped rows, the general scatter
                                        dict(side=12, radius=7.0, w_exc=0.4, w_inh=0.1, drive_exc=0.03, seed=4)])

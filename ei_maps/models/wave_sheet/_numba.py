@@ -12,6 +12,8 @@ a coarser target grid are removed in advance for each parity class of source.
 """
 from __future__ import annotations
 
+import types
+
 import numpy as np
 from numba import njit, prange
 from numba.core import types as _types
@@ -273,8 +275,7 @@ def _threshold_range(lo, hi, out, step, ref_steps, v, last, v_threshold, v_reset
     return n
 
 
-@njit(parallel=True, cache=True)
-def run_steps(step0, n_steps, fused, v, s_e, s_i, q_e, q_i, last, params, ref_steps, n_exc,
+def _steps(step0, n_steps, fused, v, s_e, s_i, q_e, q_i, last, params, ref_steps, n_exc,
               band_order, e_lo, e_hi, i_lo, i_hi, band_of_row, relevant, src_x, src_y, src_class, gstart, cdx, cw, wrow,
               row_t, col_t, r, runs, pending, pending_v, counts, buf, vbuf, band_count, rec_neuron, rec_step):
     """Simulate steps ``step0, step0 + 1, ...`` (at most ``n_steps``); returns how many were done.
@@ -333,3 +334,20 @@ def run_steps(step0, n_steps, fused, v, s_e, s_i, q_e, q_i, last, params, ref_st
         counts[2] = m + n
         done += 1
     return done
+
+
+def _renamed(function, name: str):
+    """``function`` under another name: Numba keys its on-disk cache by the function's qualified name,
+    not its compile flags, so each compiled variant of one loop needs a name of its own."""
+    copy = types.FunctionType(function.__code__, function.__globals__, name, function.__defaults__,
+                              function.__closure__)
+    copy.__qualname__, copy.__module__, copy.__doc__ = name, function.__module__, function.__doc__
+    return copy
+
+
+#: The loop on Numba's threads: one parallel region per step. Numba takes the GIL to launch each region,
+#: so a busy Python thread in the same process delays every step by up to its switch interval (5 ms).
+run_steps = njit(parallel=True, cache=True)(_renamed(_steps, "run_steps"))
+#: The same loop on the calling thread, the bands one after the other (``prange`` is then ``range``):
+#: no parallel region, and the GIL released for the whole call. The same spikes as :data:`run_steps`.
+run_steps_serial = njit(cache=True, nogil=True)(_renamed(_steps, "run_steps_serial"))

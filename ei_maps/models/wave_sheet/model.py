@@ -253,7 +253,16 @@ class WaveSheet:
         exc, inh = cls[:self.n_exc], cls[self.n_exc:]
         self.n_synapses = int(sizes[0][exc].sum() - self.n_exc + sizes[1][exc].sum() + sizes[2][inh].sum()
                               + sizes[3][inh].sum() - self.n_inh)
-        self._run_steps(0)  # compiles the loop, or loads it from Numba's cache, here rather than in run()
+        # compiles the loops this sheet can run (one thread: the serial one only), or loads them from
+        # Numba's cache, here rather than in run()
+        self._warm_loops()
+
+    def _warm_loops(self) -> None:
+        from ._numba import run_steps, run_steps_serial
+
+        e, st, tb = self._numba, self._numba["state"], self._numba["tables"]
+        for loop in [run_steps_serial] + ([run_steps] if e["threads"] > 1 else []):
+            self._call_run_steps(loop, 0, e, st, tb)
 
     def _run_steps(self, n_steps: int) -> int:
         """Run up to ``n_steps`` steps on as many threads as has been faster lately (all, or one).
@@ -262,12 +271,16 @@ class WaveSheet:
         other work a paused thread stalls every step: beside outside load the
         published sheet took 80 s on two threads and 24 s on one. The bands
         are the same whatever the thread count (each is one thread's in a
-        step), so the choice changes only the speed, never the spikes.
+        step), so the choice changes only the speed, never the spikes. One
+        thread runs the serial loop: Numba takes the GIL to open each
+        parallel region, so a busy Python thread in the process stalled every
+        step of the parallel loop, even on one thread (100 x 100 for 1 s:
+        112 s instead of 1.2 s); the serial loop holds no GIL.
         """
         import numba
 
         from .._workers import FastestOf
-        from ._numba import run_steps
+        from ._numba import run_steps, run_steps_serial
 
         e, st, tb = self._numba, self._numba["state"], self._numba["tables"]
         threads = numba.get_num_threads()
@@ -285,7 +298,7 @@ class WaveSheet:
         numba.set_num_threads(use)
         try:
             started = time.perf_counter()
-            done = self._call_run_steps(run_steps, n_steps, e, st, tb)
+            done = self._call_run_steps(run_steps if use > 1 else run_steps_serial, n_steps, e, st, tb)
             if chooser is not None and done > 0:
                 chooser.record(str(use), time.perf_counter() - started, done)
             return done
