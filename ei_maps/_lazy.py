@@ -7,8 +7,10 @@ SciPy's statistics, the semantic maps and the rest (over a second).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
-from typing import Any, Callable
+import threading
+from typing import Any, Callable, Iterator, Sequence
 
 
 def lazy_exports(package: str, names: dict[str, str], namespace: dict[str, Any],
@@ -62,3 +64,32 @@ def by_module(modules: dict[str, tuple[str, ...]]) -> dict[str, str]:
         Each name's module.
     """
     return {name: module for module, exported in modules.items() for name in exported}
+
+
+@contextlib.contextmanager
+def imported_meanwhile(modules: Sequence[str]) -> Iterator[None]:
+    """Import ``modules`` on a helper thread while the body runs; wait for it on leaving.
+
+    For a body that spends its time outside the GIL (the wave sheet's serial
+    loop): the imports a command needs afterwards then cost no wall time. The
+    helper ignores errors: the caller's own import of a module that failed
+    raises them where they belong. Nothing is left running on return.
+
+    Parameters
+    ----------
+    modules : sequence of str
+        Absolute module names, imported in order.
+    """
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - re-raised by the caller's own import
+                return
+
+    helper = threading.Thread(target=load, name="ei-maps-imports", daemon=True)
+    helper.start()
+    try:
+        yield
+    finally:
+        helper.join()

@@ -44,3 +44,39 @@ def test_an_unknown_name_of_a_lazy_package_is_an_attribute_error():
 
     with pytest.raises(AttributeError, match="no_such_name"):
         ei_maps.analysis.no_such_name
+
+
+def test_modules_imported_meanwhile_are_loaded_on_leaving_and_no_thread_is_left():
+    import threading
+
+    from ei_maps._lazy import imported_meanwhile
+
+    probe = ("import sys; from ei_maps._lazy import imported_meanwhile\n"
+             "with imported_meanwhile(['no_such_module_here', 'json']):\n    pass\n"
+             "with imported_meanwhile(['scipy.ndimage']):\n    pass\n"
+             "import threading; assert threading.active_count() == 1, threading.enumerate()\n"
+             "print('scipy.ndimage' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True"]  # a failing module stops that helper quietly; the next one loads
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="body"):
+        with imported_meanwhile(["json"]):
+            raise RuntimeError("body")
+    assert threading.active_count() == before  # joined even when the body raises
+
+
+def test_only_a_sheet_on_its_serial_loop_runs_beside_imports(monkeypatch):
+    from ei_maps.models import WaveSheet
+
+    small = WaveSheet(side=20)
+    assert not small.runs_serially  # not built yet
+    small.build()
+    assert small.runs_serially
+    monkeypatch.setattr(WaveSheet, "MIN_NEURONS_PER_THREAD", 100)
+    shared = WaveSheet(side=20)
+    shared.build()
+    import numba
+
+    assert shared.runs_serially == (numba.get_num_threads() == 1)
+    shared._threads = 1
+    assert shared.runs_serially

@@ -8,6 +8,7 @@ and population rates.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import WaveSheetConfig
+from .._lazy import imported_meanwhile
 from ..io import json_safe
 from ..provenance import save_result
 from ._clitools import fmt, print_figures
@@ -80,10 +82,14 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     build_s = time.perf_counter() - started
     log(f"built a {config.side} x {config.side} sheet: {sheet.n_exc} E + {sheet.n_inh} I neurons, "
         f"{sheet.n_synapses:,} synapses in {build_s:.1f} s")
+    # a sheet on one thread simulates outside the GIL (the serial loop), so the analysis' and the figures'
+    # imports (0.3-1 s) go on meanwhile; beside the parallel loop they would stall its every step
+    later = ["ei_maps.analysis.waves", "h5netcdf"] + (["ei_maps.plotting"] if figures else [])
+    meanwhile = imported_meanwhile(later) if sheet.runs_serially else contextlib.nullcontext()
     started = time.perf_counter()
     done = [0.0]  # fraction of the run simulated, as last reported
     try:
-        with tqdm(total=round(duration_ms), unit="ms", disable=not progress, desc="simulating") as bar:
+        with meanwhile, tqdm(total=round(duration_ms), unit="ms", disable=not progress, desc="simulating") as bar:
             def report(fraction: float) -> None:
                 bar.update(round(fraction * duration_ms) - bar.n)
                 done[0] = fraction

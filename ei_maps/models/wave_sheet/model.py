@@ -191,6 +191,14 @@ class WaveSheet:
         """Whether :meth:`build` has run."""
         return self._net is not None or self._numba is not None
 
+    @property
+    def runs_serially(self) -> bool:
+        """Whether every step runs on the calling thread with the GIL released (the numba engine's serial
+        loop: a built sheet with one thread, or fixed to one): other Python threads then cost it nothing."""
+        if self._numba is None:
+            return False
+        return self._numba["threads"] == 1 or self._threads == 1
+
     def build(self) -> None:
         """Create the simulation: the numba engine's state and tables (and its compiled loop), or the Brian2
         network (neurons, spike propagation, monitors)."""
