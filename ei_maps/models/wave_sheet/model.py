@@ -195,9 +195,18 @@ class WaveSheet:
     def runs_serially(self) -> bool:
         """Whether every step runs on the calling thread with the GIL released (the numba engine's serial
         loop: a built sheet with one thread, or fixed to one): other Python threads then cost it nothing."""
-        if self._numba is None:
-            return False
-        return self._numba["threads"] == 1 or self._threads == 1
+        return self._numba is not None and self._fixed_threads() == 1
+
+    def _fixed_threads(self) -> int | None:
+        """The numba engine's thread count for every chunk of steps, or None while it is chosen chunk by chunk."""
+        import numba
+
+        most = min(numba.get_num_threads(), self._numba["threads"])
+        if most == 1:
+            return 1
+        if self._threads is not None:
+            return max(1, min(most, self._threads))
+        return None
 
     def build(self) -> None:
         """Create the simulation: the numba engine's state and tables (and its compiled loop), or the Brian2
@@ -292,17 +301,15 @@ class WaveSheet:
 
         e, st, tb = self._numba, self._numba["state"], self._numba["tables"]
         threads = numba.get_num_threads()
-        most = min(threads, e["threads"])
-        use = most
+        use = self._fixed_threads()
         chooser = None
-        if most > 1 and self._threads is None and n_steps > 0:
+        if use is None:
+            most = min(threads, e["threads"])
             if e.get("chooser_for") != most:
                 # tried rarely when it is much slower: a try on an idle machine costs its extra time
                 e["chooser"], e["chooser_for"] = FastestOf((str(most), "1"), explore_every=25, warmup=3), most
             chooser = e["chooser"]
             use = int(chooser.pick())
-        elif self._threads is not None:
-            use = max(1, min(most, self._threads))
         numba.set_num_threads(use)
         try:
             started = time.perf_counter()
