@@ -10,7 +10,52 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
+from types import ModuleType
 from typing import Any, Callable, Iterator, Sequence
+
+
+class DeferredModule:
+    """Stands in for a module, importing it on the first attribute looked up.
+
+    ``xr = DeferredModule("xarray")`` at the top of a module keeps xarray and
+    pandas (0.3 s together) out of a command's start-up: the wave run's
+    helper thread imports them while the sheet simulates. Each lookup asks
+    :func:`importlib.import_module`, whose per-module lock makes two threads'
+    first lookups wait for one import instead of running it twice (a
+    :class:`importlib.util.LazyLoader` module has no such lock before Python
+    3.12). Only for modules whose names are used inside functions: a name at
+    module level (a decorator, an annotation evaluated at definition) imports
+    at once.
+
+    Parameters
+    ----------
+    name : str
+        The absolute name of the module.
+    """
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def _load(self) -> ModuleType:
+        return importlib.import_module(self._name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._load(), attribute)
+
+    def __setattr__(self, attribute: str, value: Any) -> None:
+        # a monkeypatch must reach the module every other importer sees, not this stand-in
+        setattr(self._load(), attribute, value)
+
+    def __delattr__(self, attribute: str) -> None:
+        delattr(self._load(), attribute)
+
+    def __dir__(self) -> list[str]:
+        return dir(self._load())
+
+    def __repr__(self) -> str:
+        return f"<deferred module {self._name!r}>"
 
 
 def lazy_exports(package: str, names: dict[str, str], namespace: dict[str, Any],

@@ -1,6 +1,7 @@
 """Saving and loading results: atomic NetCDF writes, NetCDF loading, JSON helpers.
 
-A leaf of the package: it imports nothing from ``ei_maps`` (rebuilding a
+A leaf of the package: it imports from ``ei_maps`` only the standard-library
+:mod:`ei_maps._lazy`, which defers xarray to its first use (rebuilding a
 model from a run is :func:`ei_maps.load_model`, in :mod:`ei_maps.runs`).
 
 A run directory holds ``run.nc`` (the finished result), ``checkpoint.nc``
@@ -15,7 +16,9 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-import xarray as xr
+from ._lazy import DeferredModule
+
+xr = DeferredModule("xarray")
 
 ENGINE = "h5netcdf"
 

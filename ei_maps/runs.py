@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import xarray as xr
-
+from ._lazy import DeferredModule
 from .io import load_dataset
+
+xr = DeferredModule("xarray")
 
 __all__ = ["load_run", "load_model", "model_from_dataset"]
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("scipy.stats", "scipy.ndimage", "scipy.optimize")
+HEAVY = ("scipy.stats", "scipy.ndimage", "scipy.optimize", "xarray", "pandas")
 
 
 def _imported_after(code: str) -> set[str]:
@@ -22,11 +22,47 @@ def test_building_the_command_line_imports_no_heavy_scipy_module():
     assert _imported_after("import ei_maps.cli as c; c._build_parser()") == set()
 
 
-def test_the_wave_run_path_imports_only_the_image_filters_its_front_detection_needs():
-    # everything ``ei-maps waves`` imports before it simulates and analyzes; wave fronts are labelled with
-    # scipy.ndimage
+def test_a_wave_sheet_is_built_before_xarray_or_any_heavy_scipy_module_is_imported():
+    # everything ``ei-maps waves`` imports before it simulates: xarray and pandas (0.3 s) then load on the
+    # helper thread beside the serial loop
     assert _imported_after("import ei_maps.cli as c; c._build_parser(); import ei_maps.experiments.waves; "
-                           "import ei_maps.analysis.waves; from ei_maps.models import WaveSheet") == {"scipy.ndimage"}
+                           "from ei_maps.models import WaveSheet; WaveSheet(side=20).build()") == set()
+
+
+def test_the_wave_analysis_imports_only_the_image_filters_its_front_detection_needs():
+    # wave fronts are labelled with scipy.ndimage; the analysis' results are xarray objects
+    assert _imported_after("import ei_maps.analysis.waves") == {"scipy.ndimage", "xarray", "pandas"}
+
+
+def test_a_deferred_module_imports_on_first_use_and_is_the_module_every_importer_sees():
+    probe = ("import sys; from ei_maps._lazy import DeferredModule\n"
+             "j = DeferredModule('json'); sys.modules.pop('json', None)\n"
+             "print('json' in sys.modules)\n"
+             "print(j.dumps([1]) == '[1]', 'json' in sys.modules)\n"
+             "import json; j.marker = 5; print(json.marker == 5)\n"
+             "del j.marker; print(hasattr(json, 'marker'), 'dumps' in dir(j))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "True", "True", "False", "True"]
+
+
+def test_a_deferred_module_that_cannot_be_imported_fails_where_it_is_used():
+    from ei_maps._lazy import DeferredModule
+
+    missing = DeferredModule("no_such_module_here")  # nothing happens yet
+    assert "no_such_module_here" in repr(missing)
+    with pytest.raises(ModuleNotFoundError, match="no_such_module_here"):
+        missing.anything
+
+
+def test_two_threads_first_using_a_deferred_module_get_one_import():
+    probe = ("import sys, threading\n"
+             "from ei_maps._lazy import DeferredModule\n"
+             "xr = DeferredModule('xarray'); seen = []\n"
+             "threads = [threading.Thread(target=lambda: seen.append(xr.Dataset)) for _ in range(4)]\n"
+             "[t.start() for t in threads]; [t.join() for t in threads]\n"
+             "import xarray; print(len(seen), all(s is xarray.Dataset for s in seen))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["4", "True"]
 
 
 @pytest.mark.parametrize("package", ["ei_maps", "ei_maps.analysis", "ei_maps.stimuli", "ei_maps.experiments"])

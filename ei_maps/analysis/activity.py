@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
+
+from .._lazy import DeferredModule
+
+xr = DeferredModule("xarray")
 
 
 def activity_centroid(activity: xr.DataArray, boundary: str = "zero") -> xr.DataArray:

@@ -21,13 +21,14 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..stimuli.gratings import DEFAULT_FREQUENCIES, quadrature_pairs, sine_gratings
 from ..sheet import SHEET_DIMS
 from .receptive_fields import FIELD_DIMS, _check_fields
 from .spacing import _as_map, _radial_spectrum, lowpass_map, spectral_column_spacing
 
+xr = DeferredModule("xarray")
 
 
 # --------------------------------------------------------------------------- maps

@@ -8,9 +8,11 @@ dictionary column.
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..sheet import SHEET_DIMS
+
+xr = DeferredModule("xarray")
 
 FIELD_DIMS = (*SHEET_DIMS, "patch_y", "patch_x")
 

@@ -25,7 +25,10 @@ import warnings
 from typing import Sequence
 
 import numpy as np
-import xarray as xr
+
+from .._lazy import DeferredModule
+
+xr = DeferredModule("xarray")
 
 __all__ = ["spectral_column_spacing", "wavelet_column_spacing", "lowpass_map"]
 

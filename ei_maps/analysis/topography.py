@@ -9,9 +9,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from .receptive_fields import _unit_fields
+
+xr = DeferredModule("xarray")
 
 
 def _unit_mask(mask, shape: tuple[int, int]) -> np.ndarray:

@@ -3,10 +3,12 @@ the printed training summary."""
 from __future__ import annotations
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..analysis import neighbor_similarity, orientation_strength, spatial_spread
 from ._clitools import fmt, print_figures
+
+xr = DeferredModule("xarray")
 
 
 def map_measures(fields: xr.DataArray, mask: xr.DataArray | None = None) -> dict[str, float]:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..analysis.activity import activity_centroid
 from .. import seeds
 from ..analysis.receptive_fields import as_fields, probe_receptive_fields
@@ -27,6 +27,8 @@ from .orientation_maps import print_analysis
 from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing, trainer_for,
                    trainer_state)
+
+xr = DeferredModule("xarray")
 
 #: Summary names of the activation model's history means over the last 100 steps.
 FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}

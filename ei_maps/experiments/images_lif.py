@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
 from .. import seeds
 from ..config import TrainConfig, from_json
@@ -27,6 +27,8 @@ from .image_maps import map_measures, print_summary
 from .orientation_maps import ANALYZE_OPTIONS, print_analysis
 from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
+
+xr = DeferredModule("xarray")
 
 #: Training defaults for the spiking sheet: the paper's batch and update (lr 0.1 on the batch mean);
 #: 20,000 steps reach localized, ordered fields (see docs/spiking-coding.md).

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..analysis.orientation import (fill_masked_units, filtered_pinwheel_counts, orientation_field,
                                     orientation_map_fields, orientation_map_gratings, pinwheel_stats)
 from ..analysis.spacing import wavelet_column_spacing
@@ -23,6 +23,8 @@ from ..io import json_safe
 from ..provenance import save_result
 from ._clitools import fmt, print_figures
 from .registry import Option
+
+xr = DeferredModule("xarray")
 
 ANALYSIS_FILE = "analysis.nc"
 

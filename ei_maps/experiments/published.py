@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
+
+from .._lazy import DeferredModule
+
+xr = DeferredModule("xarray")
 
 __all__ = ["FIG2_FILE", "LIF_FILE", "compare_fig2", "compare_lif", "reference_dir", "reference_file"]
 

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..config import from_json
 from ..errors import EiMapsError
 from ..io import load_dataset
 from ..provenance import save_result
 from ..models.learning import Trainer
+
+xr = DeferredModule("xarray")
 
 RUN_FILE = "run.nc"
 CHECKPOINT_FILE = "checkpoint.nc"

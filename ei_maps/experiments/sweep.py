@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..io import atomic_write, load_dataset
 from .runs import locks_output_folder
 from .sweep_cluster import SchedulerLostError, dask_client
 from .sweep_store import STORE_DIR, SWEEP_FILE, Recorder, create_store, empty_result, export_netcdf, read_store
+
+xr = DeferredModule("xarray")
 
 #: The file in a sweep's folder whose content a worker compares to tell whether it sees the same disk.
 DISK_TOKEN = ".sweep-disk-token"

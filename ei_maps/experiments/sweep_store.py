@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..provenance import SCHEMA_VERSION, check_schema, provenance
+
+xr = DeferredModule("xarray")
 
 STORE_DIR = "sweep.zarr"
 SWEEP_FILE = "sweep.nc"

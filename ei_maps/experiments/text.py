@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from ..config import TextTrainConfig, from_json
 from .. import seeds
 from ..models import ModelConfig, PAPER_TEXT_MODEL
@@ -27,6 +27,8 @@ from .images import FINAL_ACTIVATION
 from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run, run_trainer,
                    timing, trainer_for, trainer_state)
+
+xr = DeferredModule("xarray")
 
 #: The map's regions per side whose words the summary lists.
 MAP_REGIONS = 4

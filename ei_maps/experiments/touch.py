@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
+from .._lazy import DeferredModule
 from .._version import __version__
 from .. import seeds
 from ..config import TouchTrainConfig, from_json
@@ -30,6 +30,8 @@ from ._clitools import floats, fmt, print_figures
 from .registry import Experiment, Option, SweepSpec
 from .runs import (RUN_FILE, activation_model_from_run, dictionary_on_sheet, finish_run, open_run, run_trainer,
                    trainer_for)
+
+xr = DeferredModule("xarray")
 
 PHASES = ("before", "after")
 

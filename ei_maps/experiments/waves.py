@@ -61,7 +61,6 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     """
     from tqdm.auto import tqdm
 
-    from ..analysis.waves import wave_diagnostics
     from ..models import WaveSheet
 
     from ..resources import check_memory
@@ -82,9 +81,12 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     build_s = time.perf_counter() - started
     log(f"built a {config.side} x {config.side} sheet: {sheet.n_exc} E + {sheet.n_inh} I neurons, "
         f"{sheet.n_synapses:,} synapses in {build_s:.1f} s")
-    # a sheet on one thread simulates outside the GIL (the serial loop), so the analysis' and the figures'
-    # imports (0.3-1 s) go on meanwhile; beside the parallel loop they would stall its every step
-    later = ["ei_maps.analysis.waves", "h5netcdf"] + (["ei_maps.plotting"] if figures else [])
+    # a sheet on one thread simulates outside the GIL (the serial loop), so the imports of the spike Dataset,
+    # the analysis and the figures (0.6-1.3 s) go on meanwhile; beside the parallel loop they would stall its
+    # every step. xarray first: the sheet's own result needs it as the run ends. Where Dask is installed, xarray's
+    # writer asks it for the active scheduler, importing dask.distributed (0.2 s): last, as it may be absent
+    later = (["xarray", "ei_maps.analysis.waves", "h5netcdf"] + (["ei_maps.plotting"] if figures else [])
+             + ["dask.distributed"])
     meanwhile = imported_meanwhile(later) if sheet.runs_serially else contextlib.nullcontext()
     started = time.perf_counter()
     done = [0.0]  # fraction of the run simulated, as last reported
@@ -115,6 +117,8 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     del sheet
     if engine != "numba":
         gc.collect()
+    from ..analysis.waves import wave_diagnostics  # imported meanwhile, if the sheet ran serially
+
     summary: dict[str, Any] = dict(wave_diagnostics(spikes, transient_ms=transient_ms))
     summary.update(engine=engine, side=config.side, duration_ms=duration_ms, transient_ms=transient_ms,
                    n_synapses=n_synapses, build_seconds=round(build_s, 2),

@@ -12,7 +12,10 @@ import warnings
 from typing import Sequence
 
 import numpy as np
-import xarray as xr
+
+from .._lazy import DeferredModule
+
+xr = DeferredModule("xarray")
 
 #: Default spatial frequencies (cycles/pixel) for 16 x 16 patches: periods of
 #: 12, 8, 6 and 4 pixels cover the edge detectors the model learns.

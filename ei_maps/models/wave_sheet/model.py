@@ -34,11 +34,13 @@ import time
 from typing import Callable, Iterator
 
 import numpy as np
-import xarray as xr
 
+from ..._lazy import DeferredModule
 from ...sheet import connection_count, disk_offsets, torus_connections
 from .._brian2 import SCHEDULE, brian2_prefs, configure_brian, import_brian2, stop_on_interrupt
 from .config import WaveSheetConfig
+
+xr = DeferredModule("xarray")
 
 
 # Each synaptic conductance s (difference of exponentials) is the output of a
@@ -78,14 +80,20 @@ def neuron_positions(config: WaveSheetConfig) -> xr.Dataset:
     xarray.Dataset
         On ``neuron``: ``neuron_x``, ``neuron_y`` (sites) and ``neuron_is_exc``.
     """
+    x, y, n_exc = _sites(config)
+    return xr.Dataset({"neuron_x": ("neuron", x), "neuron_y": ("neuron", y),
+                       "neuron_is_exc": ("neuron", np.arange(x.size) < n_exc)})
+
+
+def _sites(config: WaveSheetConfig) -> tuple[np.ndarray, np.ndarray, int]:
+    """The sites ``x``, ``y`` of every neuron, excitatory first, and how many are excitatory.
+
+    The arrays of :func:`neuron_positions` without xarray: a sheet is built before xarray is imported.
+    """
     side, step = config.side, config.inh_spacing
     ey, ex = np.divmod(np.arange(side * side), side)
     iy, ix = np.divmod(np.arange((side // step) ** 2), side // step)
-    x = np.concatenate([ex, ix * step])
-    y = np.concatenate([ey, iy * step])
-    is_exc = np.concatenate([np.ones(ex.size, bool), np.zeros(ix.size, bool)])
-    return xr.Dataset({"neuron_x": ("neuron", x), "neuron_y": ("neuron", y),
-                       "neuron_is_exc": ("neuron", is_exc)})
+    return np.concatenate([ex, ix * step]), np.concatenate([ey, iy * step]), ex.size
 
 
 def _si_parameters(c: WaveSheetConfig) -> np.ndarray:
@@ -177,13 +185,17 @@ class WaveSheet:
             raise ValueError(f"engine must be one of {self.ENGINES}, got {engine!r}")
         self.engine = engine
         self.config = (config or WaveSheetConfig()).replace(**overrides) if overrides else (config or WaveSheetConfig())
-        self.positions = neuron_positions(self.config)
-        self.n_exc = int(self.positions["neuron_is_exc"].sum())
-        self.n_inh = self.positions.sizes["neuron"] - self.n_exc
+        self._site_x, self._site_y, self.n_exc = _sites(self.config)
+        self.n_inh = self._site_x.size - self.n_exc
         self._net = None
         self._numba = None  # the numba engine's state and tables, once built
         self._threads: int | None = None  # the numba engine's threads, fixed (benchmarks, tests); None: chosen
         self._elapsed_ms = 0.0
+
+    @property
+    def positions(self) -> xr.Dataset:
+        """Every neuron's site and type (:func:`neuron_positions` of the sheet's configuration)."""
+        return neuron_positions(self.config)
 
     # ------------------------------------------------------------------ build
     @property
@@ -233,8 +245,7 @@ class WaveSheet:
         d2 = (dy * dy + dx * dx).astype(float)
         w_exc = c.w_exc * (np.exp(-d2 / c.exc_width) if c.exc_width > 0 else np.ones_like(d2))
         threads = max(1, min(numba.get_num_threads(), n // self.MIN_NEURONS_PER_THREAD))
-        tables = kernels.band_tables(self.positions["neuron_x"].values, self.positions["neuron_y"].values,
-                                     self.n_exc, c.side, c.inh_spacing, w_exc, np.full(d2.shape, float(c.w_inh)),
+        tables = kernels.band_tables(self._site_x, self._site_y, self.n_exc, c.side, c.inh_spacing, w_exc, np.full(d2.shape, float(c.w_inh)),
                                      dy, dx, threads * self.BANDS_PER_THREAD, threads)
         state = {"v": v, "s_e": np.zeros(n), "s_i": np.zeros(n), "q_e": np.zeros(n), "q_i": np.zeros(n),
                  # Brian2 starts lastspike at -10 ks: far enough back never to be refractory
@@ -375,9 +386,8 @@ class WaveSheet:
 
         exc = population(self.n_exc, "exc")
         inh = population(self.n_inh, "inh")
-        pos = self.positions
-        ex, ey = pos["neuron_x"].values[:self.n_exc], pos["neuron_y"].values[:self.n_exc]
-        ix, iy = pos["neuron_x"].values[self.n_exc:], pos["neuron_y"].values[self.n_exc:]
+        ex, ey = self._site_x[:self.n_exc], self._site_y[:self.n_exc]
+        ix, iy = self._site_x[self.n_exc:], self._site_y[self.n_exc:]
         pathway_specs = ((exc, ex, ey, exc, 1, "e"), (exc, ex, ey, inh, c.inh_spacing, "e"),
                          (inh, ix, iy, exc, 1, "i"), (inh, ix, iy, inh, c.inh_spacing, "i"))
         if self.engine == "synapses":
@@ -608,7 +618,7 @@ class WaveSheet:
             time_ms = np.concatenate([np.asarray(me.t[:] / 1e-3), np.asarray(mi.t[:] / 1e-3)])
             order = np.argsort(time_ms, kind="stable")
             neuron, time_ms = neuron[order].astype(np.int32), time_ms[order]
-        ds = self.positions.copy()
+        ds = self.positions
         ds["spike_neuron"] = ("spike", neuron)
         ds["spike_time"] = ("spike", time_ms)
         ds["spike_time"].attrs["units"] = "ms"
