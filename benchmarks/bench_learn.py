@@ -23,7 +23,8 @@ float64 one is like for like, the float32 one is what the package runs by
 default. The slowdown is the time beside the busy process over the idle
 time. After the busy process starts or stops, each model first takes
 ``--adapt`` untimed steps: the default scheme notices more load within two
-steps, and less load at its next try of the other scheme (at most 20 steps).
+steps, and less load at its next try of the other scheme (at most 80 steps,
+about a second).
 
     python benchmarks/bench_learn.py [--steps 12] [--rounds 3] [--warmup 300] [--schemes] [--json]
 
@@ -62,7 +63,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=12, help="timed steps per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="idle/busy rounds (medians are reported)")
     parser.add_argument("--warmup", type=int, default=300, help="training steps before timing")
-    parser.add_argument("--adapt", type=int, default=24, help="untimed steps per model after the load changes")
+    parser.add_argument("--adapt", type=int, default=84, help="untimed steps per model after the load changes")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--schemes", action="store_true", help="also time each parallel scheme forced")
     parser.add_argument("--json", action="store_true")

@@ -89,10 +89,12 @@ class FastestOf:
     (its first call, which may load compiled code, is not counted); after
     that the fastest by the median of its last few costs runs, and about
     every ``explore_every``-th call runs another one (less often, down to
-    one in ``2 * explore_every``, the slower it was). When the load of the
-    machine grows (a busy process starts), the running implementation's
-    median cost rises within two calls and the other takes over; when it
-    falls, the other is found faster at its next try.
+    one in ``max_spacing * explore_every``, the slower it was: a try costs
+    its extra time). When the load of the machine grows (a busy process
+    starts), the running implementation's median cost rises within two
+    calls and the other takes over; when it falls, the other is found
+    faster at its next try, which is then repeated at once, so that its
+    median moves.
 
     Parameters
     ----------
@@ -107,17 +109,27 @@ class FastestOf:
         fastest is chosen [count]: more than one where single costs are
         noisy (the wave sheet's first chunks are short and start with a
         burst of spikes).
+    max_spacing : float
+        How much rarer than ``explore_every`` a much slower alternative is
+        tried at most [factor]: the tries spread as the square of how many
+        times slower it is, up to this. Larger saves time while one
+        implementation is much the faster, and finds a change of load later.
     """
 
-    def __init__(self, names: tuple[str, ...], explore_every: int = 10, memory: int = 3, warmup: int = 1) -> None:
+    def __init__(self, names: tuple[str, ...], explore_every: int = 10, memory: int = 3, warmup: int = 1,
+                 max_spacing: float = 2.0) -> None:
+        if not max_spacing >= 1:
+            raise ValueError(f"max_spacing must be >= 1, got {max_spacing!r}")
         self.names = tuple(names)
         self.explore_every = int(explore_every)
+        self.max_spacing = float(max_spacing)
         self.memory = int(memory)
         self.warmup = max(1, min(int(warmup), self.memory))
         self._costs: dict[str, list[float]] = {n: [] for n in self.names}
         self._seen: set[str] = set()
         self._calls = 0
         self._turn = 0
+        self._again: str | None = None  # an alternative that beat the fastest at its try: run at once again
 
     def estimate(self, name: str) -> float:
         """Median recent cost of ``name`` [s per unit of work]; inf before it has one."""
@@ -133,11 +145,13 @@ class FastestOf:
                 return untried[0]
             # in turns, so every implementation is timed over the same stretch of the work
             return min(untried, key=lambda n: len(self._costs[n]) + (n in self._seen))
+        if self._again is not None:
+            name, self._again = self._again, None
+            return name
         ranked = sorted(self.names, key=self.estimate)
         if len(ranked) > 1:
-            # a clearly slower alternative is looked at less often (a try costs its extra time)
             gap = self.estimate(ranked[1]) / max(self.estimate(ranked[0]), 1e-300)
-            if self._calls % round(self.explore_every * min(gap * gap, 2.0)) == 0:
+            if self._calls % round(self.explore_every * min(gap * gap, self.max_spacing)) == 0:
                 self._turn += 1
                 return ranked[1 + self._turn % (len(ranked) - 1)]
         return ranked[0]
@@ -148,5 +162,11 @@ class FastestOf:
             self._seen.add(name)
             return
         costs = self._costs[name]
-        costs.append(seconds / max(work, 1e-12))
+        fastest = min(self.names, key=self.estimate)
+        cost = seconds / max(work, 1e-12)
+        costs.append(cost)
         del costs[:-self.memory]
+        # one cheap try among stale dear costs leaves the median dear: without a second try at once, a freed
+        # machine would wait for the next scheduled try (up to max_spacing * explore_every calls)
+        if name != fastest and cost < self.estimate(fastest) and self.estimate(name) > self.estimate(fastest):
+            self._again = name

@@ -168,6 +168,29 @@ def test_fastest_of_tries_each_then_keeps_to_the_fastest():
     assert chooser.estimate("a") == pytest.approx(0.5)
 
 
+def test_fastest_of_tries_a_much_slower_alternative_at_most_max_spacing_times_more_rarely():
+    # a is 3x slower: gap^2 = 9, so it is tried once in explore_every * min(9, max_spacing) calls
+    for max_spacing, spacing in ((2.0, 8), (8.0, 32), (16.0, 36)):
+        picks = _choose(FastestOf(("a", "b"), explore_every=4, max_spacing=max_spacing), {"a": 3.0, "b": 1.0}, 2000)
+        later = picks[200:]
+        assert abs(later.count("a") - len(later) / spacing) <= 2, (max_spacing, later.count("a"))
+    with pytest.raises(ValueError, match="max_spacing"):
+        FastestOf(("a", "b"), max_spacing=0.5)
+
+
+def test_fastest_of_takes_up_an_alternative_found_faster_at_its_next_try():
+    chooser = FastestOf(("a", "b"), explore_every=4, max_spacing=8.0)
+    cost = {"a": 1.0, "b": 3.0}
+    _choose(chooser, cost, 300)
+    cost["b"] = 0.5  # the load falls: b is now the faster
+    picks = _choose(chooser, cost, 40)
+    first = picks.index("b")
+    assert first < 4 * 8  # its next scheduled try
+    # tried again at once (its median of three was still dear), then kept
+    assert picks[first:first + 6] == ["b"] * 6
+    assert chooser.estimate("b") == pytest.approx(0.5)
+
+
 def test_fastest_of_with_a_warmup_times_each_in_turns_before_choosing():
     picks = _choose(FastestOf(("a", "b"), explore_every=50, warmup=3), {"a": 1.0, "b": 2.0}, 20)
     # each first call uncounted, then three counted calls each, alternating; then the faster one only

@@ -317,8 +317,10 @@ class WaveSheet:
         if use is None:
             most = min(threads, e["threads"])
             if e.get("chooser_for") != most:
-                # tried rarely when it is much slower: a try on an idle machine costs its extra time
-                e["chooser"], e["chooser_for"] = FastestOf((str(most), "1"), explore_every=25, warmup=3), most
+                # tried rarely when it is much slower: a try on an idle machine costs its extra time; at most
+                # 50 chunks (~10 s) apart, so a run of seconds still finds the cores freed
+                chooser = FastestOf((str(most), "1"), explore_every=25, warmup=3, max_spacing=2.0)
+                e["chooser"], e["chooser_for"] = chooser, most
             chooser = e["chooser"]
             use = int(chooser.pick())
         numba.set_num_threads(use)
