@@ -1,9 +1,10 @@
-"""Packages whose public names are imported on first use.
+"""Imports on first use: packages' public names, and heavy modules such as xarray.
 
 A command such as ``ei-maps waves`` imports the experiment registry, which
 imports every experiment module, which imports ``ei_maps.analysis``: if each
 package imported all its submodules eagerly, every command would pay for
-SciPy's statistics, the semantic maps and the rest (over a second).
+SciPy's statistics, the semantic maps and the rest (over a second). Only the
+standard library is imported here: :mod:`ei_maps.io`, a leaf, uses it.
 """
 from __future__ import annotations
 
