@@ -181,6 +181,27 @@ def test_population_rate_and_firing_rates_in_chunks_match_the_definition(monkeyp
     assert firing_rates(spikes, transient_ms=10.0).identical(whole)
 
 
+@pytest.mark.parametrize("chunk", [7, 1000])
+def test_activity_movie_in_chunks_of_spikes_counts_each_spike_once_in_its_frame_and_site(monkeypatch, chunk):
+    from ei_maps.analysis import spikes as spikes_module
+    from ei_maps.analysis.waves import activity_movie
+
+    spikes = _synthetic(side=20, seed=5, n_waves=6)
+    monkeypatch.setattr(spikes_module, "_CHUNK_SPIKES", chunk)
+    movie = activity_movie(spikes, frame_ms=3.0, start_ms=5.0, stop_ms=61.0, population="exc", dtype="uint8")
+    expected = np.zeros(movie.shape, np.int64)  # by the definition, spike by spike
+    x, y = spikes["neuron_x"].values, spikes["neuron_y"].values
+    is_exc = spikes["neuron_is_exc"].values
+    for n, t in zip(spikes["spike_neuron"].values, spikes["spike_time"].values):
+        if 5.0 <= t < 61.0 and is_exc[n]:
+            expected[int(np.floor((t - 5.0) / 3.0)), int(np.floor(y[n])) % 20, int(np.floor(x[n])) % 20] += 1
+    np.testing.assert_array_equal(movie.values, expected)
+    # a site's count that passes the dtype only once the chunks are added up is refused too
+    crowded = _synthetic(side=6, seed=6, n_waves=40)
+    with pytest.raises(ValueError, match="use a wider dtype"):
+        activity_movie(crowded, frame_ms=float(crowded.attrs["duration_ms"]), population="all", dtype="int8")
+
+
 def test_activity_movie_counts_are_the_same_in_a_narrow_dtype_and_refused_when_they_do_not_fit():
     from ei_maps.analysis.waves import activity_movie
 
