@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -56,6 +57,17 @@ def load_reference():
 def busy_process() -> subprocess.Popen:
     """A competing process: one core's worth of a Python busy loop."""
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def fair_share_floor(threads: int, cores: int) -> float:
+    """The least slowdown of a perfectly parallel step on ``threads`` threads beside one busy process.
+
+    With the OS sharing ``cores`` evenly among the ``threads + 1`` busy
+    threads, the step keeps ``cores * threads / (threads + 1)`` cores (at
+    most one a thread) instead of ``min(threads, cores)``.
+    """
+    idle = min(threads, cores)
+    return idle / min(threads, cores * threads / (threads + 1))
 
 
 def main() -> None:
@@ -133,6 +145,7 @@ def main() -> None:
     result = {
         "batch": args.batch, "timed_steps": args.steps, "rounds": args.rounds, "warmup_steps": args.warmup,
         "threads": numba.get_num_threads(),
+        "fair_share_floor": fair_share_floor(numba.get_num_threads(), os.cpu_count() or 1),
         "ms_per_step": {n: {s: ms[(n, s)] for s in ("idle", "busy")} for n in names},
         "slowdown_beside_busy_process": {n: ms[(n, "busy")] / ms[(n, "idle")] for n in names},
         "speedup_vs_reference": {n: {s: ms[("reference", s)] / ms[(n, s)] for s in ("idle", "busy")}
@@ -152,6 +165,8 @@ def main() -> None:
         print(f"{n:18s} {ms[(n, 'idle')]:8.1f} {ms[(n, 'busy')]:8.1f} "
               f"{result['slowdown_beside_busy_process'][n]:8.2f}x {extra}")
     print(f"settling iterations per step: ours {iterations['float32']:.1f}, reference {iterations['reference']:.1f}")
+    print(f"a perfectly parallel step on {result['threads']} threads beside one busy process on "
+          f"{os.cpu_count()} cores keeps a fair share of the cores: at best {result['fair_share_floor']:.2f}x slower")
 
 
 if __name__ == "__main__":
