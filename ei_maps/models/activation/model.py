@@ -343,8 +343,8 @@ class ActivationModel:
         threads = max(1, thread_count())
         if self._chooser is None or self._chooser_threads != threads:
             # beside a busy process "barrier" is 2.5-5x slower, and each try of it also slows the calls after it:
-            # tried at most once in 80 calls there (20 before: 22.9 instead of 17.3 ms per step at paper
-            # settings, benchmarks/bench_learn.py); when the load falls, barrier is back within 80 calls (~1 s)
+            # tried at most once in 80 calls there (20 before: 18.8-21.2 instead of 16.3-19.3 ms per step at paper
+            # settings, four one-process runs); when the load falls, barrier is back within 80 calls (~1 s)
             self._chooser = FastestOf(("barrier", "free"), explore_every=10, max_spacing=8.0)
             self._chooser_threads = threads
         scheme = self._scheme or (self._chooser.pick() if threads > 1 else "barrier")
