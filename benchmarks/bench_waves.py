@@ -80,13 +80,14 @@ def measure(side: int, duration: float, engine: str, figures: bool) -> dict:
 def measure_spikegrid(run: str, side: int, duration: float) -> dict:
     """One run of the user's spikegrid script: its time loop as it reports it, wall seconds, peak RSS."""
     started = time.perf_counter()
-    proc = subprocess.Popen([run, str(side), f"{duration:g}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    # one pipe for both streams: reading one to its end while the other fills would hang
+    proc = subprocess.Popen([run, str(side), f"{duration:g}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
-    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    stdout = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{run} {side} {duration:g} failed:\n{stderr}")
+        raise RuntimeError(f"{run} {side} {duration:g} failed:\n{stdout}")
     loop = [w.split("=", 1)[1] for w in stdout.split() if w.startswith("loop_s=")]
     if not loop:
         raise RuntimeError(f"{run} printed no loop_s=SECONDS:\n{stdout}")
@@ -110,6 +111,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.kernel and (args.spikegrid or args.repeats > 1):
+        parser.error("--kernel runs each size once: it does not go with --spikegrid or --repeats")
     if args.spikegrid and not os.access(args.spikegrid, os.X_OK):
         parser.error(f"--spikegrid {args.spikegrid}: not an executable file")
     run_cli(40, 300.0, "numba", False)  # warms Numba's on-disk cache

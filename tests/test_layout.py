@@ -109,6 +109,9 @@ LEAVES = ("ei_maps.io", "ei_maps.errors", "ei_maps._version", "ei_maps._deprecat
 def test_leaves_import_only_other_leaves(leaf):
     # _lazy (standard library only) is how io defers xarray: the leaves stay free of the rest of the package
     assert _import_graph()[leaf] <= set(LEAVES) - {leaf}
+
+
+def test_the_deferred_import_helper_imports_nothing_from_the_package():
     assert _import_graph()["ei_maps._lazy"] == set()
 
 

@@ -245,8 +245,9 @@ class WaveSheet:
         d2 = (dy * dy + dx * dx).astype(float)
         w_exc = c.w_exc * (np.exp(-d2 / c.exc_width) if c.exc_width > 0 else np.ones_like(d2))
         threads = max(1, min(numba.get_num_threads(), n // self.MIN_NEURONS_PER_THREAD))
-        tables = kernels.band_tables(self._site_x, self._site_y, self.n_exc, c.side, c.inh_spacing, w_exc, np.full(d2.shape, float(c.w_inh)),
-                                     dy, dx, threads * self.BANDS_PER_THREAD, threads)
+        tables = kernels.band_tables(self._site_x, self._site_y, self.n_exc, c.side, c.inh_spacing, w_exc,
+                                     np.full(d2.shape, float(c.w_inh)), dy, dx, threads * self.BANDS_PER_THREAD,
+                                     threads)
         state = {"v": v, "s_e": np.zeros(n), "s_i": np.zeros(n), "q_e": np.zeros(n), "q_i": np.zeros(n),
                  # Brian2 starts lastspike at -10 ks: far enough back never to be refractory
                  "last": np.full(n, -(1 << 40), np.int64)}
