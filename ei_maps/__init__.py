@@ -7,9 +7,10 @@ from ._version import __version__
 # the models pull in xarray, SciPy and Numba, which ``ei-maps --version`` or a script using one submodule
 # should not pay for
 _LAZY = by_module({
-    ".config": ("TextTrainConfig", "TouchTrainConfig", "TrainConfig"),
+    ".config": ("RetinotopicTrainConfig", "TextTrainConfig", "TouchTrainConfig", "TrainConfig"),
     ".models": ("ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "UnstableDynamicsError",
                 "WaveSheet", "WaveSheetConfig"),
+    ".models.retinotopic": ("RetinotopicConfig", "RetinotopicModel"),
     ".runs": ("load_model", "load_run"),
 })
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
@@ -22,6 +23,7 @@ def sweep(*args, **kwargs):
     return _sweep(*args, **kwargs)
 
 
-__all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "TextTrainConfig",
+__all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "RetinotopicConfig",
+           "RetinotopicModel", "RetinotopicTrainConfig", "TextTrainConfig",
            "TouchTrainConfig", "TrainConfig", "UnstableDynamicsError", "WaveSheet", "WaveSheetConfig", "__version__",
            "load_model", "load_run", "sweep"]

@@ -102,7 +102,9 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="the measures of a finished run (orientation maps, word maps, touch "
                                              "territories, ...)",
                              formatter_class=_DefaultsOnceFormatter)
-    analyze.add_argument("run_dir", metavar="RUN_DIR", help="run directory holding run.nc")
+    analyze.add_argument("run_dir", metavar="RUN_DIR", nargs="+",
+                         help="run directory holding run.nc; several (e.g. seeds) are analyzed each and their pinwheel "
+                              "densities pooled")
     seen: set[str] = set()
     for experiment in registry.values():
         for option in experiment.analyze_options:
@@ -311,16 +313,19 @@ def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, lo
 
 
 def _analyze(args: argparse.Namespace, given: set[str] = frozenset()) -> dict[str, Any]:
-    from .experiments.analyze import analyze_run
+    from .experiments.analyze import analyze_run, analyze_runs
 
     common = ("command", "run_dir", "no_figures", "json")
     options = {k: v for k, v in vars(args).items() if k not in common}
     try:
-        return analyze_run(args.run_dir, figures=not args.no_figures,
+        if len(args.run_dir) > 1:
+            return analyze_runs(args.run_dir, figures=not args.no_figures, given=frozenset(given) - set(common),
+                                **options)
+        return analyze_run(args.run_dir[0], figures=not args.no_figures,
                            given=frozenset(given) - set(common), **options)
     except (KeyError, TypeError, AttributeError) as err:
         # a run.nc whose attrs were edited, or whose kind does not match what it holds
-        raise ValueError(f"{args.run_dir}: the run does not hold what its kind needs "
+        raise ValueError(f"{' '.join(args.run_dir)}: the run does not hold what its kind needs "
                          f"({type(err).__name__}: {err}); was run.nc edited or written by another tool?") from None
 
 
@@ -353,6 +358,8 @@ def _main(argv: list[str]) -> int:
         elif args.command == "analyze":
             summary = _analyze(args, _given_options(parser, argv))
             printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))
+            if "analyses" in summary:
+                printer = _several_printer(printer)
         elif args.command == "config":
             return _print_run_config(args)
         else:
@@ -364,6 +371,21 @@ def _main(argv: list[str]) -> int:
         return 2
     _print_result(args, summary, printer)
     return 0
+
+
+def _several_printer(printer):
+    """Print each run's analysis, then the pooled pinwheel density (when there is one)."""
+    from .experiments.orientation_maps import print_pooled
+
+    def print_all(summary: dict) -> None:
+        for one in summary["analyses"]:
+            printer(one)
+        if summary["pooled"] is not None:
+            print_pooled(summary["pooled"])
+        else:
+            print("no pooled pinwheel density: not every run is an orientation map with a column spacing")
+
+    return print_all
 
 
 def _print_result(args: argparse.Namespace, summary: dict, printer) -> None:
@@ -404,6 +426,7 @@ def _run_experiment(parser: argparse.ArgumentParser, argv: list[str], args: argp
             _resume_from_saved(args, given, experiment, log)
         if args.quiet:
             args.no_progress = True
+        args._given = frozenset(given)  # which options the user set (a preset gives way to them)
         summary = experiment.run_from_args(args, log)
         if out:
             write_config(out, _rerun_options(args, command, experiment, out), experiment.command)

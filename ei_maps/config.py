@@ -37,6 +37,52 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
+def _parameter_entries(doc: str) -> tuple[list[str], list[tuple[set[str], str]], list[str]]:
+    """Split a NumPy-style docstring around its Parameters section: (lines before, entries, lines after)."""
+    import inspect
+
+    lines = inspect.cleandoc(doc).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters") + 2
+    end = next((i for i in range(start, len(lines)) if lines[i] and not lines[i].startswith(" ")
+                and (i + 1 < len(lines) and set(lines[i + 1].strip()) == {"-"})), len(lines))
+    entries: list[tuple[set[str], str]] = []
+    for line in lines[start:end]:
+        if line and not line.startswith(" "):
+            names = {n.strip() for n in line.split(":")[0].split(",")}
+            entries.append((names, line))
+        elif entries:
+            entries[-1] = (entries[-1][0], entries[-1][1] + "\n" + line)
+    return lines[:start], entries, lines[end:]
+
+
+def inherit_parameter_docs(cls: type, base: type) -> type:
+    """Give a config subclass the Parameters entries of ``base`` it does not document itself.
+
+    A subclass that adds or redefines a few parameters documents only those;
+    the base's entries for the rest are appended to its Parameters section,
+    so each parameter's text is written once.
+
+    Parameters
+    ----------
+    cls : type
+        The subclass; its docstring is changed in place.
+    base : type
+        The class whose parameter entries it inherits.
+
+    Returns
+    -------
+    type
+        ``cls`` (usable as a decorator's result).
+    """
+    head, own, tail = _parameter_entries(cls.__doc__)
+    _, inherited, _ = _parameter_entries(base.__doc__)
+    documented = set().union(*(names for names, _ in own))
+    extra = [text for names, text in inherited if not names <= documented]
+    body = [text.rstrip() for _, text in own] + extra
+    cls.__doc__ = "\n".join(head + body + ([""] + tail if tail else [])) + "\n"
+    return cls
+
+
 #: Largest learning rate accepted: columns are renormalized every step, so larger steps only overflow.
 MAX_LR = 1e6
 
@@ -260,6 +306,92 @@ class TouchTrainConfig:
         require(isinstance(self.manipulation, str), f"manipulation must be text, got {self.manipulation!r}")
 
     def replace(self, **changes: Any) -> "TouchTrainConfig":
+        """A copy with some parameters changed (validated again)."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class RetinotopicTrainConfig:
+    """Parameters of a training run of the retinotopic sheet on whole image regions.
+
+    Parameters
+    ----------
+    steps : int
+        Number of learning steps [count].
+    batch : int
+        Image regions per step [count].
+    lr : float
+        Learning rate of the field update [dimensionless].
+    seed : int
+        Seed of the run: the regions come from its ``"samples"`` stream
+        (:func:`ei_maps.seeds.stream`), independent of the fields' ``"dictionary"`` stream.
+    images : str or None
+        ``None`` for the bundled scenes without periodic texture
+        (:data:`ei_maps.stimuli.regions.SCENE_NAMES`), else a folder of
+        photographs (raw: the filter below is applied to them).
+    filter : {"whiten", "dog", "onoff"}
+        Preprocessing of the photographs: Olshausen & Field's whitening (the
+        paper's), a difference of Gaussians (band-pass), or the same DoG split
+        into rectified ON and OFF channels (the model then needs ``channels=2``).
+    f0 : float
+        Whitening cutoff [cycles/pixel].
+    dog_center, dog_surround : float
+        Standard deviations of the DoG's centre and surround [pixels].
+    rotations : int
+        Copies of each photograph rotated by ``k * 180 / rotations`` degrees, which even out
+        the orientations of the input's power [count].
+    roll : bool
+        Roll every region by a random offset, so the seam of the periodic region falls anywhere
+        on the sheet (``False`` keeps it on the sheet's edges).
+    checkpoint_every : int
+        Steps between checkpoints (0 disables them) [count].
+    map_every : int
+        Steps between measurements of the map during training (its column spacing and pinwheel
+        density, shown and saved); 0 measures only at the end [count].
+    """
+
+    steps: int = 10_000
+    batch: int = 32
+    lr: float = 0.03
+    seed: int = 0
+    images: str | None = None
+    filter: str = "whiten"
+    f0: float = 0.4
+    dog_center: float = 1.0
+    dog_surround: float = 3.0
+    rotations: int = 8
+    roll: bool = True
+    checkpoint_every: int = 1000
+    map_every: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.images is not None:
+            object.__setattr__(self, "images", str(Path(self.images).expanduser().resolve()))
+        check_seed(self.seed)
+        for name in ("steps", "checkpoint_every", "map_every"):
+            value = getattr(self, name)
+            require(is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
+        for name in ("batch", "rotations"):
+            value = getattr(self, name)
+            require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR,
+                f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
+        require(self.filter in ("whiten", "dog", "onoff"),
+                f"filter must be 'whiten', 'dog' or 'onoff', got {self.filter!r}")
+        for name in ("f0", "dog_center", "dog_surround"):
+            value = getattr(self, name)
+            require(isinstance(value, numbers.Real) and math.isfinite(value) and value > 0,
+                    f"{name} must be a finite number > 0, got {value!r}")
+        require(self.dog_center < self.dog_surround,
+                f"dog_center ({self.dog_center} px) must be smaller than dog_surround ({self.dog_surround} px)")
+        require(isinstance(self.roll, bool), f"roll must be True or False, got {self.roll!r}")
+
+    @property
+    def channels(self) -> int:
+        """Input channels the filter makes: 2 for ON/OFF, else 1 [count]."""
+        return 2 if self.filter == "onoff" else 1
+
+    def replace(self, **changes: Any) -> "RetinotopicTrainConfig":
         """A copy with some parameters changed (validated again)."""
         return replace(self, **changes)
 

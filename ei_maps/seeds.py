@@ -15,7 +15,7 @@ import numpy as np
 
 #: The streams of one seed. A stream's position here is its spawn key, so this
 #: tuple is append-only: reordering it would change every seeded result.
-STREAMS: tuple[str, ...] = ("set", "before", "after", "probe", "dictionary", "samples", "network")
+STREAMS: tuple[str, ...] = ("set", "before", "after", "probe", "dictionary", "samples", "network", "retinotopy")
 
 
 def stream(seed: int | np.random.SeedSequence | None, name: str) -> np.random.SeedSequence:

@@ -14,6 +14,7 @@ _LAZY = by_module({
                     "takeover", "takeover_summary", "territories", "territory_change", "territory_reorganization",
                     "territory_summary"),
     ".spacing": ("lowpass_map", "spectral_column_spacing", "wavelet_column_spacing"),
+    ".retinotopy": ("receptive_field_centers",),
     ".wavelength": ("lateral_spectrum", "response_spectrum"),
     ".semantic": ("WORD_GROUPS", "distortion", "group_activation", "map_trustworthiness", "preferred_words",
                   "principal_component_colors", "region_words", "semantic_neighbor_similarity", "word_positions"),
@@ -26,7 +27,7 @@ _LAZY = by_module({
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals(), fallback=forwarder(
     __name__, {"reorganisation": ("ei_maps.analysis.plasticity", "reorganization")}))
 
-__all__ = ["filtered_pinwheel_counts", "lowpass_map", "pooled_pinwheel_density", "spectral_column_spacing",
+__all__ = ["receptive_field_centers", "filtered_pinwheel_counts", "lowpass_map", "pooled_pinwheel_density", "spectral_column_spacing",
            "wavelet_column_spacing", "lateral_spectrum", "response_spectrum", "boundaries", "contiguity", "finger_territories", "territory_change", "territory_reorganization",
            "territory_summary", "preferred_finger", "reorganization", "takeover", "takeover_summary",
            "territories", "WORD_GROUPS", "distortion", "group_activation", "map_trustworthiness", "preferred_words",

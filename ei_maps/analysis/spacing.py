@@ -97,8 +97,11 @@ def spectral_column_spacing(z: np.ndarray, periodic: bool = False, min_prominenc
         (cycles per grid unit) holds ``power``, ``amplitude`` and ``fit``
         (the fitted amplitude, squared to the power scale, NaN if none), with
         attrs ``column_spacing``, ``peak_wavenumber``, ``peak_cycles_per_map``
-        (``k0 * side``), ``prominence``, ``fit_ok`` and
-        ``mean_wavenumber_spacing`` (1 / power-weighted mean wavenumber).
+        (``k0 * side``), ``prominence``, ``fit_ok``,
+        ``mean_wavenumber_spacing`` (1 / power-weighted mean wavenumber) and
+        ``ring_contrast`` (the largest power above the lowest fitted
+        wavenumber over the power at the lowest nonzero one: above 1 for a
+        ring, below 1 for a spectrum that falls from its largest scales).
     """
     z = _as_map(z)
     k, p = _radial_spectrum(z, periodic)
@@ -146,8 +149,11 @@ def spectral_column_spacing(z: np.ndarray, periodic: bool = False, min_prominenc
                       coords={"wavenumber": k}, attrs={"units_wavenumber": "cycles per grid unit"})
     mean_k = float(np.sum(k[1:] * p[1:]) / np.sum(p[1:])) if np.sum(p[1:]) > 0 else float("nan")
     spacing = 1.0 / k0 if fit_ok else float("nan")
+    # the ring's height over the largest scale the map holds (its lowest nonzero wavenumber)
+    ring_contrast = float(np.max(p[use]) / p[1]) if p.size > 2 and p[1] > 0 else float("nan")
     spec.attrs.update(column_spacing=spacing, peak_wavenumber=k0, peak_cycles_per_map=k0 * max(z.shape),
-                      prominence=prominence, fit_ok=fit_ok, mean_wavenumber_spacing=1.0 / mean_k)
+                      prominence=prominence, fit_ok=fit_ok, mean_wavenumber_spacing=1.0 / mean_k,
+                      ring_contrast=ring_contrast)
     return spacing, spec
 
 

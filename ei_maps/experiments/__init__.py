@@ -13,8 +13,9 @@ from .registry import Experiment, Option, SweepSpec, experiments, get
 # the experiments' entry points: importing the registry (as the command line does) should not import every
 # experiment and what it needs
 _LAZY = {"analyze_run": ".analyze", "train_images": ".images", "train_images_lif": ".images_lif",
-         "train_text": ".text", "train_touch": ".touch", "run_waves": ".waves"}
+         "train_text": ".text", "train_touch": ".touch", "run_waves": ".waves",
+         "train_retinotopic": ".retinotopic", "analyze_runs": ".analyze"}
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
-__all__ = ["Experiment", "Option", "SweepSpec", "analyze_run", "experiments", "get", "run_waves",
-           "train_images", "train_images_lif", "train_text", "train_touch"]
+__all__ = ["Experiment", "Option", "SweepSpec", "analyze_run", "analyze_runs", "experiments", "get", "run_waves",
+           "train_images", "train_images_lif", "train_retinotopic", "train_text", "train_touch"]

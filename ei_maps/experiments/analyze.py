@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..runs import load_run
-from .orientation_maps import ANALYSIS_FILE, analyze_map, write_analysis_figures  # noqa: F401  (public names)
+from .orientation_maps import (ANALYSIS_FILE, analyze_map, pool_pinwheel_densities,  # noqa: F401  (public names)
+                               write_analysis_figures)
 from .registry import for_run
 
 
@@ -65,3 +66,32 @@ def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str]
     summary.setdefault("run", str(run_dir))
     summary["experiment"] = experiment.name
     return summary
+
+
+def analyze_runs(run_dirs, figures: bool = True, given: frozenset[str] = frozenset(), **options: Any
+                 ) -> dict[str, Any]:
+    """Analyze several runs (e.g. seeds of one configuration) and pool what can be pooled.
+
+    Each run is analyzed as by :func:`analyze_run`. When every one is an
+    orientation map with a column spacing, their pinwheel densities are
+    pooled (:func:`~ei_maps.experiments.orientation_maps.pool_pinwheel_densities`:
+    the density over all maps and its 95% intervals over maps).
+
+    Parameters
+    ----------
+    run_dirs : sequence of str or Path
+        The run folders.
+    figures, given, **options
+        As for :func:`analyze_run`.
+
+    Returns
+    -------
+    dict
+        ``analyses`` (each run's summary) and ``pooled`` (None when the runs
+        are not all orientation maps with a column spacing).
+    """
+    analyses = [analyze_run(d, figures=figures, given=given, **options) for d in run_dirs]
+    pooled = None
+    if all("pinwheels" in s for s in analyses) and all(s.get("column_spacing") is not None for s in analyses):
+        pooled = pool_pinwheel_densities(analyses)
+    return {"analyses": analyses, "pooled": pooled, "experiment": analyses[0]["experiment"]}

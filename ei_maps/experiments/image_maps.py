@@ -1,6 +1,8 @@
-"""What both image experiments (activation and spiking model) share: the measures of a sheet of fields and
-the printed training summary."""
+"""What the image experiments (activation, spiking and retinotopic models) share: the measures of a sheet of
+fields, the lateral interactions' predicted wavelength, and the printed training summary."""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -9,6 +11,34 @@ from ..analysis import neighbor_similarity, orientation_strength, spatial_spread
 from ._clitools import fmt, print_figures
 
 xr = DeferredModule("xarray")
+
+#: Summary names of the activation model's history means over the last 100 steps.
+FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}
+
+
+def lateral_summary(config) -> tuple[xr.Dataset, dict[str, Any]]:
+    """The predicted E/I wavelength of a model (analysis.wavelength), as run.nc variables and summary entries.
+
+    ``config`` is a :class:`~ei_maps.models.ModelConfig` (the lateral interactions are all it reads).
+    """
+    from ..analysis.wavelength import lateral_spectrum
+
+    spec = lateral_spectrum(config)
+    variables = xr.Dataset({f"lateral_{k}": spec[k].rename(wavenumber="lateral_wavenumber")
+                            for k in ("k_eff", "gain")})
+    entries = {"predicted_wavelength": spec.attrs["preferred_wavelength"],
+               "predicted_gain_contrast": spec.attrs["gain_contrast"],
+               "linear_stable": bool(spec.attrs["stable"])}
+    return variables, entries
+
+
+def describe_wavelength(entries: dict[str, Any]) -> str:
+    """One line on the lateral interactions' preferred wavelength."""
+    lam = entries["predicted_wavelength"]
+    if lam is None or not np.isfinite(lam):
+        return "lateral interactions: no preferred wavelength (the effective E/I kernel peaks at k = 0)"
+    return (f"lateral interactions: preferred wavelength {lam:.2f} units (linear gain there "
+            f"{entries['predicted_gain_contrast']:.2f}x the uniform mode's)")
 
 
 def map_measures(fields: xr.DataArray, mask: xr.DataArray | None = None) -> dict[str, float]:

@@ -22,7 +22,8 @@ from ..errors import EiMapsError
 from ..models import ActivationModel, ModelConfig
 from ..models.learning import Trainer
 from ._clitools import given
-from .image_maps import map_measures, print_summary
+from .image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary, map_measures
+from .image_maps import print_summary as print_patch_summary
 from .orientation_maps import print_analysis
 from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing, trainer_for,
@@ -30,8 +31,6 @@ from .runs import (activation_model_from_run, finish_run, history_tail, open_run
 
 xr = DeferredModule("xarray")
 
-#: Summary names of the activation model's history means over the last 100 steps.
-FINAL_ACTIVATION = {"final_loss": "loss", "final_sparsity": "sparsity", "final_iterations": "iterations"}
 #: The dictionary is checked for collapse every so many steps, until this step.
 COLLAPSE_CHECK_EVERY, COLLAPSE_CHECK_UNTIL = 100, 3000
 #: Random pairs of dictionary columns above this mean |cos|: the map has collapsed.
@@ -90,28 +89,6 @@ class CollapseCheck:
                 f"nearly every unit learned the same field (side {c.side}, code_scale "
                 f"{c.effective_code_scale:.3g}, lr {trainer.lr:g}); lower --lr or --code-scale, or check the "
                 "whitening (--images, --no-whiten)")
-
-
-def lateral_summary(config: ModelConfig) -> tuple[xr.Dataset, dict[str, Any]]:
-    """The predicted E/I wavelength of a model (analysis.wavelength), as run.nc variables and summary entries."""
-    from ..analysis.wavelength import lateral_spectrum
-
-    spec = lateral_spectrum(config)
-    variables = xr.Dataset({f"lateral_{k}": spec[k].rename(wavenumber="lateral_wavenumber")
-                            for k in ("k_eff", "gain")})
-    entries = {"predicted_wavelength": spec.attrs["preferred_wavelength"],
-               "predicted_gain_contrast": spec.attrs["gain_contrast"],
-               "linear_stable": bool(spec.attrs["stable"])}
-    return variables, entries
-
-
-def describe_wavelength(entries: dict[str, Any]) -> str:
-    """One line on the lateral interactions' preferred wavelength."""
-    lam = entries["predicted_wavelength"]
-    if lam is None or not np.isfinite(lam):
-        return "lateral interactions: no preferred wavelength (the effective E/I kernel peaks at k = 0)"
-    return (f"lateral interactions: preferred wavelength {lam:.2f} units (linear gain there "
-            f"{entries['predicted_gain_contrast']:.2f}x the uniform mode's)")
 
 
 def state_dataset(trainer: Trainer, train_config: TrainConfig) -> xr.Dataset:
@@ -283,7 +260,7 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
                    help=f"sheet edges (default {defaults.boundary}, as published / {lif.boundary})")
     g.add_argument("--model-seed", type=int, default=None,
                    help="seed of the dictionary initialization (default: --seed)")
-    a = p.add_argument_group("activation model only")
+    a = p.add_argument_group("activation model only (plain and retinotopic)")
     a.add_argument("--lam", type=float, default=None, help=f"soft threshold (default {defaults.lam:g})")
     a.add_argument("--eta", type=float, default=None, help=f"dynamics step (default {defaults.eta:g})")
     a.add_argument("--target-sparsity", type=float, default=None,
@@ -296,9 +273,39 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
     a.add_argument("--code-scale", type=float, default=None,
                    help="scale of the code in the learning step's reconstruction (default min(1, (40/side)^2), "
                         "which keeps larger sheets from collapsing)")
-    a.add_argument("--preset", choices=sorted(PRESETS), default=None,
+    presets = {**PRESETS, **_retinotopic_presets()}
+    a.add_argument("--preset", choices=sorted(presets), default=None,
                    help="a named parameter set (options given explicitly win): " + "; ".join(
-                       f"{name}: {text}" for name, (text, _, _) in sorted(PRESETS.items())))
+                       f"{name}: {text}" for name, (text, _, _) in sorted(presets.items())))
+    r = p.add_argument_group("retinotopic sheet only (--model retinotopic; docs/pinwheels.md)")
+    rdefault, rtrain = _retinotopic_defaults()
+    r.add_argument("--window", type=int, default=None,
+                   help=f"each unit's window, pixels (default {rdefault.window})")
+    r.add_argument("--window-jitter", type=float, default=None,
+                   help=f"std of a fixed random displacement of each unit's window, pixels (default "
+                        f"{rdefault.window_jitter:g}): cortex's receptive-field scatter")
+    r.add_argument("--window-shape", choices=("square", "disk"), default=None,
+                   help=f"the window's pixels a field may use (default {rdefault.window_shape}; a disk treats every "
+                        "orientation alike)")
+    r.add_argument("--units-per-pixel", type=float, default=None,
+                   help=f"magnification: sheet units per image pixel (default {rdefault.units_per_pixel:g}); "
+                        "the region is side / units-per-pixel pixels")
+    r.add_argument("--homeostasis-rate", type=float, default=None,
+                   help="per-unit thresholds that follow each unit's active fraction towards --target-sparsity "
+                        f"(default {rdefault.homeostasis_rate:g}: off)")
+    r.add_argument("--no-zero-mean", action="store_true", help="let fields keep a mean (default: removed every step)")
+    r.add_argument("--filter", choices=("whiten", "dog", "onoff"), default=None,
+                   help=f"preprocessing of the photographs (default {rtrain.filter}): whitening, a difference of "
+                        "Gaussians (band-pass) or the DoG split into ON and OFF channels")
+    r.add_argument("--dog-center", type=float, default=None, help=f"DoG centre, pixels (default {rtrain.dog_center:g})")
+    r.add_argument("--dog-surround", type=float, default=None,
+                   help=f"DoG surround, pixels (default {rtrain.dog_surround:g})")
+    r.add_argument("--rotations", type=int, default=None,
+                   help=f"rotated copies of each photograph, evening out orientations (default {rtrain.rotations})")
+    r.add_argument("--no-roll", action="store_true",
+                   help="keep the periodic region's seam on the sheet's edges (default: rolled to a random place)")
+    r.add_argument("--map-every", type=int, default=None,
+                   help=f"steps between measurements of the map during training (default {rtrain.map_every})")
     s = p.add_argument_group("spiking sheet only (--model lif)")
     s.add_argument("--target-rate", type=float, default=None,
                    help=f"target activity, spikes per neuron per window over all neurons (default "
@@ -314,6 +321,23 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
 
 _ACTIVATION_ONLY = ("lam", "eta", "target_sparsity", "dtype", "leak", "max_iter", "code_scale", "preset")
 _LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
+_RETINOTOPIC_MODEL = ("window", "window_jitter", "window_shape", "units_per_pixel", "homeostasis_rate")
+_RETINOTOPIC_TRAIN = ("filter", "dog_center", "dog_surround", "rotations", "map_every")
+#: Options of the image-patch models that the retinotopic sheet does not read (it sees whole regions).
+_PATCH_ONLY = ("patch_size", "no_whiten")
+
+
+def _retinotopic_presets() -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
+    from .retinotopic import PRESETS as RETINOTOPIC_PRESETS
+
+    return RETINOTOPIC_PRESETS
+
+
+def _retinotopic_defaults():
+    from ..config import RetinotopicTrainConfig
+    from ..models.retinotopic import RetinotopicConfig
+
+    return RetinotopicConfig(), RetinotopicTrainConfig()
 
 
 def cli_arguments(p: argparse.ArgumentParser) -> None:
@@ -323,21 +347,23 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
     t = TrainConfig()
     from .images_lif import LIF_TRAIN
 
-    p.add_argument("--model", choices=("activation", "lif"), default="activation",
-                   help="the E/I activation model, or the spiking LIF sheet (Brian2; paper appendix)")
+    p.add_argument("--model", choices=("activation", "lif", "retinotopic"), default="activation",
+                   help="the E/I activation model, the spiking LIF sheet (Brian2; paper appendix), or the activation "
+                        "model on a retinotopic sheet (each unit sees its own window of a whole image region)")
     p.add_argument("--steps", type=int, default=None,
                    help=f"gradient steps (default {t.steps} / {LIF_TRAIN.steps} with --model lif)")
     p.add_argument("--batch", type=int, default=None,
                    help=f"patches per step (default {t.batch} / {LIF_TRAIN.batch})")
     p.add_argument("--lr", type=float, default=None, help=f"learning rate (default {t.lr:g} / {LIF_TRAIN.lr:g})")
     p.add_argument("--seed", type=int, default=t.seed, help="seed of patches and dictionary")
-    p.add_argument("--patch-size", type=int, default=t.patch_size, help="patch side in pixels")
+    p.add_argument("--patch-size", type=int, default=None, help=f"patch side in pixels (default {t.patch_size})")
     p.add_argument("--images", default=None,
                    help="IMAGES.mat (Olshausen) or a folder of PNG/JPEG/TIFF photographs "
                         "(default: photographs bundled with scikit-image)")
     p.add_argument("--no-whiten", action="store_true",
                    help="do not whiten the photographs (IMAGES.mat is already whitened)")
-    p.add_argument("--out", default=None, help="run directory (default runs/images, or runs/images-lif)")
+    p.add_argument("--out", default=None,
+                   help="run directory (default runs/images, runs/images-lif or runs/retinotopic)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     p.add_argument("--checkpoint-every", type=int, default=None,
                    help=f"steps between checkpoints (default {t.checkpoint_every} / {LIF_TRAIN.checkpoint_every})")
@@ -345,9 +371,16 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
-    """``ei-maps train images``: the activation model, or with ``--model lif`` the spiking sheet."""
-    lif = args.model == "lif"
-    wrong = [k for k in (_ACTIVATION_ONLY if lif else _LIF_ONLY) if getattr(args, k) is not None]
+    """``ei-maps train images``: the activation model, or with ``--model lif`` the spiking sheet, or with
+    ``--model retinotopic`` (or a retinotopic ``--preset``) the retinotopic sheet."""
+    _choose_model(args)
+    lif, retinotopic = args.model == "lif", args.model == "retinotopic"
+    options = {"lif": _LIF_ONLY, "retinotopic": _RETINOTOPIC_MODEL + _RETINOTOPIC_TRAIN}
+    wrong = [k for model, names in options.items() if model != args.model for k in names
+             if getattr(args, k, None) is not None]
+    wrong += [k for k in ("no_zero_mean", "no_roll") if not retinotopic and getattr(args, k, False)]
+    wrong += [k for k in _ACTIVATION_ONLY if lif and getattr(args, k) is not None]
+    wrong += [k for k in _PATCH_ONLY if retinotopic and getattr(args, k, None) not in (None, False)]
     if not lif and args.engine is not None:
         wrong.append("engine")
     if wrong:
@@ -355,10 +388,13 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
         raise ValueError(f"{flags} do(es) not apply to --model {args.model}")
     seed = args.seed if args.model_seed is None else args.model_seed
     shared = given(args, ("side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "boundary"))
+    if retinotopic:
+        return _run_retinotopic(args, seed, shared, log)
     from .images_lif import LIF_TRAIN
 
+    patch_size = TrainConfig().patch_size if args.patch_size is None else args.patch_size
     base_train = LIF_TRAIN if lif else TrainConfig()
-    train = base_train.replace(seed=args.seed, patch_size=args.patch_size, images=args.images,
+    train = base_train.replace(seed=args.seed, patch_size=patch_size, images=args.images,
                                whiten=not args.no_whiten,
                                **given(args, ("steps", "batch", "lr", "checkpoint_every")))
     out = args.out or ("runs/images-lif" if lif else "runs/images")
@@ -366,7 +402,7 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
         from ..models import LIFCodingConfig
         from .images_lif import PROBE_REPEATS, train_images_lif
 
-        config = LIFCodingConfig(seed=seed, n_inputs=args.patch_size**2, **shared,
+        config = LIFCodingConfig(seed=seed, n_inputs=patch_size**2, **shared,
                                  **given(args, ("target_rate", "inh_every")))
         ds = train_images_lif(config, train, engine=args.engine or "numba", out=out, resume=args.resume,
                               progress=not args.no_progress, figures=not args.no_figures,
@@ -374,12 +410,42 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
                               log=log)
     else:
         _, preset_model, preset_train = PRESETS[args.preset] if args.preset else ("", {}, {})
-        model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": args.patch_size**2, **shared,
+        model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": patch_size**2, **shared,
                                **given(args, tuple(k for k in _ACTIVATION_ONLY if k != "preset"))})
         train = train.replace(**{k: v for k, v in preset_train.items()
                                  if getattr(args, k, None) is None})
         ds = train_images(model, train, out=out, resume=args.resume, progress=not args.no_progress,
                           figures=not args.no_figures, log=log)
+    return json.loads(ds.attrs["summary"])
+
+
+def _choose_model(args: argparse.Namespace) -> None:
+    """A retinotopic ``--preset`` picks ``--model retinotopic`` (refused beside another model given explicitly)."""
+    if args.preset not in _retinotopic_presets():
+        if args.preset is not None and args.model == "retinotopic":
+            raise ValueError(f"--preset {args.preset} is a preset of --model activation; the retinotopic presets: "
+                             f"{', '.join(sorted(_retinotopic_presets()))}")
+        return
+    explicit = "model" in getattr(args, "_given", ()) and args.model != "retinotopic"
+    if explicit or args.model == "lif":
+        raise ValueError(f"--preset {args.preset} is a preset of --model retinotopic, not --model {args.model}")
+    args.model = "retinotopic"
+
+
+def _run_retinotopic(args: argparse.Namespace, seed: int, shared: dict[str, Any], log) -> dict[str, Any]:
+    from ..config import RetinotopicTrainConfig
+    from ..models.retinotopic import RetinotopicConfig
+    from .retinotopic import PRESETS as RETINOTOPIC_PRESETS, train_retinotopic
+
+    _, preset_model, preset_train = RETINOTOPIC_PRESETS[args.preset] if args.preset else ("", {}, {})
+    train = RetinotopicTrainConfig(**{**preset_train, "seed": args.seed, "images": args.images,
+                                      "roll": not args.no_roll,
+                                      **given(args, ("steps", "batch", "lr", "checkpoint_every") + _RETINOTOPIC_TRAIN)})
+    model = RetinotopicConfig(**{**preset_model, "seed": seed, "channels": train.channels, "zero_mean": not args.no_zero_mean,
+                                 **shared, **given(args, _RETINOTOPIC_MODEL + tuple(k for k in _ACTIVATION_ONLY
+                                                                                    if k != "preset"))})
+    ds = train_retinotopic(model, train, out=args.out or "runs/retinotopic", resume=args.resume,
+                           progress=not args.no_progress, figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
 
 
@@ -415,6 +481,16 @@ SWEEP_MEASURES = ("adjacent_similarity", "random_similarity", "oriented_fraction
                   "selectivity_median", "map_quality")
 
 
+def _print_summary(summary: dict) -> None:
+    """The summary of whichever model ``train images`` ran."""
+    if summary.get("model") == "retinotopic":
+        from .retinotopic import print_summary as print_retinotopic
+
+        print_retinotopic(summary)
+    else:
+        print_patch_summary(summary)
+
+
 def _analyze(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
     from .orientation_maps import analyze_image_run
 
@@ -430,16 +506,22 @@ def _analysis_options():
 def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
     """Options of ``train images`` a saved run holds under other names than its configs' fields."""
     model, train = (json.loads(saved.attrs[f"{k}_config"]) for k in ("model", "train"))
-    return {"model": "lif" if saved.attrs.get("kind") == "images_lif" else "activation",
-            "model_seed": None if model["seed"] == train["seed"] else model["seed"],
-            "no_whiten": not train["whiten"]}
+    kind = saved.attrs.get("kind")
+    options = {"model": {"images_lif": "lif", "retinotopic": "retinotopic"}.get(kind, "activation"),
+               "model_seed": None if model["seed"] == train["seed"] else model["seed"]}
+    if kind == "retinotopic":
+        options.update(no_zero_mean=not model["zero_mean"], no_roll=not train["roll"])
+    else:
+        options["no_whiten"] = not train["whiten"]
+    return options
 
 
 EXPERIMENT = Experiment(
     name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
     command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
-    print_summary=print_summary, analyze=_analyze, analyze_options=_analysis_options(),
+    print_summary=_print_summary, analyze=_analyze, analyze_options=_analysis_options(),
     print_analysis=print_analysis, load_model=activation_model_from_run, reads_unmarked_runs=True,
-    output_dir=lambda args: args.out or ("runs/images-lif" if args.model == "lif" else "runs/images"),
+    output_dir=lambda args: args.out or {"lif": "runs/images-lif", "retinotopic": "runs/retinotopic"}.get(
+        "retinotopic" if args.preset in _retinotopic_presets() else args.model, "runs/images"),
     resume_options=_resume_options,
     sweep=SweepSpec(defaults=lambda: (ModelConfig(), TrainConfig()), measures=SWEEP_MEASURES, run=_sweep_run))

@@ -23,7 +23,7 @@ from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ._clitools import fmt, print_figures
-from .images import FINAL_ACTIVATION
+from .image_maps import FINAL_ACTIVATION
 from .registry import Experiment, SweepSpec, sweep_train_config
 from .runs import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run, run_trainer,
                    timing, trainer_for, trainer_state)

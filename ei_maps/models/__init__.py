@@ -1,6 +1,7 @@
 """Network models, one folder each: its parameters, presets, the model and its jitted kernels.
 
 - :mod:`~ei_maps.models.activation`: the E/I activation model (rate sheets settled to a fixed point);
+- :mod:`~ei_maps.models.retinotopic`: the same model on a retinotopic sheet (each unit sees its own window);
 - :mod:`~ei_maps.models.spiking_coder`: the spiking sheet that learns the same sparse code;
 - :mod:`~ei_maps.models.wave_sheet`: the spiking sheet of propagating waves (Numba, or Brian2);
 - :mod:`~ei_maps.models.learning`: the dictionary update and the training loop they share.
@@ -8,9 +9,11 @@
 from .activation import (PAPER_IMAGES_MODEL, PAPER_TEXT_MODEL, PAPER_TOUCH_MODEL, ActivationModel, ModelConfig,
                          UnstableDynamicsError)
 from .learning import Trainer
+from .retinotopic import RetinotopicConfig, RetinotopicModel
 from .spiking_coder import LIFCodingConfig, LIFCodingModel
 from .wave_sheet import MissingBrian2Error, WaveSheet, WaveSheetConfig
 
 __all__ = ["PAPER_IMAGES_MODEL", "PAPER_TEXT_MODEL", "PAPER_TOUCH_MODEL", "ActivationModel", "LIFCodingConfig",
-           "LIFCodingModel", "MissingBrian2Error", "ModelConfig", "Trainer", "UnstableDynamicsError", "WaveSheet",
+           "LIFCodingModel", "MissingBrian2Error", "ModelConfig", "RetinotopicConfig",
+           "RetinotopicModel", "Trainer", "UnstableDynamicsError", "WaveSheet",
            "WaveSheetConfig"]

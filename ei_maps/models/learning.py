@@ -135,6 +135,8 @@ class Trainer:
         self.step = 0
         self.keys = tuple(model.RECORD)
         self.history: dict[str, list[float]] = {k: [] for k in self.keys}
+        #: What a monitor wants shown on the progress bar beside the model's record (e.g. the map's Lambda).
+        self.status: dict[str, str] = {}
 
     def restore(self, step: int, history: dict[str, "np.ndarray"], sampler_state: dict) -> None:
         """Continue from a checkpoint: completed steps, history so far, sampler state.
@@ -183,7 +185,7 @@ class Trainer:
                 self.history[k].append(float(record[k]))
             bar.update(1)
             if self.step % 20 == 0 or self.step == self.steps:
-                bar.set_postfix({k: f"{record[k]:.3g}" for k in self.keys}, refresh=False)
+                bar.set_postfix({**{k: f"{record[k]:.3g}" for k in self.keys}, **self.status}, refresh=False)
             if self.monitor and self.monitor_every and (self.step % self.monitor_every == 0
                                                         or self.step == self.steps):
                 self.monitor(self)

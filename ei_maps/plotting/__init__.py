@@ -34,7 +34,7 @@ from .receptive_fields import (MOSAIC_SEPARATOR, plot_receptive_field_pair, plot
                                receptive_field_mosaic)
 from .training import plot_learning_curves, plot_training
 from .activation import plot_activation_map, plot_saccade
-from .orientation import orientation_colors, plot_orientation_map, plot_selectivity
+from .orientation import orientation_colors, plot_cortical_map, plot_orientation_map, plot_selectivity
 from .map_statistics import plot_power_spectrum, plot_regime_spectra, plot_similarity_by_distance
 from .waves import plot_population_rate, plot_raster, plot_wave_snapshots, save_wave_gif
 from .words import plot_group_activations, plot_word_map, word_map_html
@@ -53,6 +53,7 @@ __all__ = [
     "plot_activation_map",
     "orientation_colors",
     "plot_orientation_map",
+    "plot_cortical_map",
     "plot_selectivity",
     "plot_power_spectrum",
     "plot_similarity_by_distance",

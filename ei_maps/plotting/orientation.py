@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from .style import _hide_ticks, _new_figure, _require_dims
 
-__all__ = ["orientation_colors", "plot_orientation_map", "plot_selectivity"]
+__all__ = ["orientation_colors", "plot_cortical_map", "plot_orientation_map", "plot_selectivity"]
 
 _ORIENTATION_LABEL = "preferred orientation (deg)"
 _SELECTIVITY_LABEL = "orientation selectivity"
@@ -238,4 +238,137 @@ def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Fig
     if title:
         ax.set_title(title)
     fig.colorbar(image, ax=ax, label=_SELECTIVITY_LABEL)
+    return fig
+
+
+def _draw_pinwheels(ax, pinwheels: xr.Dataset, ms: float) -> None:
+    y, x, charge = _pinwheel_arrays(pinwheels)
+    ax.set_xlim(ax.get_xlim())
+    ax.set_ylim(ax.get_ylim())
+    for sign, name, marker, face, edge in ((1, "+1/2", "o", "white", "black"),
+                                          (-1, "\u22121/2", "s", "black", "white")):
+        sel = (np.sign(charge) == sign) & np.isfinite(y) & np.isfinite(x)
+        ax.plot(x[sel], y[sel], linestyle="none", marker=marker, ms=ms, mfc=face, mec=edge, mew=0.6,
+                label=f"pinwheel {name} ({int(sel.sum())})")
+
+
+def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every: int = 2,
+                      mesh_units: int = 32) -> Figure:
+    """The four views of a retinotopic sheet's map: orientation, its spectrum, pinwheel counts, RF centres.
+
+    Parameters
+    ----------
+    analysis : xr.Dataset
+        What ``ei-maps analyze`` writes for a retinotopic run: ``preference``
+        and ``selectivity`` (unit_y, unit_x), ``pinwheel_y``, ``pinwheel_x``,
+        ``pinwheel_charge`` (pinwheel), ``power`` (wavenumber, cycles per
+        unit), optionally ``filtered_pinwheel_count`` (cutoff) and
+        ``rf_center_y``, ``rf_center_x`` (unit_y, unit_x, pixels); attrs
+        ``column_spacing`` and ``summary`` (JSON).
+    title : str, optional
+        Figure title; default names the density and Lambda.
+    mesh_every : int
+        The receptive-field mesh joins every ``mesh_every``-th unit [count].
+    mesh_units : int
+        ... over the first ``mesh_units`` x ``mesh_units`` units [count].
+
+    Returns
+    -------
+    Figure
+        (a) the orientation map (hue: preference, brightness: selectivity)
+        with its pinwheels and a bar one column spacing long; (b) the
+        radially averaged power spectrum on log axes with the ring's Lambda
+        and the lowest-wavenumber power marked; (c) the pinwheel density per
+        Lambda^2 of the map low-pass filtered at each cutoff, with cortex's
+        pi; (d) the receptive-field centres of a block of units as a mesh in
+        the visual field (pixels).
+    """
+    import json
+
+    summary = json.loads(analysis.attrs.get("summary", "{}"))
+    spacing = float(analysis.attrs.get("column_spacing", np.nan))
+    fig = _new_figure((11.0, 9.6), layout="constrained")
+    axes = fig.subplots(2, 2)
+    ax = axes[0, 0]
+    rgb = orientation_colors(analysis["preference"], analysis["selectivity"])
+    ax.imshow(rgb, interpolation="nearest", aspect="equal")
+    _hide_ticks(ax)
+    pins = xr.Dataset({"y": analysis["pinwheel_y"], "x": analysis["pinwheel_x"], "charge": analysis["pinwheel_charge"]})
+    _draw_pinwheels(ax, pins, ms=2.5 if rgb.shape[0] > 64 else _PINWHEEL_MS)
+    if np.isfinite(spacing):
+        ny = rgb.shape[0]
+        ax.plot([2, 2 + spacing], [ny - 3, ny - 3], color="white", lw=3, solid_capstyle="butt")
+        ax.plot([2, 2 + spacing], [ny - 3, ny - 3], color="black", lw=1, solid_capstyle="butt",
+                label=f"\u039b = {spacing:.1f} units")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize="small")
+    ax.set_title("(a) orientation map (hue), selectivity (brightness)", fontsize="medium", pad=22)
+
+    ax = axes[0, 1]
+    k = analysis["wavenumber"].values
+    power = analysis["power"].values
+    ax.loglog(k[1:], power[1:], "o-", ms=3, lw=1, color="C0", label="power")
+    from matplotlib.ticker import NullFormatter
+
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.plot(k[1], power[1], "s", ms=7, mfc="none", mec="C3", label="lowest wavenumber")
+    if np.isfinite(spacing):
+        ax.axvline(1 / spacing, color="k", ls="--", lw=1, label=f"ring: \u039b = {spacing:.1f} units")
+    contrast = summary.get("column_spacing_ring_contrast")
+    ax.set_xlabel("spatial frequency (cycles / unit)")
+    ax.set_ylabel("power (a.u.)")
+    ax.grid(True, which="both", alpha=0.2)
+    ax.legend(loc="lower left", fontsize="small", frameon=False)
+    ax.set_title("(b) spectrum of the orientation map" + (f": ring {contrast:.1f}x the lowest wavenumber"
+                                                           if contrast is not None else ""), fontsize="medium")
+
+    ax = axes[1, 0]
+    if "filtered_pinwheel_count" in analysis and np.isfinite(spacing):
+        fc = analysis["filtered_pinwheel_count"]
+        area = float(summary["pinwheels"]["area"])
+        cut = fc["cutoff"].values / spacing
+        ax.plot(cut, fc.values * spacing**2 / area, "o-", color="C0", label="filtered map")
+        ax.axhline(summary["pinwheels"]["density"], color="C0", ls=":", label="raw map")
+        ax.axhspan(np.pi - 0.3, np.pi + 0.3, color="C2", alpha=0.2, label="cortex, 3.1 \u00b1 0.3")
+        ax.axhline(np.pi, color="C2", lw=1)
+        lo, hi = summary["pinwheels"].get("plateau_cutoffs") or (np.nan, np.nan)
+        ax.axvspan(lo / spacing, hi / spacing, color="0.85", label="plateau")
+        ax.set_xlabel("low-pass cutoff (fraction of \u039b)")
+        ax.set_ylabel("pinwheels per \u039b\u00b2")
+        ax.legend(fontsize="small", frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no column spacing:\nno density per \u039b\u00b2", ha="center", va="center",
+                transform=ax.transAxes)
+        _hide_ticks(ax)
+    ax.set_title("(c) pinwheel density of the filtered map", fontsize="medium")
+
+    ax = axes[1, 1]
+    if "rf_center_y" in analysis:
+        region = float(summary.get("retinotopy", {}).get("region", np.nan))
+        n = min(mesh_units, analysis.sizes["unit_y"], analysis.sizes["unit_x"])
+        cy = analysis["rf_center_y"].transpose("unit_y", "unit_x").values[:n:mesh_every, :n:mesh_every]
+        cx = analysis["rf_center_x"].transpose("unit_y", "unit_x").values[:n:mesh_every, :n:mesh_every]
+        if np.isfinite(region):  # unwrap the torus so the mesh does not jump across the region
+            cy = cy[0, 0] + np.unwrap(np.unwrap(cy - cy[0, 0], period=region, axis=0), period=region, axis=1)
+            cx = cx[0, 0] + np.unwrap(np.unwrap(cx - cx[0, 0], period=region, axis=1), period=region, axis=0)
+            # the first unit's window may start across the seam: draw the block where it begins, near 0
+            cy, cx = cy - region * (cy[0, 0] > region / 2), cx - region * (cx[0, 0] > region / 2)
+        ax.plot(cx, cy, color="C0", lw=0.7)
+        ax.plot(cx.T, cy.T, color="C0", lw=0.7)
+        ax.plot(cx, cy, ".", color="k", ms=2)
+        ax.set_aspect("equal")
+        ax.invert_yaxis()
+        ax.set_xlabel("visual field x (pixels)")
+        ax.set_ylabel("visual field y (pixels)")
+        r = summary.get("retinotopy", {})
+        if r:
+            ax.set_title(f"(d) receptive-field centres (one unit in {mesh_every}): scatter {r['scatter']:.1f} px",
+                         fontsize="medium")
+    else:
+        _hide_ticks(ax)
+    if title is None:
+        p = summary.get("pinwheels", {})
+        title = (f"{p.get('count', '?')} pinwheels, {p.get('density', float('nan')):.2f} per \u039b\u00b2 "
+                 f"({p.get('density_plateau') or float('nan'):.2f} on the filtered map), \u039b = {spacing:.1f} units"
+                 if np.isfinite(spacing) else "no column spacing (no ring in the spectrum)")
+    fig.suptitle(title)
     return fig

@@ -128,7 +128,7 @@ def _vertical(ring, i, radius, vertical, level_of_row, out):
 def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
            exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row, ring_e,
            inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row, ring_i,
-           exc, inh, sums, change, size, lam, eta, leak):
+           exc, inh, sums, change, size, lam, lam_e, eta, leak):
     """One update of one tile, row by row.
 
     The lateral input of output row ``y`` needs the horizontal sums of rows
@@ -136,7 +136,9 @@ def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
     each row is summed once and the tile's working set stays in cache. The
     soft-thresholded update of both sheets follows at once, with the squared
     change and size of each ``(x, lane)`` accumulated in ``sums`` and folded
-    into per-lane ``change`` and ``size`` (TILE,) at the end.
+    into per-lane ``change`` and ``size`` (TILE,) at the end. The excitatory
+    sheet's threshold is per unit (``lam_e`` (L, L * TILE), lanes repeated; all
+    ``lam`` unless a model adapts thresholds per unit), the inhibitory one's ``lam``.
     """
     width = side * TILE
     n_e = 2 * exc_radius + 1
@@ -165,6 +167,7 @@ def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
         ne_row = new_e[i, pad * TILE:pad * TILE + width]
         ni_row = new_i[i, pad * TILE:pad * TILE + width]
         s_row = s[y]
+        lam_row = lam_e[y]
         for x in range(width):
             ae = ae_row[x]
             ai = ai_row[x]
@@ -172,7 +175,8 @@ def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
             ue = ae + eta * (-leak * ae + s_row[x] + e - inh[x])
             ui = ai + eta * (-leak * ai + e)
             # two-sided soft threshold, branch-free so the loop vectorizes
-            ne = max(ue - lam, zero) - max(-ue - lam, zero)
+            le = lam_row[x]
+            ne = max(ue - le, zero) - max(-ue - le, zero)
             ni = max(ui - lam, zero) - max(-ui - lam, zero)
             ne_row[x] = ne
             ni_row[x] = ni
@@ -194,7 +198,7 @@ def settle_batch(s, state_e, state_i, pad, periodic,
                  exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
                  inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
                  ring_e, ring_i, exc, inh, sums, change2, size2,
-                 lam, eta, leak, eps, max_iter, last_ratio):
+                 lam, lam_e, eta, leak, eps, max_iter, last_ratio):
     """Iterate the E/I dynamics of a tiled batch to the fixed point.
 
     Parameters
@@ -231,7 +235,7 @@ def settle_batch(s, state_e, state_i, pad, periodic,
             _sweep(s[b], a_e, a_i, state_e[dst, b], state_i[dst, b], pad, side,
                    exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row, ring_e[b],
                    inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row, ring_i[b],
-                   exc[b], inh[b], sums[b], change2[b], size2[b], lam, eta, leak)
+                   exc[b], inh[b], sums[b], change2[b], size2[b], lam, lam_e, eta, leak)
         # fixed summation order: the result does not depend on the thread count
         change = 0.0
         size = 0.0
@@ -347,7 +351,7 @@ def settle_worker(worker, workers, s, state_e, state_i, pad, periodic,
                   exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
                   inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
                   ring_e, ring_i, exc, inh, sums, change_hist, size_hist, done, claimed, owner, count, control,
-                  lam, eta, leak, eps, max_iter, last_ratio, patience):
+                  lam, lam_e, eta, leak, eps, max_iter, last_ratio, patience):
     """One of ``workers`` threads settling a tiled batch, with no barrier between updates.
 
     Tiles are independent until the stopping rule, which needs every tile's
@@ -445,7 +449,7 @@ def settle_worker(worker, workers, s, state_e, state_i, pad, periodic,
                    exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row, ring_e[worker],
                    inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row, ring_i[worker],
                    exc[worker], inh[worker], sums[worker], change_hist[worker, m + 1, best],
-                   size_hist[worker, m + 1, best], lam, eta, leak)
+                   size_hist[worker, m + 1, best], lam, lam_e, eta, leak)
             if periodic:  # the halo goes with the state: readers never write another thread's buffer
                 _wrap_halo(new_e, pad, side)
                 _wrap_halo(new_i, pad, side)

@@ -115,18 +115,21 @@ class ActivationModel:
             warnings.warn("ActivationModel(backend=...) is now engine=...; backend goes in the next release",
                           DeprecationWarning, stacklevel=2)
             engine = backend
+        self._build(ModelConfig(
+            side=side, n_inputs=n_inputs, r_exc=r_exc, r_inh=r_inh, w_exc=float(w_exc),
+            w_inh=float(w_inh), sigma2=float(sigma2), lam=float(lam), eta=float(eta),
+            leak=None if leak is None else float(leak), eps=float(eps), max_iter=max_iter,
+            dtype=str(np.dtype(dtype)), boundary=boundary, target_sparsity=target_sparsity,
+            seed=seed, code_scale=code_scale), dictionary, engine)
+
+    def _build(self, cfg: ModelConfig, dictionary: np.ndarray | None, engine: str) -> None:
+        """Set the model up from a validated config (what every constructor of this family shares)."""
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
         #: Compute engine, "numba" (jitted, multi-threaded) or "numpy" (plain reference); same results
         #: within rounding, so it is a choice of this object, not a saved parameter.
         self.engine = engine
-        self._config = ModelConfig(
-            side=side, n_inputs=n_inputs, r_exc=r_exc, r_inh=r_inh, w_exc=float(w_exc),
-            w_inh=float(w_inh), sigma2=float(sigma2), lam=float(lam), eta=float(eta),
-            leak=None if leak is None else float(leak), eps=float(eps), max_iter=max_iter,
-            dtype=str(np.dtype(dtype)), boundary=boundary, target_sparsity=target_sparsity,
-            seed=seed, code_scale=code_scale)
-        cfg = self._config
+        self._config = cfg
         self.dtype = np.dtype(cfg.dtype)
         self.lam = cfg.lam
         self.k_exc: RowSeparableKernel = excitatory_kernel(cfg.r_exc, cfg.w_exc, cfg.sigma2)
@@ -139,9 +142,11 @@ class ActivationModel:
         self._scheme: str | None = None
         self._chooser_threads = 0
         if dictionary is None:
-            rng = seeds.generator(seed, "dictionary")
-            dictionary = learning.init_dictionary(cfg.n_inputs, cfg.side**2, rng)
+            rng = seeds.generator(cfg.seed, "dictionary")
+            dictionary = learning.init_dictionary(self.n_weights, cfg.side**2, rng)
         self.dictionary = dictionary
+        #: Per-unit offsets of the excitatory thresholds from ``lam``, (side, side); None: all units use ``lam``.
+        self.threshold_offsets: np.ndarray | None = None
         self.a_inh: np.ndarray | None = None
         self.iterations: int = 0
         self.last_loss: float = float("nan")
@@ -187,8 +192,16 @@ class ActivationModel:
         return self._config.side ** 2
 
     @property
+    def n_weights(self) -> int:
+        """Feed-forward weights per unit: every input (each unit sees the whole stimulus)."""
+        return self._config.n_inputs
+
+    @property
     def leak(self) -> float:
         return self._config.effective_leak
+
+    #: What a column of the dictionary holds, in error messages.
+    _weights_name = "n_inputs"
 
     @property
     def dictionary(self) -> np.ndarray:
@@ -199,9 +212,9 @@ class ActivationModel:
     @dictionary.setter
     def dictionary(self, value: np.ndarray) -> None:
         value = np.asarray(value)
-        expected = (self.n_inputs, self.n_units)
+        expected = (self.n_weights, self.n_units)
         if value.shape != expected:
-            raise ValueError(f"dictionary must have shape (n_inputs, side*side) = {expected}, "
+            raise ValueError(f"dictionary must have shape ({self._weights_name}, side*side) = {expected}, "
                              f"got {value.shape}")
         if not np.all(np.isfinite(value)):
             raise ValueError("dictionary contains NaN or inf")
@@ -306,7 +319,8 @@ class ActivationModel:
         else:
             a_e, a_i, n, ratio = settle_numpy(s, self.k_exc.dense(), self.k_inh.dense(), lam=lam,
                                               eta=self._config.eta, leak=self.leak, eps=self._config.eps,
-                                              max_iter=self._config.max_iter, boundary=self._config.boundary)
+                                              max_iter=self._config.max_iter, boundary=self._config.boundary,
+                                              lam_e=self.unit_thresholds(lam))
         # a change larger than the state itself after max_iter updates is
         # growth (or an undamped oscillation), not slow convergence
         growing = n == self._config.max_iter and ratio > 1.0
@@ -325,6 +339,37 @@ class ActivationModel:
         self.a_inh = a_i.reshape(batch, side * side)
         self.iterations = int(n)
         return a_e.reshape(batch, side * side)
+
+    def unit_thresholds(self, lam: float | None = None) -> np.ndarray | None:
+        """Each excitatory unit's soft threshold, (side, side), or None when all share ``lam``.
+
+        Models that adapt a threshold per unit (homeostasis) hold their offsets
+        from ``lam`` in ``threshold_offsets``; a threshold never goes below 0.
+
+        Parameters
+        ----------
+        lam : float, optional
+            The shared threshold (default the model's ``lam``) [dimensionless].
+
+        Returns
+        -------
+        ndarray of the model's dtype, shape (side, side), or None
+            The thresholds [dimensionless].
+        """
+        offsets = self.threshold_offsets
+        if offsets is None:
+            return None
+        lam = self.lam if lam is None else lam
+        return np.maximum(lam + offsets, 0).astype(self.dtype)
+
+    def _threshold_rows(self, lam: float) -> np.ndarray:
+        """The excitatory thresholds in the jitted loop's layout, (side, side * TILE), lanes repeated."""
+        from ._numba import TILE
+
+        per_unit = self.unit_thresholds(lam)
+        if per_unit is None:
+            return np.full((self.side, self.side * TILE), lam, self.dtype)
+        return np.ascontiguousarray(np.repeat(per_unit, TILE, axis=1))
 
     def _settle_numba(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None = None
                       ) -> tuple[np.ndarray, np.ndarray, int, float]:
@@ -377,7 +422,7 @@ class ActivationModel:
                          ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
                          bw["ring_e"], bw["ring_i"], bw["exc"], bw["inh"], bw["sums"],
-                         bw["change2"], bw["size2"], t(lam), t(cfg.eta), t(self.leak),
+                         bw["change2"], bw["size2"], t(lam), self._threshold_rows(lam), t(cfg.eta), t(self.leak),
                          float(cfg.eps), int(cfg.max_iter), bw["last_ratio"])
         ratio = float(bw["last_ratio"][0])
         a_e = np.empty((batch, side, side), self.dtype)
@@ -425,6 +470,7 @@ class ActivationModel:
         in_finish = np.zeros(threads, np.int64)
         t = self.dtype.type
         ke, ki = ws["k_exc"], ws["k_inh"]
+        lam_e = self._threshold_rows(lam)
         a_e = np.empty((batch, side, side), self.dtype)
         a_i = np.empty((batch, side, side), self.dtype)
         phi_t = self._phi_t
@@ -447,7 +493,7 @@ class ActivationModel:
                           ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
                           ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"],
                           ws["change_hist"], ws["size_hist"], done, claimed, owner, count, control,
-                          t(lam), t(cfg.eta), t(self.leak), float(cfg.eps), max_iter, last_ratio, patience)
+                          t(lam), lam_e, t(cfg.eta), t(self.leak), float(cfg.eps), max_iter, last_ratio, patience)
             n = int(control[RESULT])
             try:
                 finish_worker(worker, state_e, state_i, abs(n) % slots, owner, stride, abs(n), p, a_e, a_i,
@@ -563,7 +609,7 @@ class ActivationModel:
 
 
 def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float, eta: float,
-                 leak: float, eps: float, max_iter: int, boundary: str = "zero"
+                 leak: float, eps: float, max_iter: int, boundary: str = "zero", lam_e: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, int, float]:
     """Plain NumPy/SciPy settling loop (reference path for checking the jitted one).
 
@@ -585,6 +631,8 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
         Maximum number of updates [count].
     boundary : {"zero", "periodic"}
         Silent padding or a torus.
+    lam_e : ndarray, shape (L, L), optional
+        Per-unit thresholds of the excitatory sheet (default ``lam`` for every unit) [dimensionless].
 
     Returns
     -------
@@ -599,6 +647,7 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
     mode = "constant" if boundary == "zero" else "wrap"
     dt = s.dtype
     lam, eta, leak = dt.type(lam), dt.type(eta), dt.type(leak)
+    lam_exc = lam if lam_e is None else np.asarray(lam_e, dt)
     ke, ki = k_exc.astype(dt)[None], k_inh.astype(dt)[None]
     a_e = np.zeros_like(s)
     a_i = np.zeros_like(s)
@@ -606,7 +655,7 @@ def settle_numpy(s: np.ndarray, k_exc: np.ndarray, k_inh: np.ndarray, lam: float
         for n in range(1, max_iter + 1):
             exc = ndimage.convolve(a_e, ke, mode=mode)
             inh = ndimage.convolve(a_i, ki, mode=mode)
-            new_e = _soft_threshold(a_e + eta * (-leak * a_e + s + exc - inh), lam)
+            new_e = _soft_threshold(a_e + eta * (-leak * a_e + s + exc - inh), lam_exc)
             new_i = _soft_threshold(a_i + eta * (-leak * a_i + exc), lam)
             change = np.sqrt(np.sum((new_e - a_e) ** 2, dtype=float) + np.sum((new_i - a_i) ** 2, dtype=float))
             size = np.sqrt(np.sum(a_e.astype(float) ** 2) + np.sum(a_i.astype(float) ** 2))
