@@ -125,13 +125,30 @@ def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_
         sweep("images", {"w_inh": [2.0], "side": [6]}, steps=7, out=out, progress=False)
 
 
+def test_a_float_parameter_given_whole_numbers_is_recorded():
+    """``--param units_per_pixel=0.5,1`` gives the grid the int 1 and the result's coordinate 1.0: both must name
+    the same configuration (the sweep stopped with KeyError '1' before)."""
+    from ei_maps.experiments.sweep import _key
+
+    assert _key(1) == _key(1.0) == _key(np.float64(1.0)) == "1"
+    assert _key(0.5) == "0.5" and _key(True) == "True" and _key("dog") == "dog"
+
+
+@pytest.mark.slow  # ~20 s: Dask and two retinotopic runs
+def test_retinotopic_sweep_over_a_float_given_as_whole_numbers(tmp_path):
+    result = sweep("retinotopic", {"units_per_pixel": [0.5, 1], "side": [16], "window": [4]}, steps=2,
+                   out=tmp_path / "s", workers=1, progress=False, figures=False, log=lambda m: None)
+    assert bool(result["done"].all()), result["error"].values
+    assert list(result["units_per_pixel"].values) == [0.5, 1.0]
+
+
 @pytest.mark.slow  # ~13 s; test_grid_failure_and_resume sweeps images in the default suite
 def test_every_registered_experiment_with_a_sweep_runs_one(tmp_path):
     # the sweep is built from the registry: text and the spiking image model sweep as images do
     from ei_maps.experiments.registry import experiments
 
     sweepable = {name for name, e in experiments().items() if e.sweep is not None}
-    assert {"images", "images_lif", "text", "touch", "waves"} <= sweepable
+    assert {"images", "images_lif", "retinotopic", "text", "touch", "waves"} <= sweepable
     text = sweep("text", {"w_inh": [2.0], "side": [6]}, steps=5, out=tmp_path / "text", workers=1,
                  progress=False, figures=False, log=lambda m: None)
     assert bool(text["done"].all()), text["error"].values

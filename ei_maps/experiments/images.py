@@ -362,6 +362,8 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
                         "(default: photographs bundled with scikit-image)")
     p.add_argument("--no-whiten", action="store_true",
                    help="do not whiten the photographs (IMAGES.mat is already whitened)")
+    p.add_argument("--f0", type=float, default=None,
+                   help=f"cutoff of the whitening filter, cycles per pixel (default {t.f0:g}; Nyquist 0.5)")
     p.add_argument("--out", default=None,
                    help="run directory (default runs/images, runs/images-lif or runs/retinotopic)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
@@ -396,7 +398,7 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     base_train = LIF_TRAIN if lif else TrainConfig()
     train = base_train.replace(seed=args.seed, patch_size=patch_size, images=args.images,
                                whiten=not args.no_whiten,
-                               **given(args, ("steps", "batch", "lr", "checkpoint_every")))
+                               **given(args, ("steps", "batch", "lr", "checkpoint_every", "f0")))
     out = args.out or ("runs/images-lif" if lif else "runs/images")
     if lif:
         from ..models import LIFCodingConfig
@@ -440,7 +442,8 @@ def _run_retinotopic(args: argparse.Namespace, seed: int, shared: dict[str, Any]
     _, preset_model, preset_train = RETINOTOPIC_PRESETS[args.preset] if args.preset else ("", {}, {})
     train = RetinotopicTrainConfig(**{**preset_train, "seed": args.seed, "images": args.images,
                                       "roll": not args.no_roll,
-                                      **given(args, ("steps", "batch", "lr", "checkpoint_every") + _RETINOTOPIC_TRAIN)})
+                                      **given(args, ("steps", "batch", "lr", "checkpoint_every", "f0")
+                                              + _RETINOTOPIC_TRAIN)})
     model = RetinotopicConfig(**{**preset_model, "seed": seed, "channels": train.channels, "zero_mean": not args.no_zero_mean,
                                  **shared, **given(args, _RETINOTOPIC_MODEL + tuple(k for k in _ACTIVATION_ONLY
                                                                                     if k != "preset"))})

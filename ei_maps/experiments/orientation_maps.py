@@ -75,8 +75,9 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         pref_map, sel_map = (np.angle(z) % (2 * np.pi)) / 2 % np.pi, np.abs(z)
     pins = pinwheel_stats(pref_map, selectivity=sel_map, periodic=periodic)
     z_map = orientation_field(pref_map, sel_map)
-    wavelet = wavelet_column_spacing(z_map, periodic=periodic)
     spacing = pins["column_spacing"]
+    wavelet = wavelet_column_spacing(z_map, wavelengths=wavelet_scan(spacing, z_map.shape, periodic),
+                                     periodic=periodic)
     filtered = filtered_pinwheel_counts(z_map, spacing, periodic=periodic) if np.isfinite(spacing) else None
     # tuning curves are non-negative, so cosine similarity is positive and a ratio to the shuffled
     # baseline is well defined (correlations average near 0 over random pairs)
@@ -121,6 +122,11 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
             "density_plateau": (None if filtered is None else
                                 filtered.attrs["plateau_count"] * spacing**2 / filtered.attrs["area"]),
             "plateau_cutoffs": None if filtered is None else filtered.attrs["plateau_cutoffs"],
+            # Kaschube et al. (2010) scale the count by the mean local (wavelet) spacing
+            "density_wavelet": (pins["count"] * wavelet.attrs["mean_spacing"] ** 2 / pins["area"]
+                                if filtered is not None else None),
+            "density_plateau_wavelet": (None if filtered is None else filtered.attrs["plateau_count"]
+                                        * wavelet.attrs["mean_spacing"] ** 2 / filtered.attrs["area"]),
         },
         "column_spacing": pins["column_spacing"],
         "column_spacing_fit_ok": bool(pins["spectrum"].attrs["fit_ok"]),
@@ -129,7 +135,8 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
         "column_spacing_ring_contrast": float(pins["spectrum"].attrs["ring_contrast"]),
         "column_spacing_mean_wavenumber": float(pins["spectrum"].attrs["mean_wavenumber_spacing"]),
         "column_spacing_wavelet": {"mean": wavelet.attrs["mean_spacing"], "median": wavelet.attrs["median_spacing"],
-                                   "accepted_fraction": wavelet.attrs["accepted_fraction"]},
+                                   "accepted_fraction": wavelet.attrs["accepted_fraction"],
+                                   "scan": [float(wavelet["wavelength"][0]), float(wavelet["wavelength"][-1])]},
         "topography": {
             "neighbor_orientation_diff_deg": neighbor_orientation_difference(pref, periodic=periodic, mask=mask),
             "distance_spearman": float(dist["spearman"]),
@@ -144,6 +151,39 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["column_spacing"] = pins["column_spacing"]
     return ds, summary
+
+
+def wavelet_scan(spacing: float, shape: tuple[int, int], periodic: bool) -> np.ndarray | None:
+    """The wavelengths the local (wavelet) spacing scans: around the spectral Lambda when there is one.
+
+    The default scan (3 units to a ninth of the side) stops below Lambda on
+    small maps: a 96 x 96 torus with Lambda 11.2 scans to 10.7, and every
+    accepted pixel then lies below Lambda. With a spectral Lambda the scan
+    runs from Lambda / 2 to 2 Lambda in steps of 4%, capped at a third of
+    the side on a torus (a ninth otherwise, where the wavelets' reach must
+    fit inside the map).
+
+    Parameters
+    ----------
+    spacing : float
+        The spectral column spacing (NaN without a ring) [grid units].
+    shape : (int, int)
+        The map's shape [grid units].
+    periodic : bool
+        The map is a torus.
+
+    Returns
+    -------
+    ndarray or None
+        The wavelengths [grid units], or None for the default scan.
+    """
+    if not np.isfinite(spacing):
+        return None
+    top = min(2 * spacing, min(shape) / (3 if periodic else 9))
+    low = max(3.0, spacing / 2)
+    if top <= low * 1.04 ** 3:
+        return None
+    return low * 1.04 ** np.arange(int(np.log(top / low) / np.log(1.04)) + 1)
 
 
 def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
@@ -239,13 +279,28 @@ def print_analysis(summary: dict) -> None:
         print(f"  pinwheel density {fmt(p['density'])} per column spacing^2 (95% {fmt(lo)}-{fmt(hi)}; "
               f"cortex: ~3.1 = pi), {fmt(p.get('density_plateau'))} on the low-pass filtered map "
               f"(plateau {fmt(p.get('plateau_count'), 0)} pinwheels); map quality {fmt(p['quality'])}")
+        print(f"  per squared mean local (wavelet) spacing, as Kaschube et al. (2010) measured cortex: "
+              f"{fmt(p.get('density_plateau_wavelet'))} on the filtered map, {fmt(p.get('density_wavelet'))} raw")
     print(f"  adjacent units differ by {fmt(t['neighbor_orientation_diff_deg'], 1)} deg (random map: 45); "
           f"Spearman(cortical, RF distance) {fmt(t['distance_spearman'], 3)}, Mantel p = {fmt(t['mantel_p'], 3)}")
     print_figures(summary)
 
 
+#: The pooled densities: (key, which count, which Lambda, label). "kaschube" is the measure of Kaschube et al.
+#: (2010): pinwheels of the filtered map per squared mean local (wavelet) spacing.
+POOLED = (("kaschube", "plateau_count", "wavelet", "filtered maps per mean local (wavelet) Lambda^2 [Kaschube 2010]"),
+          ("plateau", "plateau_count", "spectral", "filtered maps per spectral Lambda^2"),
+          ("raw_wavelet", "count", "wavelet", "raw maps per mean local (wavelet) Lambda^2"),
+          ("raw", "count", "spectral", "raw maps per spectral Lambda^2"))
+
+
 def pool_pinwheel_densities(summaries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Pinwheel density pooled over analyzed maps (e.g. seeds), raw and on the filtered maps' plateau.
+    """Pinwheel density pooled over analyzed maps (e.g. seeds), four ways.
+
+    Pinwheels are counted on the raw map or on the plateau of the low-pass
+    filtered map, and scaled by the spectral Lambda or by the mean local
+    (wavelet) Lambda (:data:`POOLED`); ``kaschube`` (filtered map, wavelet
+    Lambda) is the measure cortex's 3.1 +- 0.3 was made with.
 
     Parameters
     ----------
@@ -255,9 +310,9 @@ def pool_pinwheel_densities(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     Returns
     -------
     dict
-        :func:`~ei_maps.analysis.orientation.pooled_pinwheel_density` of the
-        raw counts (``raw``) and of the plateau counts (``plateau``), the
-        mean column spacing and its spread over the maps.
+        For each key of :data:`POOLED`, :func:`~ei_maps.analysis.orientation.pooled_pinwheel_density`
+        (density and 95% intervals over maps); the mean and spread of both
+        Lambdas over the maps; the runs.
     """
     from ..analysis.orientation import pooled_pinwheel_density
 
@@ -265,21 +320,26 @@ def pool_pinwheel_densities(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     if len(usable) < 2:
         raise ValueError(f"pooling needs at least two maps with a column spacing, got {len(usable)} of "
                          f"{len(summaries)}")
-    spacings = [s["column_spacing"] for s in usable]
+    spacings = {"spectral": [s["column_spacing"] for s in usable],
+                "wavelet": [s["column_spacing_wavelet"]["mean"] for s in usable]}
     areas = [s["pinwheels"]["area"] for s in usable]
-    return json_safe({
-        "n_maps": len(usable), "runs": [s.get("run") for s in usable],
-        "column_spacing_mean": float(np.mean(spacings)), "column_spacing_sd": float(np.std(spacings, ddof=1)),
-        "raw": pooled_pinwheel_density([s["pinwheels"]["count"] for s in usable], areas, spacings),
-        "plateau": pooled_pinwheel_density([s["pinwheels"]["plateau_count"] for s in usable], areas, spacings)})
+    pooled: dict[str, Any] = {"n_maps": len(usable), "runs": [s.get("run") for s in usable]}
+    for name, values in spacings.items():
+        pooled[f"{name}_spacing_mean"] = float(np.mean(values))
+        pooled[f"{name}_spacing_sd"] = float(np.std(values, ddof=1))
+    for key, count, spacing, _ in POOLED:
+        pooled[key] = pooled_pinwheel_density([s["pinwheels"][count] for s in usable], areas, spacings[spacing])
+    return json_safe(pooled)
 
 
 def print_pooled(pooled: dict) -> None:
     """The pooled density of several maps, for people."""
-    for key, label in (("raw", "raw maps"), ("plateau", "filtered maps (plateau)")):
+    print(f"pooled over {pooled['n_maps']} maps (95% intervals: bootstrap over maps; Poisson of the pooled count):")
+    for key, _, _, label in POOLED:
         p = pooled[key]
         lo, hi = p["bootstrap_interval"]
-        print(f"pooled over {pooled['n_maps']} maps, {label}: {p['density']:.3f} pinwheels per Lambda^2 "
-              f"(95% bootstrap {lo:.3f}-{hi:.3f}; Poisson {p['poisson_interval'][0]:.3f}-{p['poisson_interval'][1]:.3f})")
-    print(f"  column spacing {pooled['column_spacing_mean']:.2f} +- {pooled['column_spacing_sd']:.2f} units over the maps; "
+        print(f"  {p['density']:.3f} pinwheels per Lambda^2 ({lo:.3f}-{hi:.3f}; {p['poisson_interval'][0]:.3f}-"
+              f"{p['poisson_interval'][1]:.3f}): {label}")
+    print(f"  Lambda {pooled['spectral_spacing_mean']:.2f} +- {pooled['spectral_spacing_sd']:.2f} units (spectral), "
+          f"{pooled['wavelet_spacing_mean']:.2f} +- {pooled['wavelet_spacing_sd']:.2f} (wavelet mean); "
           "cortex: 3.12 +- 0.32 (ferret), 3.13 +- 0.18 (tree shrew), 3.11 +- 0.26 (galago)")

@@ -44,9 +44,10 @@ KIND = "retinotopic"
 #: model fields, train fields). See docs/pinwheels.md for the regime and its measurements.
 PRESETS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "cortex": ("retinotopic 128 x 128 torus, one unit per pixel, 16-pixel windows, the paper's lateral kernels, "
-               "20% active: a ring at Lambda ~11 units (11 across the sheet) and about pi pinwheels per Lambda^2",
+               "20% active, scenes whitened with a cutoff of 0.2 cycles per pixel, 10,000 steps: a ring at Lambda "
+               "~10 units and about pi pinwheels per Lambda^2 (docs/pinwheels.md)",
                {"side": 128, "window": 16, "units_per_pixel": 1.0},
-               {"steps": 10_000}),
+               {"steps": 10_000, "f0": 0.2}),
 }
 
 
@@ -151,9 +152,9 @@ def model_from_run(saved: xr.Dataset, **overrides: Any) -> RetinotopicModel:
     if "model_config" not in saved.attrs or "dictionary" not in saved:
         raise ValueError("dataset holds no retinotopic model (needs a 'dictionary' variable and 'model_config' attr)")
     config = from_json(RetinotopicConfig, saved.attrs["model_config"])
-    d = saved["dictionary"].transpose(*SHEET_DIMS, "channel", "patch_y", "patch_x").values
     fields = overrides.pop("fields", overrides.pop("dictionary", None))
     if fields is None:
+        d = saved["dictionary"].transpose(*SHEET_DIMS, "channel", "patch_y", "patch_x").values
         fields = np.ascontiguousarray(d.reshape(config.side**2, -1).T)
     model = RetinotopicModel(config, fields=fields, **overrides)
     if "threshold_offsets" in saved and model.threshold_offsets is not None:
@@ -305,7 +306,8 @@ def train_retinotopic(model_config: RetinotopicConfig | None = None,
     lateral_vars, lateral_entries = lateral_summary(model_config.replace_base())
     log(describe_wavelength(lateral_entries))
     log(f"retinotopic sheet: {c.side} x {c.side} units over a {c.region} x {c.region} pixel region "
-        f"({c.units_per_pixel:g} units per pixel), {c.window} x {c.window} windows, {len(images)} training images")
+        f"({c.units_per_pixel:g} unit{'' if c.units_per_pixel == 1 else 's'} per pixel), {c.window} x {c.window} "
+        f"windows, {len(images)} training images")
     monitor = MapMonitor(log, saved)
     trainer = trainer_for(model, sampler, train_config, out, lambda tr: state_dataset(tr, train_config, monitor),
                           progress, monitor=monitor if train_config.map_every else None,
@@ -470,6 +472,7 @@ def _sweep_run(model_config: RetinotopicConfig, train_config: RetinotopicTrainCo
     return {"column_spacing": a["column_spacing"], "ring_contrast": s["ring_contrast"],
             "pinwheel_count": p["count"], "plateau_count": p["plateau_count"], "area": p["area"],
             "pinwheel_density": p["density"], "pinwheel_density_plateau": p["density_plateau"],
+            "pinwheel_density_kaschube": p["density_plateau_wavelet"],
             "wavelet_spacing": a["column_spacing_wavelet"]["mean"],
             "lambda_per_window": a["lambda_per_window"], "rf_scatter": a["retinotopy"]["scatter"],
             "selectivity_median": a["orientation"]["selectivity_median"],
@@ -479,7 +482,7 @@ def _sweep_run(model_config: RetinotopicConfig, train_config: RetinotopicTrainCo
 
 
 SWEEP_MEASURES = ("column_spacing", "ring_contrast", "pinwheel_count", "plateau_count", "area", "pinwheel_density",
-                  "pinwheel_density_plateau", "wavelet_spacing", "lambda_per_window", "rf_scatter",
+                  "pinwheel_density_plateau", "pinwheel_density_kaschube", "wavelet_spacing", "lambda_per_window", "rf_scatter",
                   "selectivity_median", "neighbor_orientation_diff_deg", "final_loss", "final_sparsity",
                   "predicted_wavelength")
 

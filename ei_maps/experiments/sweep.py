@@ -385,8 +385,12 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
 
 
 def _key(value) -> str:
-    # grid values and store coordinates compared as text: 5 and 5.0 from the command line, numpy scalars
-    return str(_plain(value))
+    # grid values and store coordinates compared as text: 5 and 5.0 from the command line (a float parameter
+    # given as "0.5,1" holds 1.0 in the result's coordinate), numpy scalars
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
 
 
 def _outcome(future, address: str, recorded: int, total: int, store: Path) -> dict[str, Any]:

@@ -318,23 +318,28 @@ def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every
     ax.set_ylabel("power (a.u.)")
     ax.grid(True, which="both", alpha=0.2)
     ax.legend(loc="lower left", fontsize="small", frameon=False)
-    ax.set_title("(b) spectrum of the orientation map" + (f": ring {contrast:.1f}x the lowest wavenumber"
-                                                           if contrast is not None else ""), fontsize="medium")
+    ax.set_title("(b) spectrum of the map" + (f": ring {contrast:.1f}x the lowest wavenumber's power"
+                                               if contrast is not None else ""), fontsize="medium")
 
     ax = axes[1, 0]
     if "filtered_pinwheel_count" in analysis and np.isfinite(spacing):
         fc = analysis["filtered_pinwheel_count"]
         area = float(summary["pinwheels"]["area"])
         cut = fc["cutoff"].values / spacing
-        ax.plot(cut, fc.values * spacing**2 / area, "o-", color="C0", label="filtered map")
-        ax.axhline(summary["pinwheels"]["density"], color="C0", ls=":", label="raw map")
+        ax.plot(cut, fc.values * spacing**2 / area, "o-", color="C0", label="filtered map, spectral \u039b")
+        ax.axhline(summary["pinwheels"]["density"], color="C0", ls=":", label="raw map, spectral \u039b")
+        local = summary.get("column_spacing_wavelet", {}).get("mean")
+        if local is not None and np.isfinite(local):
+            ax.plot(cut, fc.values * local**2 / area, "s-", color="C1",
+                    label=f"filtered map, mean local \u039b ({local:.1f}; Kaschube 2010)")
         ax.axhspan(np.pi - 0.3, np.pi + 0.3, color="C2", alpha=0.2, label="cortex, 3.1 \u00b1 0.3")
         ax.axhline(np.pi, color="C2", lw=1)
         lo, hi = summary["pinwheels"].get("plateau_cutoffs") or (np.nan, np.nan)
-        ax.axvspan(lo / spacing, hi / spacing, color="0.85", label="plateau")
+        ax.axvspan(lo / spacing, hi / spacing, facecolor="none", edgecolor="0.8", hatch="//", lw=0,
+                   label="plateau (counts within 10%)")
         ax.set_xlabel("low-pass cutoff (fraction of \u039b)")
         ax.set_ylabel("pinwheels per \u039b\u00b2")
-        ax.legend(fontsize="small", frameon=False)
+        ax.legend(fontsize="x-small", loc="best", framealpha=0.8)
     else:
         ax.text(0.5, 0.5, "no column spacing:\nno density per \u039b\u00b2", ha="center", va="center",
                 transform=ax.transAxes)
@@ -367,8 +372,12 @@ def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every
         _hide_ticks(ax)
     if title is None:
         p = summary.get("pinwheels", {})
-        title = (f"{p.get('count', '?')} pinwheels, {p.get('density', float('nan')):.2f} per \u039b\u00b2 "
-                 f"({p.get('density_plateau') or float('nan'):.2f} on the filtered map), \u039b = {spacing:.1f} units"
+        nan = float("nan")
+        local = summary.get("column_spacing_wavelet", {}).get("mean") or nan
+        title = (f"{p.get('count', '?')} pinwheels; per spectral \u039b\u00b2 (\u039b = {spacing:.1f} units): "
+                 f"{p.get('density', nan):.2f} raw, {p.get('density_plateau') or nan:.2f} filtered\n"
+                 f"per mean local \u039b\u00b2 ({local:.1f} units), filtered map as in Kaschube et al. 2010: "
+                 f"{p.get('density_plateau_wavelet') or nan:.2f} (cortex 3.1 \u00b1 0.3)"
                  if np.isfinite(spacing) else "no column spacing (no ring in the spectrum)")
     fig.suptitle(title)
     return fig

@@ -144,3 +144,63 @@ def test_pooled_density_and_its_intervals():
     assert plo < pooled["density"] < phi
     with pytest.raises(ValueError, match="column spacing"):
         pooled_pinwheel_density([3], [100.0], [float("nan")])
+
+
+def test_wavelet_scan_around_the_spectral_spacing_on_a_small_torus():
+    """A 96 x 96 torus with Lambda 11.2: the default scan stops at 10.7 and can only answer below Lambda;
+    the scan around the spectral Lambda (orientation_maps.wavelet_scan) recovers it."""
+    from ei_maps.experiments.orientation_maps import wavelet_scan
+
+    side, spacing = 96, 11.2
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:side, 0:side]
+    z = np.zeros((side, side), complex)
+    n = side / spacing  # whole-number wave vectors on the ring: the map is periodic on the torus
+    modes = [(a, b) for a in range(-10, 11) for b in range(-10, 11) if abs(np.hypot(a, b) - n) < 0.5]
+    for a, b in modes:
+        z += np.exp(1j * (2 * np.pi * (a * x + b * y) / side + rng.uniform(0, 2 * np.pi)))
+    lam, _ = spectral_column_spacing(z, periodic=True)
+    assert lam == pytest.approx(spacing, rel=0.05)
+    default = wavelet_column_spacing(z, periodic=True)
+    # every pixel peaks at the scan's end and is rejected (NaN), or what is accepted lies below Lambda
+    assert default["wavelength"].values[-1] < spacing and not default.attrs["mean_spacing"] >= 0.97 * spacing
+    scan = wavelet_scan(lam, z.shape, periodic=True)
+    assert scan[0] == pytest.approx(lam / 2) and scan[-1] <= 2 * lam
+    around = wavelet_column_spacing(z, wavelengths=scan, periodic=True)
+    assert around.attrs["mean_spacing"] == pytest.approx(spacing, rel=0.05)
+    assert around.attrs["accepted_fraction"] > 0.9
+    assert wavelet_scan(float("nan"), z.shape, periodic=True) is None
+
+
+def test_the_four_densities_of_gaussian_random_fields_are_pi():
+    """Periodic Gaussian random fields with a ring spectrum have pi pinwheels per Lambda^2 (Wolf & Geisel 1998):
+    all four densities ei-maps analyze reports come out near pi on them (measured over five 128 x 128 maps:
+    3.14 per spectral Lambda^2, 3.02 per mean local Lambda^2, raw and filtered alike)."""
+    from ei_maps.analysis.orientation import orientation_field, pinwheel_stats
+    from ei_maps.experiments.orientation_maps import wavelet_scan
+
+    side, spacing = 96, 10.6
+    y, x = np.mgrid[0:side, 0:side]
+    counts, plateaus, areas, spectral, local = [], [], [], [], []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        z = np.zeros((side, side), complex)
+        for a in range(-12, 13):
+            for b in range(-12, 13):
+                if abs(np.hypot(a, b) - side / spacing) < 1.0:
+                    z += rng.standard_normal() * np.exp(1j * (2 * np.pi * (a * x + b * y) / side
+                                                               + rng.uniform(0, 2 * np.pi)))
+        pref, sel = (np.angle(z) / 2) % np.pi, np.abs(z)
+        pins = pinwheel_stats(pref, selectivity=sel, periodic=True)
+        zz = orientation_field(pref, sel)
+        lam = pins["column_spacing"]
+        filtered = filtered_pinwheel_counts(zz, lam, periodic=True)
+        wavelet = wavelet_column_spacing(zz, wavelengths=wavelet_scan(lam, zz.shape, True), periodic=True)
+        counts.append(pins["count"])
+        plateaus.append(filtered.attrs["plateau_count"])
+        areas.append(pins["area"])
+        spectral.append(lam)
+        local.append(wavelet.attrs["mean_spacing"])
+    for c, lams in ((counts, spectral), (plateaus, spectral), (counts, local), (plateaus, local)):
+        density = pooled_pinwheel_density(c, areas, lams)["density"]
+        assert density == pytest.approx(np.pi, rel=0.08)

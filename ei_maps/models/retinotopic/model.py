@@ -251,7 +251,6 @@ class RetinotopicModel(ActivationModel):
             raise TypeError(f"config must be a RetinotopicConfig, got {type(config).__name__}")
         if overrides:
             config = config.replace(**overrides)
-        self._retinotopy = config
         self._build(config, fields, engine)
         c = config
         #: Top-left pixel of each unit's window, (side*side, 2) [pixels].
@@ -286,11 +285,6 @@ class RetinotopicModel(ActivationModel):
         if "dictionary" in overrides:
             overrides["fields"] = overrides.pop("dictionary")
         return cls(config, **overrides)
-
-    @property
-    def config(self) -> RetinotopicConfig:
-        """The model's parameters, with the current ``lam``."""
-        return self._retinotopy.replace(lam=float(self.lam))
 
     @property
     def n_weights(self) -> int:
