@@ -25,8 +25,24 @@ from ..io import atomic_write
 __all__ = ["save_figure"]
 
 
+class NotebookFigure(Figure):
+    """A Figure that shows itself in Jupyter as the value of a cell, with no pyplot and no ``%matplotlib``.
+
+    Figures made without pyplot are unknown to the inline backend, so a
+    notebook would print their ``repr``; IPython asks an object for
+    ``_repr_png_`` before falling back to text.
+    """
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+
+
 def _new_figure(figsize: tuple[float, float], **kwargs) -> Figure:
-    fig = Figure(figsize=figsize, **kwargs)
+    fig = NotebookFigure(figsize=figsize, **kwargs)
     # An explicit Agg canvas makes rendering independent of the global
     # backend and of whether a display exists.
     FigureCanvasAgg(fig)
