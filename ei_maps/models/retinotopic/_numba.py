@@ -132,6 +132,7 @@ def update_fields(fields, a_t, residual, origin_y, origin_x, wrap, lr, zero_mean
         for dx in range(window):
             area += mask[dy, dx]
     inv_area = 1.0 / area
+    means = np.zeros((n_units, channels))
     for u in prange(n_units):
         f = fields[u]
         au = a_t[u]
@@ -149,24 +150,28 @@ def update_fields(fields, a_t, residual, origin_y, origin_x, wrap, lr, zero_mean
                     frow = f[c, dy]
                     for dx in range(window):
                         frow[dx] += g * row[dx]
-        for c in range(channels):
-            mean = 0.0
-            for dy in range(window):
-                for dx in range(window):
-                    f[c, dy, dx] *= mask[dy, dx]
-                    mean += np.float64(f[c, dy, dx])
-            if zero_mean:
-                m = f.dtype.type(mean * inv_area)
-                for dy in range(window):
-                    for dx in range(window):
-                        f[c, dy, dx] -= m * mask[dy, dx]
+        # mask, mean and norm in one pass (sums in float64), then one pass to centre and scale
         norm2 = 0.0
         for c in range(channels):
+            s1 = 0.0
+            s2 = 0.0
             for dy in range(window):
+                frow = f[c, dy]
+                mrow = mask[dy]
                 for dx in range(window):
-                    norm2 += np.float64(f[c, dy, dx]) * np.float64(f[c, dy, dx])
-        scale = f.dtype.type(1.0 / max(np.sqrt(norm2), 1e-8))
+                    v = frow[dx] * mrow[dx]
+                    frow[dx] = v
+                    s1 += np.float64(v)
+                    s2 += np.float64(v) * np.float64(v)
+            means[u, c] = s1 * inv_area if zero_mean else 0.0
+            # sum over the mask of (v - mean)^2
+            norm2 += s2 - s1 * means[u, c]
+        scale = 1.0 / max(np.sqrt(max(norm2, 0.0)), 1e-8)
         for c in range(channels):
+            m = f.dtype.type(means[u, c])
+            k = f.dtype.type(scale)
             for dy in range(window):
+                frow = f[c, dy]
+                mrow = mask[dy]
                 for dx in range(window):
-                    f[c, dy, dx] *= scale
+                    frow[dx] = (frow[dx] - m * mrow[dx]) * k
