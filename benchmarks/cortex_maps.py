@@ -44,15 +44,17 @@ def development(args) -> None:
 
     fig = Figure(figsize=(10, 4), layout="constrained")
     ax_l, ax_d = fig.subplots(1, 2)
-    for path, run in _runs(args.runs):
+    labels = args.labels.split(",") if args.labels else []
+    for i, (path, run) in enumerate(_runs(args.runs)):
         step = run["map_step"].values
-        ax_l.plot(step, run["map_column_spacing"].values, "o-", ms=3, label=path.name)
-        ax_d.plot(step, run["map_pinwheel_density"].values, "o-", ms=3, label=path.name)
+        label = labels[i] if i < len(labels) else path.name
+        ax_l.plot(step, run["map_column_spacing"].values, "o-", ms=3, label=label)
+        ax_d.plot(step, run["map_pinwheel_density"].values, "o-", ms=3, label=label)
     ax_l.set_xlabel("learning step")
     ax_l.set_ylabel("column spacing \u039b (units)")
-    ax_d.axhspan(np.pi - 0.3, np.pi + 0.3, color="C2", alpha=0.2, label="cortex 3.1 \u00b1 0.3")
+    # what training measures: the raw map per spectral Lambda^2, not cortex's measure (no cortex band here)
     ax_d.set_xlabel("learning step")
-    ax_d.set_ylabel("pinwheels per \u039b\u00b2 (raw map, spectral \u039b)")
+    ax_d.set_ylabel("pinwheels per spectral \u039b\u00b2, raw map")
     ax_d.legend(fontsize="small", frameon=False)
     fig.savefig(args.out, dpi=130)
     print(f"wrote {args.out}")
@@ -99,25 +101,47 @@ def wavelength(args) -> None:
             rows.append({"sweep": Path(sweep).name, "window": window, "units_per_pixel": m,
                          "r_inh": get("r_inh", config.get("r_inh", 5)), "seed": int(get("seed", 0)),
                          "lambda": float(one["column_spacing"]), "lambda_wavelet": float(one["wavelet_spacing"]),
-                         "density": float(one["pinwheel_density"])})
-    print("| sweep | window (px) | units per pixel | window (units) | r_inh | seed | Lambda | Lambda / window (units) |")
-    print("| --- |" + " --- |" * 7)
+                         "density": float(one["pinwheel_density"]),
+                         "predicted": float(one["predicted_wavelength"])})
+    print("| sweep | window (px) | units per pixel | window (units) | r_inh | seed | Lambda | mean local Lambda "
+          "| Lambda / window (units) | predicted (E/I kernels) |")
+    print("| --- |" + " --- |" * 9)
     for r in rows:
         w_units = r["window"] * r["units_per_pixel"]
         print(f"| {r['sweep']} | {r['window']:g} | {r['units_per_pixel']:g} | {w_units:g} | {r['r_inh']:g} | "
-              f"{r['seed']} | {r['lambda']:.2f} | {r['lambda'] / w_units:.2f} |")
+              f"{r['seed']} | {r['lambda']:.2f} | {r['lambda_wavelet']:.2f} | {r['lambda'] / w_units:.2f} | "
+              f"{r['predicted']:.1f} |")
     fig = Figure(figsize=(10, 4), layout="constrained")
     ax_w, ax_r = fig.subplots(1, 2)
-    for m in sorted({r["units_per_pixel"] for r in rows}):
-        sel = [r for r in rows if r["units_per_pixel"] == m and r["r_inh"] == 5 and np.isfinite(r["lambda"])]
-        ax_w.plot([r["window"] * m for r in sel], [r["lambda"] for r in sel], "o", label=f"{m:g} units per pixel")
+    for i, m in enumerate(sorted({r["units_per_pixel"] for r in rows})):
+        mine = [r for r in rows if r["units_per_pixel"] == m and r["r_inh"] == 5]
+        ring = [r for r in mine if np.isfinite(r["lambda"])]
+        none = [r for r in mine if not np.isfinite(r["lambda"])]
+        if ring:
+            ax_w.plot([r["window"] * m for r in ring], [r["lambda"] for r in ring], "o", color=f"C{i}",
+                      label=f"{m:g} units per pixel: spectral \u039b")
+        if none:
+            ax_w.plot([r["window"] * m for r in none], [r["lambda_wavelet"] for r in none], "x", color=f"C{i}",
+                      label=f"{m:g} units per pixel: no ring (mean local spacing)")
+        if len({r["window"] for r in ring}) >= 2:
+            x = np.array([r["window"] * m for r in ring])
+            slope, icpt = np.polyfit(x, [r["lambda"] for r in ring], 1)
+            xs = np.linspace(x.min(), x.max(), 2)
+            ax_w.plot(xs, icpt + slope * xs, "-", color=f"C{i}", lw=1,
+                      label=f"fit: \u039b = {icpt:.1f} + {slope:.2f} window")
+            print(f"{m:g} units per pixel: Lambda = {icpt:.2f} + {slope:.3f} * window (units), least squares")
     ax_w.set_xlabel("window (sheet units = pixels x units per pixel)")
-    ax_w.set_ylabel("measured \u039b (units)")
+    ax_w.set_ylabel("\u039b (units)")
     ax_w.legend(fontsize="small", frameon=False)
-    sel = [r for r in rows if r["window"] == 16 and r["units_per_pixel"] == 1 and np.isfinite(r["lambda"])]
-    ax_r.plot([r["r_inh"] for r in sel], [r["lambda"] for r in sel], "o")
-    ax_r.set_xlabel("inhibitory radius r_inh (units)")
-    ax_r.set_ylabel("measured \u039b (units)")
+    sel = [r for r in rows if r["window"] == 16 and r["units_per_pixel"] == 1]
+    ax_r.plot([r["r_inh"] for r in sel], [r["lambda"] for r in sel], "o", color="C1", label="measured \u039b")
+    pred = [r for r in sel if np.isfinite(r["predicted"])]
+    ax_r.plot([r["r_inh"] for r in pred], [r["predicted"] for r in pred], "s", mfc="none", color="k",
+              label="predicted by the E/I kernels (linear)")
+    ax_r.set_xlabel("inhibitory radius r_inh (units); window 16 units")
+    ax_r.set_ylabel("\u039b (units)")
+    ax_r.set_title("no predicted wavelength below r_inh 10 (no gain peak)", fontsize="small")
+    ax_r.legend(fontsize="small", frameon=False)
     fig.savefig(args.out, dpi=130)
     print(f"wrote {args.out}")
 
@@ -203,6 +227,7 @@ def main() -> None:
     parser.add_argument("what", choices=("development", "table", "wavelength", "control", "band"))
     parser.add_argument("runs", nargs="+")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--labels", default=None, help="development: comma-separated names of the runs")
     args = parser.parse_args()
     if args.out is None:
         args.out = f"docs/figures/cortex_{args.what}.png"

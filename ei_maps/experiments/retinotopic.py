@@ -219,7 +219,8 @@ class MapMonitor:
         ring = (f"Lambda {spacing:.1f} units, ring {snap['ring_contrast']:.1f}x the lowest wavenumber, "
                 f"{snap['pinwheel_density']:.2f} pinwheels per Lambda^2" if np.isfinite(spacing)
                 else f"no ring yet (peak {snap['ring_contrast']:.1f}x the lowest wavenumber)")
-        trainer.status = {"Lambda": f"{spacing:.1f}", "pinwheels/Lambda^2": f"{snap['pinwheel_density']:.2f}"}
+        trainer.status = ({"Lambda": f"{spacing:.1f}", "pinwheels/Lambda^2": f"{snap['pinwheel_density']:.2f}"}
+                          if np.isfinite(spacing) else {"Lambda": "no ring yet"})
         self.log(f"step {trainer.step}: {int(snap['pinwheel_count'])} pinwheels; {ring}")
 
     def dataset(self) -> xr.Dataset:
