@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ei_maps.analysis import probe_receptive_fields
-    from ei_maps.experiments.analyze import analyze_map, write_analysis_figures
+    from ei_maps.framework.analyze import analyze_map, write_analysis_figures
     from ei_maps.experiments.images import train_images
     from ei_maps.io import load_dataset
     from ei_maps.runs import load_model

@@ -34,7 +34,7 @@ import numpy as np
 
 
 def timed_sweep(configs: int, out: Path) -> dict:
-    from ei_maps.experiments import sweep as sweep_module
+    from ei_maps.framework import sweep as sweep_module
 
     timeline = {"records": []}
     real_client = sweep_module.dask_client

@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from ei_maps.experiments.images import train_images
-    from ei_maps.experiments.published import compare_fig2
+    from ei_maps.experiments.images import compare_fig2
     from ei_maps.io import load_dataset
 
     published_path = reference_file("published_fig2_dictionary.npy")

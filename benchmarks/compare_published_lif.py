@@ -40,7 +40,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     from ei_maps.experiments.images_lif import train_images_lif
-    from ei_maps.experiments.published import compare_lif
+    from ei_maps.experiments.images_lif import compare_lif
     from ei_maps.io import load_dataset
 
     published = np.load(reference_file("published_lif_dictionary.npy"))

@@ -17,8 +17,8 @@ __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 def sweep(*args, **kwargs):
-    """Parameter sweeps on Dask; see :func:`ei_maps.experiments.sweep.sweep` (imported on first use)."""
-    from .experiments.sweep import sweep as _sweep
+    """Parameter sweeps on Dask; see :func:`ei_maps.framework.sweep.sweep` (imported on first use)."""
+    from .framework.sweep import sweep as _sweep
 
     return _sweep(*args, **kwargs)
 

@@ -2,7 +2,7 @@
 
 Every experiment's command (``train images``, ``train text``, ``waves``, ...),
 its options and its printed summary come from its
-:class:`~ei_maps.experiments.registry.Experiment`; this module only assembles
+:class:`~ei_maps.framework.registry.Experiment`; this module only assembles
 them, with the commands every experiment shares: ``sweep`` and ``analyze``.
 Prints human-readable summaries; with ``--json`` it prints exactly one JSON
 object on stdout (progress bars and messages go to stderr).
@@ -16,8 +16,8 @@ from typing import Any, Sequence
 
 from ._version import __version__
 from .errors import EiMapsError
-from .experiments._clitools import fmt
-from .experiments.registry import experiments, get
+from .framework.clitools import fmt
+from .framework.registry import experiments, get
 from .io import json_safe
 from .options_file import CALL_OPTIONS
 
@@ -121,7 +121,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _sweep(args: argparse.Namespace, argv: Sequence[str] | None = None) -> dict[str, Any]:
-    from .experiments.sweep import summarize, sweep
+    from .framework.sweep import summarize, sweep
 
     params = {}
     for item in args.param:
@@ -193,7 +193,7 @@ def _check_output_folder(args: argparse.Namespace, experiment) -> None:
     ``--overwrite``: a finished run is never replaced without being asked."""
     from pathlib import Path
 
-    from .experiments.runs import CHECKPOINT_FILE, RUN_FILE
+    from .framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
 
     if getattr(args, "out", None) == "" or (isinstance(getattr(args, "out", None), str) and not args.out.strip()):
         raise ValueError("--out is empty: give a folder")
@@ -225,8 +225,8 @@ def _print_run_config(args: argparse.Namespace) -> int:
     """``ei-maps config RUN_DIR``: the run's config.toml, or its options rebuilt from run.nc."""
     from pathlib import Path
 
-    from .experiments.registry import for_run
-    from .experiments.runs import load_resume_state
+    from .framework.registry import for_run
+    from .framework.lifecycle import load_resume_state
     from .options_file import CONFIG_FILE, command_line, option_actions, to_toml
 
     folder = Path(args.run_dir)
@@ -257,7 +257,7 @@ def _rerun_options(args: argparse.Namespace, command: argparse.ArgumentParser, e
     model's default (None), read from the saved run, so its config.toml reruns it under a later version too."""
     from pathlib import Path
 
-    from .experiments.runs import load_resume_state
+    from .framework.lifecycle import load_resume_state
     from .options_file import resolved_options
 
     options = resolved_options(args, command)
@@ -292,7 +292,7 @@ def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, lo
     """
     from pathlib import Path
 
-    from .experiments.runs import load_resume_state
+    from .framework.lifecycle import load_resume_state
 
     out = experiment.output_dir(args) if experiment.output_dir is not None else getattr(args, "out", None)
     if not out or not Path(out).is_dir():
@@ -313,7 +313,7 @@ def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, lo
 
 
 def _analyze(args: argparse.Namespace, given: set[str] = frozenset()) -> dict[str, Any]:
-    from .experiments.analyze import analyze_run, analyze_runs
+    from .framework.analyze import analyze_run, analyze_runs
 
     common = ("command", "run_dir", "no_figures", "json")
     options = {k: v for k, v in vars(args).items() if k not in common}
@@ -357,9 +357,10 @@ def _main(argv: list[str]) -> int:
                 return 1
         elif args.command == "analyze":
             summary = _analyze(args, _given_options(parser, argv))
-            printer = get(summary["experiment"]).print_analysis or (lambda s: print(json.dumps(json_safe(s))))
+            experiment = get(summary["experiment"])
+            printer = experiment.print_analysis or (lambda s: print(json.dumps(json_safe(s))))
             if "analyses" in summary:
-                printer = _several_printer(printer)
+                printer = _several_printer(printer, experiment.print_pool)
         elif args.command == "config":
             return _print_run_config(args)
         else:
@@ -373,17 +374,16 @@ def _main(argv: list[str]) -> int:
     return 0
 
 
-def _several_printer(printer):
-    """Print each run's analysis, then the pooled pinwheel density (when there is one)."""
-    from .experiments.orientation_maps import print_pooled
+def _several_printer(printer, print_pool):
+    """Print each run's analysis, then what the experiment pools over them."""
 
     def print_all(summary: dict) -> None:
         for one in summary["analyses"]:
             printer(one)
-        if summary["pooled"] is not None:
-            print_pooled(summary["pooled"])
-        else:
-            print("no pooled pinwheel density: not every run is an orientation map with a column spacing")
+        if print_pool is not None:
+            print_pool(summary["pooled"])
+        elif summary["pooled"] is None:
+            print("nothing pooled over the runs")
 
     return print_all
 

@@ -63,7 +63,7 @@ def model_from_dataset(ds: xr.Dataset, **overrides: Any):
     object
         The model, of the class the run's experiment builds.
     """
-    from .experiments.registry import for_run
+    from .framework.registry import for_run
 
     if "model_config" not in ds.attrs:
         raise ValueError("dataset holds no model (needs a 'model_config' attr)")

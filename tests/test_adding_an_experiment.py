@@ -15,7 +15,7 @@ import pytest
 import ei_maps
 import ei_maps.experiments
 from ei_maps.cli import main
-from ei_maps.experiments import registry
+from ei_maps.framework import registry
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "adding-an-experiment.md"
 

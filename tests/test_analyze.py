@@ -11,7 +11,7 @@ import pytest
 from ei_maps.config import TrainConfig
 
 from ei_maps.models import ModelConfig
-from ei_maps.experiments.analyze import ANALYSIS_FILE, analyze_run
+from ei_maps.framework.analyze import ANALYSIS_FILE, analyze_run
 from ei_maps.experiments.images import train_images
 from ei_maps.io import load_dataset
 

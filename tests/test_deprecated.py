@@ -16,7 +16,7 @@ MOVED = [
     ("ei_maps.models.lif_coding", "inhibitory_lattice_shift", "ei_maps.sheet", "inhibitory_lattice_shift"),
     ("ei_maps.models.learning", "normalise_columns", "ei_maps.models.learning", "normalize_columns"),
     ("ei_maps.analysis", "reorganisation", "ei_maps.analysis", "reorganization"),
-    ("ei_maps.experiments.sweep", "summarise", "ei_maps.experiments.sweep", "summarize"),
+    ("ei_maps.framework.sweep", "summarise", "ei_maps.framework.sweep", "summarize"),
     ("ei_maps.io", "load_model", "ei_maps", "load_model"),
 ]
 

@@ -45,7 +45,7 @@ def test_the_brian2_coder_leaves_gc_freezing_and_brian2_as_they_were():
 
 
 def test_a_sweep_task_restores_numba_threads(tmp_path):
-    from ei_maps.experiments.sweep import run_config
+    from ei_maps.framework.sweep import run_config
 
     threads = numba.get_num_threads()
     result = run_config("images", {"side": 6, "r_exc": 1, "r_inh": 2}, 0, 2, str(tmp_path / "run"))

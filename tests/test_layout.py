@@ -102,7 +102,8 @@ def test_no_import_cycles_in_the_package():
     assert _cycles(_import_graph()) == []
 
 
-LEAVES = ("ei_maps.io", "ei_maps.errors", "ei_maps._version", "ei_maps._deprecated", "ei_maps.sheet", "ei_maps._lazy")
+LEAVES = ("ei_maps.io", "ei_maps.errors", "ei_maps._version", "ei_maps._deprecated", "ei_maps.sheet", "ei_maps._lazy",
+          "ei_maps.params")
 
 
 @pytest.mark.parametrize("leaf", LEAVES)
@@ -119,13 +120,33 @@ def test_config_imports_only_the_deprecation_helper():
     assert _import_graph()["ei_maps.config"] == {"ei_maps._deprecated"}
 
 
-@pytest.mark.parametrize("module", ["ei_maps/cli.py", "ei_maps/experiments/analyze.py", "ei_maps/experiments/sweep.py",
-                                    "ei_maps/runs.py", "ei_maps/experiments/runs.py"])
+FRAMEWORK = sorted(str(p.relative_to(PACKAGE.parent)) for p in (PACKAGE / "framework").glob("*.py"))
+
+
+def test_the_framework_imports_no_experiment():
+    # the registry finds the experiments by the package's name, at run time; nothing here imports one
+    graph = _import_graph()
+    for module in (m for m in graph if m.startswith("ei_maps.framework")):
+        assert not {t for t in graph[module] if t.startswith("ei_maps.experiments")}, module
+
+
+def test_the_experiments_package_holds_experiments_and_private_helpers_only():
+    from ei_maps.framework.registry import experiments
+
+    declared = {e.name for e in experiments().values()}
+    for path in (PACKAGE / "experiments").glob("*.py"):
+        if path.stem != "__init__" and not path.stem.startswith("_"):
+            assert "EXPERIMENT = " in path.read_text() or "EXPERIMENTS = " in path.read_text(), path
+    assert {"images", "images_lif", "retinotopic", "text", "touch", "waves"} <= declared
+
+
+@pytest.mark.parametrize("module", ["ei_maps/cli.py", "ei_maps/runs.py", *FRAMEWORK])
 def test_generic_modules_name_no_experiment(module):
     # string constants only: prose in docstrings and comments may give examples
-    from ei_maps.experiments.registry import experiments
+    from ei_maps.framework.registry import experiments
 
-    names = set(experiments()) | {kind for e in experiments().values() for kind in e.kinds}
+    # the framework's own commands (reproduce) are declared like experiments but read no runs: not experiments
+    names = {e.name for e in experiments().values() if e.kinds} | {k for e in experiments().values() for k in e.kinds}
     tree = ast.parse((PACKAGE.parent / module).read_text())
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                   if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body

@@ -91,10 +91,10 @@ def test_the_reproduction_report_shows_every_section_and_figure(browser, quick_r
     report = quick_reproduction / "report.html"
     opened = Opened(browser, report)
     try:
-        from ei_maps.experiments.reproduce import PARTS
+        from ei_maps.framework.reproduce import parts
 
         ids = opened.page.evaluate("Array.from(document.querySelectorAll('section')).map(s => s.id)")
-        assert ids == list(PARTS), ids
+        assert ids == list(parts()), ids
         statuses = opened.page.evaluate("Array.from(document.querySelectorAll('section')).map(s => s.dataset.status)")
         assert set(statuses) == {"ok"}, statuses
         _assert_shows_its_figures(opened, at_least=6)

@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from ei_maps.cli import main
-from ei_maps.experiments.reproduce import MARKER_FILE, PARTS, REPORT_FILE, RESULT_FILE, parse_parts
+from ei_maps.framework.reproduce import MARKER_FILE, REPORT_FILE, parse_parts, parts
+
+#: The parts the experiments declare, and the file each one's finished run leaves.
+RESULT_FILE = {name: spec.result_file for name, spec in parts().items()}
+PARTS = tuple(RESULT_FILE)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -103,17 +107,26 @@ def test_missing_published_dictionary_is_said_and_the_rest_runs(tmp_path):
 
 
 def test_a_failing_part_is_shown_and_the_command_fails(tmp_path, monkeypatch):
-    from ei_maps.experiments import reproduce
+    import dataclasses
+
+    from ei_maps.framework import reproduce
 
     def broken(*args, **kwargs):
         raise ImportError("the lif extra is not installed (pip install -e '.[lif]')")
 
-    monkeypatch.setitem(reproduce.RUNNERS, "waves", broken)
+    declared = reproduce.parts()
+    declared["waves"] = dataclasses.replace(declared["waves"], run=broken)
+    monkeypatch.setattr(reproduce, "parts", lambda: declared)
     out = tmp_path / "broken"
     assert main(["reproduce", "--quick", "--only", "waves", "--out", str(out), "--no-progress"]) == 2
     report = _parse(out / REPORT_FILE)
     assert report.sections["waves"]["status"] == "failed"
     assert "the lif extra is not installed" in (out / REPORT_FILE).read_text(encoding="utf-8")
+
+
+def test_the_parts_are_the_experiments_declarations_in_report_order():
+    assert PARTS == ("images", "text", "touch", "lif", "waves")
+    assert RESULT_FILE["waves"] == "spikes.nc"
 
 
 def test_only_is_checked():

@@ -11,7 +11,7 @@ TINY = ["--side", "6", "--r-exc", "1", "--r-inh", "2", "--patch-size", "4", "--b
 
 def _interrupted_run(out, steps, stop_at, extra=()):
     # a run asked for `steps` steps that stopped at `stop_at`: its checkpoint holds the run as asked
-    from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
+    from ei_maps.framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
 
     assert main(["train", "images", "--steps", str(stop_at), "--checkpoint-every", str(stop_at), "--out", str(out),
                  "--seed", "3", *extra, *TINY]) == 0

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ei_maps.experiments.runs import LOCK_FILE, RunFolderBusyError, open_run, release_run_folder
+from ei_maps.framework.lifecycle import LOCK_FILE, RunFolderBusyError, open_run, release_run_folder
 from ei_maps.io import load_dataset, save_dataset
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from ei_maps.experiments.runs import lock_run_folder
+from ei_maps.framework.lifecycle import lock_run_folder
 lock_run_folder(Path(sys.argv[1]))
 print("locked", flush=True)
 time.sleep(60)
@@ -70,7 +70,7 @@ def test_damaged_array_bytes_are_detected_and_named(tmp_path):
 
 
 def test_a_sweep_into_a_folder_another_process_writes_is_refused(tmp_path):
-    from ei_maps.experiments.sweep import sweep
+    from ei_maps.framework.sweep import sweep
 
     folder = tmp_path / "sweep"
     folder.mkdir()

@@ -10,7 +10,7 @@ pytest.importorskip("distributed")
 
 from ei_maps import sweep  # noqa: E402
 from ei_maps.cli import main  # noqa: E402
-from ei_maps.experiments.sweep import SWEEP_FILE, split_overrides  # noqa: E402
+from ei_maps.framework.sweep import SWEEP_FILE, split_overrides  # noqa: E402
 from ei_maps.io import load_dataset  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def test_bad_requests_fail_before_any_work(tmp_path):
         sweep("images", {"w_inh": [1, 1]}, out=tmp_path, progress=False)
     assert split_overrides("touch", {"w_inh": 1, "after_steps": 5}) == ({"w_inh": 1}, {"after_steps": 5})
     from ei_maps.config import TrainConfig
-    from ei_maps.experiments.sweep import _typed
+    from ei_maps.framework.sweep import _typed
 
     assert _typed(TrainConfig(), "whiten", "false") is False and _typed(TrainConfig(), "whiten", "True") is True
     with pytest.raises(ValueError, match="true or false"):
@@ -128,7 +128,7 @@ def test_resume_with_parameters_in_another_order_and_refusal_of_other_grids(tmp_
 def test_a_float_parameter_given_whole_numbers_is_recorded():
     """``--param units_per_pixel=0.5,1`` gives the grid the int 1 and the result's coordinate 1.0: both must name
     the same configuration (the sweep stopped with KeyError '1' before)."""
-    from ei_maps.experiments.sweep import _key
+    from ei_maps.framework.sweep import _key
 
     assert _key(1) == _key(1.0) == _key(np.float64(1.0)) == "1"
     assert _key(0.5) == "0.5" and _key(True) == "True" and _key("dog") == "dog"
@@ -145,7 +145,7 @@ def test_retinotopic_sweep_over_a_float_given_as_whole_numbers(tmp_path):
 @pytest.mark.slow  # ~13 s; test_grid_failure_and_resume sweeps images in the default suite
 def test_every_registered_experiment_with_a_sweep_runs_one(tmp_path):
     # the sweep is built from the registry: text and the spiking image model sweep as images do
-    from ei_maps.experiments.registry import experiments
+    from ei_maps.framework.registry import experiments
 
     sweepable = {name for name, e in experiments().items() if e.sweep is not None}
     assert {"images", "images_lif", "retinotopic", "text", "touch", "waves"} <= sweepable

@@ -21,9 +21,9 @@ import pytest
 pytest.importorskip("distributed")
 pytest.importorskip("zarr")
 
-from ei_maps.experiments import sweep as sweep_module  # noqa: E402
-from ei_maps.experiments.sweep import run_name, sweep  # noqa: E402
-from ei_maps.experiments.sweep_store import STORE_DIR, read_store  # noqa: E402
+from ei_maps.framework import sweep as sweep_module  # noqa: E402
+from ei_maps.framework.sweep import run_name, sweep  # noqa: E402
+from ei_maps.framework.sweep_store import STORE_DIR, read_store  # noqa: E402
 
 DASK = str(Path(sys.executable).parent / "dask")
 #: A grid of tiny image runs (about a second each on one core).

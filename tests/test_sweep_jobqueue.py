@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("dask_jobqueue")
 
 from ei_maps.cli import main  # noqa: E402
-from ei_maps.experiments.sweep_cluster import jobqueue_cluster, read_cluster_file  # noqa: E402
+from ei_maps.framework.sweep_cluster import jobqueue_cluster, read_cluster_file  # noqa: E402
 
 CLUSTER_FILE = """\
 jobs = 3

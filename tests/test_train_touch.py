@@ -9,7 +9,7 @@ import pytest
 from ei_maps.cli import main
 from ei_maps.config import TouchTrainConfig
 from ei_maps.models import PAPER_TOUCH_MODEL
-from ei_maps.experiments.runs import CHECKPOINT_FILE, RUN_FILE
+from ei_maps.framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.experiments.touch import sweep_inhibition, train_touch
 from ei_maps.io import load_dataset
 

@@ -26,9 +26,11 @@ PAGES = [
     ("ei_maps.plotting", "figures of what ei_maps.analysis computes"),
     ("ei_maps.experiments", "the experiments behind the ei-maps command, callable from Python"),
     ("ei_maps.experiments.retinotopic", "the retinotopic sheet's experiment: its map measures and presets"),
-    ("ei_maps.experiments.registry", "how an experiment declares itself"),
+    ("ei_maps.framework", "what the experiments run in: how one declares itself, analyze and pooling"),
+    ("ei_maps.framework.registry", "the registry's own module: discovery of experiment modules"),
     ("ei_maps.runs", "loading saved runs"),
     ("ei_maps.config", "training configurations and their checks"),
+    ("ei_maps.params", "a parameter declared once: its check, docs and command-line option"),
     ("ei_maps.io", "writing and reading result files atomically"),
     ("ei_maps.provenance", "what every result file records about how it was made"),
     ("ei_maps.seeds", "independent random streams from one seed"),
@@ -116,6 +118,8 @@ def write_pages(out: Path) -> list[Path]:
     lines += ["", ".. toctree::", "   :hidden:", ""] + [f"   {m}" for m, _ in PAGES] + [""]
     index = out / "index.rst"
     index.write_text("\n".join(lines), encoding="utf-8")
+    for stale in set(out.glob("*.rst")) - {index, *written}:  # a module's page from before it moved or went
+        stale.unlink()
     return [index, *written]
 
 

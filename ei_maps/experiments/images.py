@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,14 @@ from ..config import TrainConfig
 from ..errors import EiMapsError
 from ..models import ActivationModel, ModelConfig
 from ..models.learning import Trainer
-from ._clitools import given
-from .image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary, map_measures
-from .image_maps import print_summary as print_patch_summary
-from .orientation_maps import print_analysis
-from .registry import Experiment, SweepSpec, sweep_train_config
-from .runs import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing, trainer_for,
-                   trainer_state)
+from ..params import add_options, specs
+from ..framework.clitools import given
+from ._image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary, map_measures
+from ._image_maps import print_summary as print_patch_summary
+from ._orientation_maps import pool_orientation_maps, print_analysis, print_pooled
+from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
+from ..framework.lifecycle import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing,
+                                   trainer_for, trainer_state)
 
 xr = DeferredModule("xarray")
 
@@ -244,39 +246,15 @@ def write_figures(ds: xr.Dataset, out: Path) -> list[Path]:
 # ---------------------------------------------------------------------------- the experiment
 def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -> None:
     g = p.add_argument_group("model (paper defaults; where two are given: activation model / --model lif)")
-    g.add_argument("--side", type=int, default=None, help=f"grid side L (default {defaults.side} / {lif.side})")
-    g.add_argument("--r-exc", type=int, default=None,
-                   help=f"excitatory radius (default {defaults.r_exc} / {lif.r_exc:g})")
-    g.add_argument("--r-inh", type=int, default=None,
-                   help=f"inhibitory radius (default {defaults.r_inh} / {lif.r_inh:g})")
-    g.add_argument("--w-exc", type=float, default=None,
-                   help=f"excitatory kernel sum (default {defaults.w_exc:g} / {lif.w_exc:g} per ms)")
-    g.add_argument("--w-inh", type=float, default=None,
-                   help=f"inhibitory kernel sum (default {defaults.w_inh:g} / {lif.w_inh:g} per ms)")
-    g.add_argument("--sigma2", type=float, default=None,
-                   help=f"variance of the excitatory Gaussian, grid units^2 (default {defaults.sigma2:g} / "
-                        f"{lif.sigma2:g})")
-    g.add_argument("--boundary", choices=("zero", "periodic"), default=None,
-                   help=f"sheet edges (default {defaults.boundary}, as published / {lif.boundary})")
+    add_options(g, ModelConfig, _SHARED_MODEL, defaults=(defaults, lif))
     g.add_argument("--model-seed", type=int, default=None,
                    help="seed of the dictionary initialization (default: --seed)")
     a = p.add_argument_group("activation model only (plain and retinotopic)")
-    a.add_argument("--lam", type=float, default=None, help=f"soft threshold (default {defaults.lam:g})")
-    a.add_argument("--eta", type=float, default=None, help=f"dynamics step (default {defaults.eta:g})")
-    a.add_argument("--target-sparsity", type=float, default=None,
-                   help="adapt lam towards this fraction of active units (default: fixed lam)")
-    a.add_argument("--dtype", choices=("float32", "float64"), default=None,
-                   help=f"floating type (default {defaults.dtype})")
-    a.add_argument("--leak", type=float, default=None, help="leak of both sheets (default w_exc + w_inh)")
-    a.add_argument("--max-iter", type=int, default=None,
-                   help=f"most settling updates per stimulus (default {defaults.max_iter})")
-    a.add_argument("--code-scale", type=float, default=None,
-                   help="scale of the code in the learning step's reconstruction (default min(1, (40/side)^2), "
-                        "which keeps larger sheets from collapsing)")
+    add_options(a, ModelConfig, _ACTIVATION_MODEL, defaults=(defaults,))
     presets = {**PRESETS, **_retinotopic_presets()}
     a.add_argument("--preset", choices=sorted(presets), default=None,
                    help="a named parameter set (options given explicitly win): " + "; ".join(
-                       f"{name}: {text}" for name, (text, _, _) in sorted(presets.items())))
+                       f"{name}: {text}" for name, (text, _, _) in sorted(presets.items())).replace("%", "%%"))
     r = p.add_argument_group("retinotopic sheet only (--model retinotopic; docs/pinwheels.md)")
     rdefault, rtrain = _retinotopic_defaults()
     r.add_argument("--window", type=int, default=None,
@@ -319,7 +297,11 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
                    help="presentations of every +/- delta probe when mapping receptive fields (default 32)")
 
 
-_ACTIVATION_ONLY = ("lam", "eta", "target_sparsity", "dtype", "leak", "max_iter", "code_scale", "preset")
+#: Model options both image models read (their help shows both defaults), from the declared parameters.
+_SHARED_MODEL = ("side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "boundary")
+#: Every other declared parameter of the activation model with an option (a new parameter appears by itself).
+_ACTIVATION_MODEL = tuple(n for n, s in specs(ModelConfig).items() if s.flag and n not in _SHARED_MODEL)
+_ACTIVATION_ONLY = _ACTIVATION_MODEL + ("preset",)
 _LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
 _RETINOTOPIC_MODEL = ("window", "window_jitter", "window_shape", "units_per_pixel", "homeostasis_rate")
 _RETINOTOPIC_TRAIN = ("filter", "dog_center", "dog_surround", "rotations", "map_every")
@@ -389,7 +371,7 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
         flags = ", ".join("--" + k.replace("_", "-") for k in wrong)
         raise ValueError(f"{flags} do(es) not apply to --model {args.model}")
     seed = args.seed if args.model_seed is None else args.model_seed
-    shared = given(args, ("side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "boundary"))
+    shared = given(args, _SHARED_MODEL)
     if retinotopic:
         return _run_retinotopic(args, seed, shared, log)
     from .images_lif import LIF_TRAIN
@@ -413,7 +395,7 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     else:
         _, preset_model, preset_train = PRESETS[args.preset] if args.preset else ("", {}, {})
         model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": patch_size**2, **shared,
-                               **given(args, tuple(k for k in _ACTIVATION_ONLY if k != "preset"))})
+                               **given(args, _ACTIVATION_MODEL)})
         train = train.replace(**{k: v for k, v in preset_train.items()
                                  if getattr(args, k, None) is None})
         ds = train_images(model, train, out=out, resume=args.resume, progress=not args.no_progress,
@@ -445,8 +427,7 @@ def _run_retinotopic(args: argparse.Namespace, seed: int, shared: dict[str, Any]
                                       **given(args, ("steps", "batch", "lr", "checkpoint_every", "f0")
                                               + _RETINOTOPIC_TRAIN)})
     model = RetinotopicConfig(**{**preset_model, "seed": seed, "channels": train.channels, "zero_mean": not args.no_zero_mean,
-                                 **shared, **given(args, _RETINOTOPIC_MODEL + tuple(k for k in _ACTIVATION_ONLY
-                                                                                    if k != "preset"))})
+                                 **shared, **given(args, _RETINOTOPIC_MODEL + _ACTIVATION_MODEL)})
     ds = train_retinotopic(model, train, out=args.out or "runs/retinotopic", resume=args.resume,
                            progress=not args.no_progress, figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
@@ -454,7 +435,7 @@ def _run_retinotopic(args: argparse.Namespace, seed: int, shared: dict[str, Any]
 
 def _sweep_run(model_config: ModelConfig, train_config: TrainConfig, seed: int, steps: int | None, out: Path,
                extra: dict[str, Any]) -> dict[str, Any]:
-    from .orientation_maps import analyze_image_run
+    from ._orientation_maps import analyze_image_run
 
     train = sweep_train_config(train_config, seed, steps)
     ds = train_images(model_config.replace(seed=seed), train, out=out, progress=False, figures=False,
@@ -495,13 +476,13 @@ def _print_summary(summary: dict) -> None:
 
 
 def _analyze(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
-    from .orientation_maps import analyze_image_run
+    from ._orientation_maps import analyze_image_run
 
     return analyze_image_run(run_dir, run, options)
 
 
 def _analysis_options():
-    from .orientation_maps import ANALYZE_OPTIONS
+    from ._orientation_maps import ANALYZE_OPTIONS
 
     return ANALYZE_OPTIONS
 
@@ -519,11 +500,117 @@ def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
     return options
 
 
+def compare_fig2(run: xr.Dataset, published: np.ndarray, probe_lam: float = 0.025) -> dict[str, dict[str, float]]:
+    """The shared map measures of an image run of ours and of the published Fig. 2 dictionary.
+
+    Both dictionaries, and the receptive fields probed from each through the
+    same dynamics (the run's model, with the published dictionary in its
+    place on a sheet of the published size), are measured with
+    :func:`~ei_maps.experiments._image_maps.map_measures`: mean |cos| of
+    adjacent units against random pairs, the fraction of oriented fields and
+    their median spatial spread (1 = unlocalized).
+
+    Parameters
+    ----------
+    run : xarray.Dataset
+        A finished activation-model image run (``run.nc``).
+    published : ndarray, shape (n_inputs, n_units)
+        The published dictionary (``FIG2_FILE`` of :mod:`ei_maps.experiments._published`).
+    probe_lam : float
+        Soft threshold of the receptive-field probes (the paper's 0.025) [activation units].
+
+    Returns
+    -------
+    dict
+        ``ours_dictionary``, ``published_dictionary``, ``ours_receptive_fields``,
+        ``published_receptive_fields``: each the measures by name;
+        ``ours_dictionary`` also has ``steps``.
+    """
+    from ..analysis import as_fields, probe_receptive_fields
+    from ._image_maps import map_measures
+    from ._published import side_of
+    
+    side = side_of(published)
+    patch = int(round(np.sqrt(published.shape[0])))
+    theirs = activation_model_from_run(run, dictionary=published, side=side)
+    rows = {
+        "ours_dictionary": map_measures(run["dictionary"]),
+        "published_dictionary": map_measures(as_fields(published, side, (patch, patch))),
+        "ours_receptive_fields": map_measures(run["receptive_fields"]),
+        "published_receptive_fields": map_measures(probe_receptive_fields(theirs, lam=probe_lam,
+                                                                          patch_shape=(patch, patch))),
+    }
+    rows["ours_dictionary"]["steps"] = int(run.attrs["steps_done"])
+    return rows
+
+# ---------------------------------------------------------------------------- ei-maps reproduce
+def _reproduce_settings(quick: bool) -> dict[str, Any]:
+    """The sizes, steps and durations of the images part of ``ei-maps reproduce`` (``quick``: reduced)."""
+    return ({"side": 16, "steps": 300, "permutations": 19} if quick
+            else {"side": 40, "steps": 10_000, "permutations": 199})
+
+
+def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
+    """``ei-maps reproduce``'s images part: run it at the settings ``s`` into ``folder``, measure, compare."""
+    from ..framework.reproduce import row, pngs, published_dictionary
+    from .. import plotting
+    from ..analysis import as_fields
+    from ..config import TrainConfig
+    from ..models import ModelConfig
+    from ._orientation_maps import analyze_image_run
+    from ._published import FIG2_FILE
+
+    ds = train_images(ModelConfig(side=s["side"]), TrainConfig(steps=s["steps"]), out=folder, resume=resume,
+                      progress=progress, figures=True, log=log)
+    trained = json.loads(ds.attrs["summary"])
+    log("measuring the orientation map (gratings through the settled dynamics)")
+    a = analyze_image_run(folder, ds, {"permutations": s["permutations"], "figures": True, "method": "gratings"})
+    notes: list[str] = []
+    rows = [row("receptive fields: adjacent |cos|", trained["adjacent_similarity"]),
+            row("receptive fields: random pairs |cos|", trained["random_similarity"]),
+            row("receptive fields: oriented fraction", trained["oriented_fraction"]),
+            row("receptive fields: spatial spread (median; 1 = unlocalized)", trained["spatial_spread_median"])]
+    figures = pngs(trained.get("figures", []))
+    published = published_dictionary(FIG2_FILE, reference, notes)
+    if published is not None:
+        log("comparing with the published Fig. 2 dictionary")
+        c = compare_fig2(ds, published, probe_lam=TrainConfig().probe_lam)
+        labels = {"adjacent_similarity": "adjacent |cos|", "random_similarity": "random pairs |cos|",
+                  "oriented_fraction": "oriented fraction", "spatial_spread_median": "spatial spread (median)"}
+        rows = []
+        for what in ("dictionary", "receptive_fields"):
+            for key, label in labels.items():
+                rows.append(row(f"{what.replace('_', ' ')}: {label}", c[f"ours_{what}"][key],
+                                 c[f"published_{what}"][key], "published Fig. 2 dictionary, measured here"))
+        side = int(round(np.sqrt(published.shape[1])))
+        figures.append(str(plotting.save_figure(plotting.plot_receptive_fields(
+            as_fields(published, side), title=f"published Fig. 2 dictionary ({side} x {side})"),
+            folder / "published_dictionary.png")))
+    o, pw, t = a["orientation"], a["pinwheels"], a["topography"]
+    rows += [row("orientation map: pinwheels", pw["count"], "9-10",
+                  "authors' Fig. 2 dictionary, measured in README"),
+             row("orientation map: pinwheel density per Lambda^2", pw["density"], math.pi,
+                  "cortex (tree shrew, galago, ferret)"),
+             row("orientation map: adjacent orientation difference [deg]", t["neighbor_orientation_diff_deg"],
+                  "6.5-7.4", "authors' Fig. 2 dictionary, measured in README"),
+             row("orientation map: Spearman similarity vs distance", t["distance_spearman"], 0.161,
+                  "authors' Fig. 2 dictionary, measured in README"),
+             row("orientation map: selectivity (median)", o["selectivity_median"])]
+    return {"rows": rows, "figures": pngs(figures + list(a.get("figures", []))), "notes": notes}
+
+
+REPRODUCTION = Reproduction(
+    part="images", order=0, title="Natural images: receptive fields (Fig. 2) and the orientation map with pinwheels",
+    settings=_reproduce_settings, run=_reproduce)
+
+
 EXPERIMENT = Experiment(
     name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
+    reproduction=REPRODUCTION,
     command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
     print_summary=_print_summary, analyze=_analyze, analyze_options=_analysis_options(),
-    print_analysis=print_analysis, load_model=activation_model_from_run, reads_unmarked_runs=True,
+    print_analysis=print_analysis, pool=pool_orientation_maps, print_pool=print_pooled,
+    load_model=activation_model_from_run, reads_unmarked_runs=True,
     output_dir=lambda args: args.out or {"lif": "runs/images-lif", "retinotopic": "runs/retinotopic"}.get(
         "retinotopic" if args.preset in _retinotopic_presets() else args.model, "runs/images"),
     resume_options=_resume_options,

@@ -23,10 +23,10 @@ from ..config import TrainConfig, from_json
 from ..models import LIFCodingConfig
 from ..models.learning import Trainer
 from ..models import LIFCodingModel
-from .image_maps import map_measures, print_summary
-from .orientation_maps import ANALYZE_OPTIONS, print_analysis
-from .registry import Experiment, SweepSpec, sweep_train_config
-from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
+from ._image_maps import map_measures, print_summary
+from ._orientation_maps import ANALYZE_OPTIONS, pool_orientation_maps, print_analysis, print_pooled
+from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
+from ..framework.lifecycle import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 xr = DeferredModule("xarray")
 
@@ -272,14 +272,138 @@ def _sweep_run(config: LIFCodingConfig, train_config: TrainConfig, seed: int, st
 
 
 def _analyze(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
-    from .orientation_maps import analyze_image_run
+    from ._orientation_maps import analyze_image_run
 
     return analyze_image_run(run_dir, run, options)
 
 
+def compare_lif(run: xr.Dataset, published: np.ndarray, calibration_steps: int = 200,
+                held_out_patches: int | None = None) -> dict[str, dict[str, float]]:
+    """The measures of a spiking-coding run of ours and of the published spiking dictionary.
+
+    Each dictionary is measured on its own excitatory sites: the map measures
+    (spatial spread, orientation strength, adjacent against random |cos|) and
+    the variance of held-out patches explained by the raw spike counts with
+    the run's dynamics. The published dictionary runs on the paper's layout
+    (one site in 8 inhibitory on an open sheet of its size), its threshold
+    first adapted to the target rate on ``calibration_steps`` training batches.
+
+    Parameters
+    ----------
+    run : xarray.Dataset
+        A finished spiking-coding run (``run.nc`` of ``train images --model lif``).
+    published : ndarray, shape (n_inputs, n_sites)
+        The published dictionary (``LIF_FILE`` of :mod:`ei_maps.experiments._published`).
+    calibration_steps : int
+        Batches that adapt the published dictionary's threshold before measuring.
+    held_out_patches : int, optional
+        Held-out patches (default: the experiment's ``EVAL_PATCHES``).
+
+    Returns
+    -------
+    dict
+        ``ours`` and ``published``: the measures by name, plus
+        ``explained_variance``, ``spikes_per_patch``, ``threshold_mV`` [mV] and ``steps``.
+
+    Raises
+    ------
+    ValueError
+        If the published dictionary's zero columns are not the paper's inhibitory sub-lattice.
+    """
+    from ..analysis import as_fields
+    from ..config import TrainConfig, from_json
+    from ..models import LIFCodingModel
+    from ..stimuli import PatchSampler, load_images
+    from ._image_maps import map_measures
+    from ._published import PUBLISHED_LIF_STEPS, side_of
+
+    ours = model_from_run(run, engine="numba")
+    train = from_json(TrainConfig, run.attrs["train_config"])
+    p = train.patch_size
+    images = load_images(train.images, whiten_images=train.whiten, f0=train.f0, min_size=p)
+    held_out = PatchSampler(images, patch_size=p, seed=EVAL_SEED, dtype="float64").sample(
+        held_out_patches or EVAL_PATCHES)
+
+    paper_layout = ours.config.replace(side=side_of(published), inh_every=8, inh_lattice="paper",
+                                       boundary="zero", seed=1)
+    theirs = LIFCodingModel(paper_layout, engine="numba", dictionary=published)
+    if not np.array_equal(np.all(published == 0, axis=0), ~theirs.is_exc):
+        raise ValueError("the published dictionary's zero columns are not the paper's inhibitory sub-lattice")
+    calibration = PatchSampler(images, patch_size=p, seed=train.seed + 1, dtype="float64")
+    for _ in range(calibration_steps):
+        theirs.adapt_threshold(calibration.sample(train.batch))
+
+    results: dict[str, dict[str, Any]] = {}
+    for name, model in (("ours", ours), ("published", theirs)):
+        fields = as_fields(model.dictionary.copy(), model.side, (p, p))
+        mask = xr.DataArray(model.is_exc.reshape(model.side, model.side), dims=("unit_y", "unit_x"))
+        ev, spikes = explained_variance(model, held_out)
+        results[name] = {**{k: round(v, 3) for k, v in map_measures(fields, mask=mask).items()},
+                         "explained_variance": round(ev, 3), "spikes_per_patch": round(spikes, 1),
+                         "threshold_mV": round(model.threshold, 2),
+                         "steps": int(run.attrs["steps_done"]) if name == "ours" else PUBLISHED_LIF_STEPS}
+    return results
+
+# ---------------------------------------------------------------------------- ei-maps reproduce
+def _reproduce_settings(quick: bool) -> dict[str, Any]:
+    """The sizes, steps and durations of the lif part of ``ei-maps reproduce`` (``quick``: reduced)."""
+    return ({"side": 10, "steps": 1000, "batch": 64, "probe_repeats": 4, "calibration_steps": 20,
+             "held_out_patches": 256} if quick
+            else {"side": 30, "steps": 20_000, "batch": 256, "probe_repeats": 32, "calibration_steps": 200,
+                  "held_out_patches": 1024})
+
+
+def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
+    """``ei-maps reproduce``'s lif part: run it at the settings ``s`` into ``folder``, measure, compare."""
+    from ..framework.reproduce import row, pngs, published_dictionary
+    from .. import plotting
+    from ..analysis import as_fields
+    from ..models import LIFCodingConfig
+    from ._published import LIF_FILE
+
+    train = LIF_TRAIN.replace(steps=s["steps"], batch=s["batch"], checkpoint_every=min(LIF_TRAIN.checkpoint_every,
+                                                                                      s["steps"]))
+    ds = train_images_lif(LIFCodingConfig(side=s["side"]), train, out=folder, resume=resume, progress=progress,
+                          figures=True, probe_repeats=s["probe_repeats"], log=log)
+    trained = json.loads(ds.attrs["summary"])
+    notes: list[str] = []
+    held = trained.get("held_out", {})
+    rows = [row("receptive fields: adjacent |cos|", trained["adjacent_similarity"]),
+            row("receptive fields: random pairs |cos|", trained["random_similarity"]),
+            row("receptive fields: spatial spread (median)", trained["spatial_spread_median"]),
+            row("held-out explained variance (raw spike counts)", held.get("explained_variance"))]
+    figures = pngs(trained.get("figures", []))
+    published = published_dictionary(LIF_FILE, reference, notes)
+    if published is not None:
+        log("comparing with the published spiking dictionary")
+        c = compare_lif(ds, published, calibration_steps=s["calibration_steps"],
+                        held_out_patches=s["held_out_patches"])
+        labels = {"explained_variance": "held-out explained variance (raw spike counts)",
+                  "spatial_spread_median": "dictionary: spatial spread (median)",
+                  "orientation_strength_median": "dictionary: orientation strength (median)",
+                  "adjacent_similarity": "dictionary: adjacent |cos|", "random_similarity": "dictionary: random |cos|",
+                  "spikes_per_patch": "spikes per patch", "threshold_mV": "threshold [mV]", "steps": "steps"}
+        rows = rows[:3] + [row(label, c["ours"][k], c["published"][k], "published spiking dictionary, measured here")
+                           for k, label in labels.items()]
+        side = int(round(np.sqrt(published.shape[1])))
+        blank = np.all(published == 0, axis=0).reshape(side, side)
+        figures.append(str(plotting.save_figure(plotting.plot_receptive_fields(
+            as_fields(published, side), blank=blank,
+            title=f"published spiking dictionary ({side} x {side}, inhibitory sites black)"),
+            folder / "published_dictionary.png")))
+    return {"rows": rows, "figures": figures, "notes": notes}
+
+
+REPRODUCTION = Reproduction(
+    part="lif", order=3, title="Spiking sparse coding (appendix): receptive fields of the LIF E/I sheet",
+    settings=_reproduce_settings, run=_reproduce)
+
+
 EXPERIMENT = Experiment(
     name="images_lif", kinds=("images_lif",),
+    reproduction=REPRODUCTION,
     help="the spiking sheet learns the code (paper appendix; ei-maps train images --model lif)",
     print_summary=print_summary, analyze=_analyze, analyze_options=ANALYZE_OPTIONS, print_analysis=print_analysis,
+    pool=pool_orientation_maps, print_pool=print_pooled,
     load_model=lambda run, **overrides: model_from_run(run, **overrides),
     sweep=SweepSpec(defaults=lambda: (LIFCodingConfig(), LIF_TRAIN), measures=SWEEP_MEASURES, run=_sweep_run))

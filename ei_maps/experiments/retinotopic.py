@@ -27,11 +27,11 @@ from ..models.learning import Trainer
 from ..models.retinotopic import RetinotopicConfig, RetinotopicModel
 from ..provenance import save_result
 from ..sheet import SHEET_DIMS
-from ._clitools import fmt, print_figures
-from .image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary
-from .orientation_maps import ANALYSIS_FILE, ANALYZE_OPTIONS, analyze_map
-from .registry import Experiment, SweepSpec, sweep_train_config
-from .runs import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
+from ..framework.clitools import fmt, print_figures
+from ._image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary
+from ._orientation_maps import ANALYSIS_FILE, ANALYZE_OPTIONS, analyze_map, pool_orientation_maps, print_pooled
+from ..framework.registry import Experiment, SweepSpec, sweep_train_config
+from ..framework.lifecycle import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 xr = DeferredModule("xarray")
 
@@ -364,7 +364,7 @@ def measure_run(run: xr.Dataset, model=None, gratings: bool = False, n_permutati
     Returns
     -------
     (Dataset, summary)
-        :func:`~ei_maps.experiments.orientation_maps.analyze_map`'s, plus the
+        :func:`~ei_maps.experiments._orientation_maps.analyze_map`'s, plus the
         receptive-field centres (:func:`~ei_maps.analysis.retinotopy.receptive_field_centers`)
         and ``retinotopy`` in the summary.
     """
@@ -421,7 +421,7 @@ def analyze_retinotopic_run(run_dir: Path, run: xr.Dataset, options: dict[str, A
     save_result(ds, run_dir / ANALYSIS_FILE)
     if options.get("figures", True):
         from .. import plotting
-        from .orientation_maps import write_analysis_figures
+        from ._orientation_maps import write_analysis_figures
 
         written = write_analysis_figures(ds, None, run_dir)
         written.append(plotting.save_figure(plotting.plot_cortical_map(ds), run_dir / "cortex_map.png"))
@@ -448,7 +448,7 @@ def print_summary(summary: dict) -> None:
 
 
 def print_analysis(summary: dict) -> None:
-    from .orientation_maps import print_analysis as print_orientation
+    from ._orientation_maps import print_analysis as print_orientation
 
     print_orientation(summary)
     r = summary["retinotopy"]
@@ -492,6 +492,7 @@ EXPERIMENT = Experiment(
     name=KIND, kinds=(KIND,),
     help="the activation model on a retinotopic sheet (ei-maps train images --model retinotopic)",
     print_summary=print_summary, analyze=analyze_retinotopic_run, analyze_options=ANALYZE_OPTIONS,
-    print_analysis=print_analysis, load_model=model_from_run,
+    print_analysis=print_analysis, pool=pool_orientation_maps, print_pool=print_pooled,
+    load_model=model_from_run,
     sweep=SweepSpec(defaults=lambda: (RetinotopicConfig(), RetinotopicTrainConfig()), measures=SWEEP_MEASURES,
                     run=_sweep_run, owned=("seed", "n_inputs", "channels")))

@@ -22,11 +22,11 @@ from ..io import json_safe
 from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from ._clitools import fmt, print_figures
-from .image_maps import FINAL_ACTIVATION
-from .registry import Experiment, SweepSpec, sweep_train_config
-from .runs import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run, run_trainer,
-                   timing, trainer_for, trainer_state)
+from ..framework.clitools import fmt, print_figures
+from ._image_maps import FINAL_ACTIVATION
+from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
+from ..framework.lifecycle import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run,
+                                   run_trainer, timing, trainer_for, trainer_state)
 
 xr = DeferredModule("xarray")
 
@@ -270,7 +270,7 @@ def print_analysis(summary: dict) -> None:
 
 def analyze_text_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
     """``ei-maps analyze`` of a text run: writes analysis.nc (word positions, preferred words)."""
-    from .orientation_maps import ANALYSIS_FILE
+    from ._orientation_maps import ANALYSIS_FILE
 
     ds, summary = analyze_text(run)
     summary["run"] = str(run_dir)
@@ -300,8 +300,45 @@ def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
     return {"keep_outlier_dimensions": not json.loads(saved.attrs["train_config"])["drop_outliers"]}
 
 
+# ---------------------------------------------------------------------------- ei-maps reproduce
+def _reproduce_settings(quick: bool) -> dict[str, Any]:
+    """The sizes, steps and durations of the text part of ``ei-maps reproduce`` (``quick``: reduced)."""
+    return ({"side": 10, "steps": 300, "n_words": 2000, "analysis_words": 300} if quick
+            else {"side": 40, "steps": 10_000, "n_words": 20_000, "analysis_words": 1000})
+
+
+def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
+    """``ei-maps reproduce``'s text part: run it at the settings ``s`` into ``folder``, measure, compare."""
+    from ..framework.reproduce import row, pngs
+    from ..config import TextTrainConfig
+    from ..models import PAPER_TEXT_MODEL
+    from ..provenance import save_result
+    from ._orientation_maps import ANALYSIS_FILE
+
+    ds = train_text(PAPER_TEXT_MODEL.replace(side=s["side"]), TextTrainConfig(steps=s["steps"], n_words=s["n_words"]),
+                    out=folder, resume=resume, progress=progress, figures=True, log=log)
+    trained = json.loads(ds.attrs["summary"])
+    log("measuring the word map")
+    analysis, a = analyze_text(ds, max_words=s["analysis_words"])
+    save_result(analysis, folder / ANALYSIS_FILE)
+    rows = [row("adjacent units' preferred words: cosine", trained["semantic_neighbor_similarity"]),
+            row("random units' preferred words: cosine", trained["semantic_random_similarity"]),
+            row("trustworthiness", a["topography"]["trustworthiness"]),
+            row("Spearman: embedding vs activation-pattern distances", a["distortion"]["map_spearman"]),
+            row("Spearman: embedding vs map-position distances", a["distortion"]["position_spearman"]),
+            row("Spearman: 2-D t-SNE (baseline)", a["distortion"]["tsne_spearman"])]
+    return {"rows": rows, "figures": pngs(trained.get("figures", [])), "notes": [],
+            "regions": trained.get("region_words", {})}
+
+
+REPRODUCTION = Reproduction(
+    part="text", order=1, title="Words: a map of word meaning (GloVe)",
+    settings=_reproduce_settings, run=_reproduce)
+
+
 EXPERIMENT = Experiment(
     name="text", kinds=("text",), help="word vectors -> 2-D map of word meaning (paper's text experiment)",
+    reproduction=REPRODUCTION,
     command=("train", "text"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     analyze=analyze_text_run, print_analysis=print_analysis,
     load_model=activation_model_from_run, resume_options=_resume_options,

@@ -26,10 +26,10 @@ from ..io import config_attrs, json_safe
 from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from ._clitools import floats, fmt, print_figures
-from .registry import Experiment, Option, SweepSpec
-from .runs import (RUN_FILE, activation_model_from_run, dictionary_on_sheet, finish_run, open_run, run_trainer,
-                   trainer_for)
+from ..framework.clitools import floats, fmt, print_figures
+from ..framework.registry import Experiment, Reproduction, Option, SweepSpec
+from ..framework.lifecycle import (RUN_FILE, activation_model_from_run, dictionary_on_sheet, finish_run, open_run,
+                                   run_trainer, trainer_for)
 
 xr = DeferredModule("xarray")
 
@@ -158,8 +158,7 @@ def measure_phases(responses: dict[str, xr.DataArray], manipulation, fraction: f
     Returns the measures as Dataset variables (``territory*`` on ``phase``,
     ``preferred_finger_{phase}``) and the summary entries.
     """
-    from ..analysis.plasticity import (finger_territories, territory_change, territory_reorganization,
-                                       territory_summary)
+    from ..analysis.plasticity import finger_territories, territory_change, territory_reorganization, territory_summary
 
     terr = {"before": finger_territories(responses["before"], fraction, periodic=periodic),
             "after": finger_territories(responses["after"], fraction, reference=responses["before"],
@@ -535,8 +534,54 @@ def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
     return {"pairs": ",".join(f"{a}+{b}" for a, b in hand.pairs)}
 
 
+# ---------------------------------------------------------------------------- ei-maps reproduce
+def _reproduce_settings(quick: bool) -> dict[str, Any]:
+    """The sizes, steps and durations of the touch part of ``ei-maps reproduce`` (``quick``: reduced)."""
+    return ({"side": 10, "steps": 300, "after_steps": 200} if quick
+            else {"side": 40, "steps": 4000, "after_steps": 3000})
+
+
+def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
+    """``ei-maps reproduce``'s touch part: run it at the settings ``s`` into ``folder``, measure, compare."""
+    from ..framework.reproduce import row, pngs
+    from ..config import TouchTrainConfig
+    from ..io import load_dataset
+    from ..models import PAPER_TOUCH_MODEL
+    from ..framework.lifecycle import RUN_FILE
+
+    if resume and (folder / RUN_FILE).is_file():  # a finished touch run is read back, not continued
+        ds = load_dataset(folder / RUN_FILE)
+        summary = json.loads(ds.attrs["summary"])
+        summary["figures"] = [str(p) for p in write_figures(ds, folder)]
+    else:
+        ds = train_touch(PAPER_TOUCH_MODEL.replace(side=s["side"]),
+                         train_config=TouchTrainConfig(steps=s["steps"], after_steps=s["after_steps"]),
+                         out=folder, resume=resume, progress=progress, figures=True, log=log)
+        summary = json.loads(ds.attrs["summary"])
+    rows = []
+    for phase, territories in summary["territories"].items():
+        for finger, t in territories.items():
+            rows.append(row(f"{phase}: finger {finger} territory [units]", t["size"]))
+    d = summary.get("deprived") or {}
+    if d:
+        rows += [row(f"deprived finger {d['finger']}: territory after / before", d["size_ratio"], 0.0,
+                      "paper: the deprived finger's territory vanishes"),
+                 row(f"deprived finger {d['finger']}: peak response after / before", d["peak_ratio"],
+                      "falls", "paper (README measures 0.22-0.28 at full size)")]
+        rows += [row(f"finger {f}: territory growth [units]", g, "little",
+                      "paper: the others do not take the territory over") for f, g in d["growth"].items()]
+    rows.append(row("reorganization (fraction of territory units that changed finger)", summary["reorganization"]))
+    return {"rows": rows, "figures": pngs(summary.get("figures", [])), "notes": [f"manipulation: {summary['manipulation']}"]}
+
+
+REPRODUCTION = Reproduction(
+    part="touch", order=2, title="Touch: the hand map before and after deprivation of finger 3",
+    settings=_reproduce_settings, run=_reproduce)
+
+
 EXPERIMENT = Experiment(
     name="touch", kinds=("touch",), help="synthetic hand -> somatotopic map, then a manipulation and plasticity",
+    reproduction=REPRODUCTION,
     command=("train", "touch"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     analyze=analyze_touch_run,
     analyze_options=(Option(("--territory-fraction",), {

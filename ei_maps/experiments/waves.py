@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import gc
 import json
+import shutil
 import math
 import time
 from pathlib import Path
@@ -20,9 +21,9 @@ from ..models import WaveSheetConfig
 from .._lazy import imported_meanwhile
 from ..io import json_safe
 from ..provenance import save_result
-from ._clitools import fmt, print_figures
-from .registry import Experiment, SweepSpec
-from .runs import locks_output_folder
+from ..framework.clitools import fmt, print_figures
+from ..framework.registry import Experiment, Reproduction, SweepSpec
+from ..framework.lifecycle import locks_output_folder
 
 SPIKES_FILE = "spikes.nc"
 
@@ -208,8 +209,54 @@ def _sweep_run(config: WaveSheetConfig, train_config, seed: int, steps: int | No
     return {k: s.get(k) for k in SWEEP_MEASURES}
 
 
+# ---------------------------------------------------------------------------- ei-maps reproduce
+#: The Keane & Gong (2015) statistics of the published 300 x 300 sheet (docs/waves.md's targets).
+KEANE_GONG = {"rate_exc_hz": 20.0, "rate_inh_hz": 20.0, "cv_isi_mean": 0.9, "fano_100ms": 1.0,
+              "wave_diameter_median": 18.0, "wave_speed_median": 1.9}
+KEANE_GONG_CORRELATION = {1: 0.9, 2: 0.8, 4: 0.6, 8: 0.3, 16: 0.0}
+
+
+def _reproduce_settings(quick: bool) -> dict[str, Any]:
+    """The sizes, steps and durations of the waves part of ``ei-maps reproduce`` (``quick``: reduced)."""
+    return ({"side": 60, "duration_ms": 300.0, "transient_ms": 100.0} if quick
+            else {"side": 300, "duration_ms": 2000.0, "transient_ms": 200.0})
+
+
+def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
+    """``ei-maps reproduce``'s waves part: run it at the settings ``s`` into ``folder``, measure, compare."""
+    from ..framework.reproduce import row, pngs
+    from ..models import WaveSheetConfig
+
+    if folder.is_dir():  # a simulation is not continued: it is redone
+        shutil.rmtree(folder)
+    summary = run_waves(WaveSheetConfig(side=s["side"]), duration_ms=s["duration_ms"],
+                        transient_ms=s["transient_ms"], out=folder, figures=True, progress=progress, log=log)
+    source = "Keane & Gong (2015), published 300 x 300 sheet"
+    labels = {"rate_exc_hz": "E rate [Hz]", "rate_inh_hz": "I rate [Hz]", "cv_isi_mean": "mean CV of ISI",
+              "fano_100ms": "Fano factor (100 ms)", "wave_diameter_median": "front diameter (median) [sites]",
+              "wave_speed_median": "front speed (median) [sites/ms]"}
+    rows = [row(label, summary.get(k), KEANE_GONG[k], source) for k, label in labels.items()]
+    rows.append(row("wave fronts at once (mean)", summary.get("waves_simultaneous_mean")))
+    for d, v in (summary.get("correlation_by_distance") or {}).items():
+        try:
+            distance = int(str(d).lstrip(">= ").split()[0])
+        except (ValueError, IndexError):
+            distance = None
+        rows.append(row(f"spike-count correlation at {d} sites", v, KEANE_GONG_CORRELATION.get(distance),
+                         source if distance in KEANE_GONG_CORRELATION else ""))
+    return {"rows": rows, "figures": pngs(summary.get("figures", [])),
+            "notes": ["the quick sheet is smaller and shorter than the published one: its statistics are rougher"
+                      if s["side"] < 300 else ""]}
+
+
+REPRODUCTION = Reproduction(
+    part="waves", order=4, title="Spiking waves: the Keane & Gong (2015) conductance-LIF E/I sheet",
+    settings=_reproduce_settings, run=_reproduce, result_file="spikes.nc")
+
+
 EXPERIMENT = Experiment(
     name="waves", kinds=("waves",), help="spiking E/I sheet: propagating waves and their statistics",
+    reproduction=REPRODUCTION,
     command=("waves",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     sweep=SweepSpec(defaults=lambda: (WaveSheetConfig(), None), measures=SWEEP_MEASURES, run=_sweep_run,
                     extra_fields=("duration_ms",)))

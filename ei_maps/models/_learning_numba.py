@@ -16,6 +16,43 @@ from ._atomics import atomic_add, atomic_cas, atomic_load
 _FAST = {"reassoc", "contract", "nsz"}
 
 
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _residual_row(out, xb, ab, phi_t, code_scale):
+    """``out = xb - code_scale * (ab @ phi_t)``, visiting only the active units of ``ab``."""
+    n_inputs = xb.shape[0]
+    for d in range(n_inputs):
+        out[d] = xb[d]
+    for j in range(ab.shape[0]):
+        v = ab[j] * code_scale
+        if v != 0:
+            pj = phi_t[j]
+            for d in range(n_inputs):
+                out[d] -= v * pj[d]
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _update_unit(pj, aj, lr, residual):
+    """The learning rule for one unit, in place: ``pj += lr * sum_b aj[b] residual[b]``, then unit norm.
+
+    Every scheme (the fused parallel update, the claimed chunks of the free
+    scheme) applies the rule through this function, so it is written once.
+    """
+    n_inputs = pj.shape[0]
+    for b in range(aj.shape[0]):
+        v = aj[b]
+        if v != 0:
+            c = lr * v
+            rb = residual[b]
+            for d in range(n_inputs):
+                pj[d] += c * rb[d]
+    norm2 = 0.0
+    for d in range(n_inputs):
+        norm2 += np.float64(pj[d]) * np.float64(pj[d])
+    scale = 1.0 / max(np.sqrt(norm2), 1e-8)
+    for d in range(n_inputs):
+        pj[d] = pj[d] * scale
+
+
 @njit(cache=True, parallel=True, fastmath=_FAST)
 def sparse_dictionary_update(phi_t, x, a, lr, residual, code_scale=1.0):
     """In place: ``phi_t[j] += lr * sum_b a[b, j] * residual[b]``, then unit-norm rows.
@@ -28,42 +65,18 @@ def sparse_dictionary_update(phi_t, x, a, lr, residual, code_scale=1.0):
     a : (batch, n_units)
         Settled activations.
     lr : float
+        The step as the rule takes it (:class:`~ei_maps.models.learning.GradientRule` scales it).
     residual : (batch, n_inputs)
         Output: ``x - code_scale * (a @ phi_t)`` before the update.
     code_scale : float
         Scale of the code in the reconstruction (1: the plain gradient step).
     """
     batch, n_units = a.shape
-    n_inputs = x.shape[1]
     for b in prange(batch):
-        r = residual[b]
-        xb = x[b]
-        for d in range(n_inputs):
-            r[d] = xb[d]
-        ab = a[b]
-        for j in range(n_units):
-            v = ab[j] * code_scale
-            if v != 0:
-                pj = phi_t[j]
-                for d in range(n_inputs):
-                    r[d] -= v * pj[d]
+        _residual_row(residual[b], x[b], a[b], phi_t, code_scale)
     a_t = a.T.copy()
     for j in prange(n_units):
-        pj = phi_t[j]
-        aj = a_t[j]
-        for b in range(batch):
-            v = aj[b]
-            if v != 0:
-                c = lr * v
-                rb = residual[b]
-                for d in range(n_inputs):
-                    pj[d] += c * rb[d]
-        norm2 = 0.0
-        for d in range(n_inputs):
-            norm2 += np.float64(pj[d]) * np.float64(pj[d])
-        scale = 1.0 / max(np.sqrt(norm2), 1e-8)
-        for d in range(n_inputs):
-            pj[d] = pj[d] * scale
+        _update_unit(phi_t[j], a_t[j], lr, residual)
 
 
 # ----------------------------------------------------------------------------- the same update, in claimed pieces
@@ -76,19 +89,9 @@ def residual_rows(phi_t, x, a, code_scale, residual, first, stop, acc):
     then stored: two threads computing the same rows store the same values
     and never add into each other's partial sums.
     """
-    n_units = a.shape[1]
     n_inputs = x.shape[1]
     for b in range(first, stop):
-        xb = x[b]
-        for d in range(n_inputs):
-            acc[d] = xb[d]
-        ab = a[b]
-        for j in range(n_units):
-            v = ab[j] * code_scale
-            if v != 0:
-                pj = phi_t[j]
-                for d in range(n_inputs):
-                    acc[d] -= v * pj[d]
+        _residual_row(acc, x[b], a[b], phi_t, code_scale)
         r = residual[b]
         for d in range(n_inputs):
             r[d] = acc[d]
@@ -109,20 +112,7 @@ def _update_chunk(phi_t, a, lr, residual, first, stop, a_t, out):
         src = phi_t[j]
         for d in range(n_inputs):
             pj[d] = src[d]
-        aj = a_t[j - first]
-        for b in range(batch):
-            v = aj[b]
-            if v != 0:
-                c = lr * v
-                rb = residual[b]
-                for d in range(n_inputs):
-                    pj[d] += c * rb[d]
-        norm2 = 0.0
-        for d in range(n_inputs):
-            norm2 += np.float64(pj[d]) * np.float64(pj[d])
-        scale = 1.0 / max(np.sqrt(norm2), 1e-8)
-        for d in range(n_inputs):
-            pj[d] = pj[d] * scale
+        _update_unit(pj, a_t[j - first, :batch], lr, residual)  # a_t holds whole tiles; the batch is shorter
 
 
 @njit(cache=True, nogil=True)

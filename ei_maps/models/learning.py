@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,6 +59,91 @@ def dictionary_update(dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: 
     return reconstruction_loss(residual)
 
 
+@dataclass(frozen=True)
+class GradientRule:
+    """The learning rule of the dictionary: one gradient step on ``0.5 ||x - c Phi a||^2``, then unit-norm columns.
+
+    ``Phi += step * (x - c Phi a)^T a`` with ``c`` the code scale, the
+    activations ``a`` held fixed. The rule is written once per engine: the
+    NumPy reference (:meth:`reference`) and one jitted per-unit update that
+    every parallel scheme applies (:meth:`apply`, and the activation model's
+    fused settle-and-learn loops through the same kernel).
+
+    Parameters
+    ----------
+    mean_over_batch : bool
+        The step is ``lr / batch`` (the spiking coder, as in the paper's
+        appendix) instead of ``lr`` (the activation model: the gradient is
+        summed over the batch, as published).
+    """
+
+    mean_over_batch: bool = False
+
+    def step(self, lr: float, batch: int) -> float:
+        """The step the kernels take for learning rate ``lr`` on a batch of ``batch`` stimuli.
+
+        Parameters
+        ----------
+        lr : float
+            Learning rate [dimensionless].
+        batch : int
+            Stimuli in the batch [count].
+
+        Returns
+        -------
+        float
+            ``lr / batch`` or ``lr`` [dimensionless].
+        """
+        return lr / batch if self.mean_over_batch else lr
+
+    def reference(self, dictionary: np.ndarray, x: np.ndarray, a: np.ndarray, lr: float,
+                  code_scale: float = 1.0) -> float:
+        """The step in NumPy, in place on ``dictionary`` (n_inputs, n_units); returns the loss before it.
+
+        Parameters
+        ----------
+        dictionary : ndarray, shape (n_inputs, n_units)
+            Updated in place [dimensionless].
+        x : ndarray, shape (batch, n_inputs)
+            Stimuli [dimensionless].
+        a : ndarray, shape (batch, n_units)
+            The code [dimensionless].
+        lr : float
+            Learning rate [dimensionless].
+        code_scale : float
+            ``c`` [dimensionless].
+
+        Returns
+        -------
+        float
+            Half the mean squared reconstruction error per stimulus before the step.
+        """
+        return dictionary_update(dictionary, x, a, self.step(lr, x.shape[0]), code_scale)
+
+    def apply(self, phi_t: np.ndarray, x: np.ndarray, a: np.ndarray, lr: float, residual: np.ndarray,
+              code_scale: float = 1.0) -> None:
+        """The step with the jitted kernel, in place on the transposed dictionary; only active units are touched.
+
+        Parameters
+        ----------
+        phi_t : ndarray, shape (n_units, n_inputs)
+            The transposed dictionary, updated in place [dimensionless].
+        x : ndarray, shape (batch, n_inputs)
+            Stimuli [dimensionless].
+        a : ndarray, shape (batch, n_units)
+            The code [dimensionless].
+        lr : float
+            Learning rate [dimensionless].
+        residual : ndarray, shape (batch, n_inputs)
+            Output: ``x - c a Phi^T`` before the step [dimensionless].
+        code_scale : float
+            ``c`` [dimensionless].
+        """
+        from ._learning_numba import sparse_dictionary_update
+
+        sparse_dictionary_update(phi_t, x, a, self.step(lr, x.shape[0]), residual, code_scale)
+
+
 def reconstruction_loss(residual: np.ndarray) -> float:
     """``0.5 * mean_b ||residual_b||^2``: half the squared error per stimulus."""
     return 0.5 * float(np.mean(np.sum(residual.astype(np.float64) ** 2, axis=1)))
@@ -82,8 +168,9 @@ class Trainer:
 
     Parameters
     ----------
-    model : ActivationModel
-        The model to train (any model with ``learn`` and ``RECORD``).
+    model : LearningModel
+        The model to train (:class:`~ei_maps.models.contract.LearningModel`; one with ``learn_stream`` runs
+        many steps per simulator call).
     sampler : object
         Has ``sample(batch) -> (batch, n_inputs)``, and ``get_state()`` /
         ``set_state(state)`` for exact resumption.

@@ -149,7 +149,7 @@ def test_pooled_density_and_its_intervals():
 def test_wavelet_scan_around_the_spectral_spacing_on_a_small_torus():
     """A 96 x 96 torus with Lambda 11.2: the default scan stops at 10.7 and can only answer below Lambda;
     the scan around the spectral Lambda (orientation_maps.wavelet_scan) recovers it."""
-    from ei_maps.experiments.orientation_maps import wavelet_scan
+    from ei_maps.experiments._orientation_maps import wavelet_scan
 
     side, spacing = 96, 11.2
     rng = np.random.default_rng(0)
@@ -177,7 +177,7 @@ def test_the_four_densities_of_gaussian_random_fields_are_pi():
     all four densities ei-maps analyze reports come out near pi on them (measured over five 128 x 128 maps:
     3.14 per spectral Lambda^2, 3.02 per mean local Lambda^2, raw and filtered alike)."""
     from ei_maps.analysis.orientation import orientation_field, pinwheel_stats
-    from ei_maps.experiments.orientation_maps import wavelet_scan
+    from ei_maps.experiments._orientation_maps import wavelet_scan
 
     side, spacing = 96, 10.6
     y, x = np.mgrid[0:side, 0:side]

@@ -26,6 +26,7 @@ from ... import seeds
 from ...sheet import RowSeparableKernel, excitatory_kernel, inhibitory_kernel
 from .. import learning
 from .._blas import single_threaded_blas
+from ..contract import configured
 from .config import ENGINES, ModelConfig
 
 
@@ -36,51 +37,23 @@ class UnstableDynamicsError(EiMapsError, RuntimeError):
 class ActivationModel:
     """Excitatory/inhibitory rate model on a ``side x side`` sheet.
 
-    Parameters are those of :class:`~ei_maps.models.activation.ModelConfig`
-    (paper defaults for natural images; see there for their meaning),
-    plus ``dictionary`` (n_inputs, side*side) to start from, and ``engine``:
-    "numba" (default, jitted and multi-threaded) or "numpy" (the plain
-    reference the tests check it against).
-
     Parameters
     ----------
-    side : int
-        Grid side L; the sheet has L*L excitatory and L*L inhibitory units [grid units].
-    n_inputs : int
-        Input dimension D [count].
-    r_exc, r_inh : int
-        Radii of the excitatory and inhibitory kernels [grid units].
-    w_exc, w_inh : float
-        Sums of the excitatory and inhibitory kernels [dimensionless].
-    sigma2 : float
-        Variance of the excitatory Gaussian [grid units^2].
-    lam : float
-        Soft threshold (its starting value when ``target_sparsity`` is set) [dimensionless].
-    eta : float
-        Step size of the dynamics [dimensionless].
-    leak : float or None
-        Leak; ``None`` means ``w_exc + w_inh`` [dimensionless].
-    eps : float
-        Relative-change tolerance of the stopping rule [dimensionless].
-    max_iter : int
-        Maximum number of updates per settle [count].
-    dtype : {"float32", "float64"}
-        Floating type of the state and dictionary.
-    boundary : {"zero", "periodic"}
-        Silent padding (published) or a torus.
-    target_sparsity : float or None
-        If set, ``lam`` is adapted towards this fraction of active units [dimensionless].
-    seed : int or None
-        Seed of the dictionary initialization (its ``"dictionary"`` stream).
-    code_scale : float or None
-        Scale of the reconstruction in the learning step; ``None`` means
-        ``min(1, (40 / side)^2)`` [dimensionless].
+    config : ModelConfig, optional
+        The parameters (default: the paper's for natural images; see
+        :class:`~ei_maps.models.activation.ModelConfig` for each one, its
+        bounds and its unit).
     dictionary : ndarray, shape (n_inputs, side*side), optional
-        Feed-forward weights to start from; default a random one from ``seed`` [dimensionless].
+        Feed-forward weights to start from; default a random one from the config's ``seed`` [dimensionless].
     engine : {"numba", "numpy"}
-        Compute engine (same results within rounding).
+        Compute engine: "numba" (default, jitted and multi-threaded) or
+        "numpy" (the plain reference the tests check it against); same
+        results within rounding.
     backend : str or None
         Deprecated alias of ``engine``.
+    **overrides
+        Parameters of :class:`ModelConfig` that replace the config's
+        (``ActivationModel(side=20, w_inh=8)``).
 
     Attributes
     ----------
@@ -103,24 +76,18 @@ class ActivationModel:
 
     #: What :meth:`learn` reports in ``last_record`` (the Trainer's history).
     RECORD = ("loss", "sparsity", "iterations", "lam")
+    #: The parameter class this model takes.
+    CONFIG = ModelConfig
+    #: The learning rule: the gradient summed over the batch, as published.
+    RULE = learning.GradientRule(mean_over_batch=False)
 
-    def __init__(self, side: int = 40, n_inputs: int = 256, r_exc: int = 3, r_inh: int = 5,
-                 w_exc: float = 30.0, w_inh: float = 5.0, sigma2: float = 3.0, lam: float = 0.05,
-                 eta: float = 0.025, leak: float | None = None, eps: float = 5e-3,
-                 max_iter: int = 49, dtype: str = "float32", boundary: str = "zero",
-                 target_sparsity: float | None = None, seed: int | None = 0,
-                 code_scale: float | None = None, dictionary: np.ndarray | None = None,
-                 engine: str = "numba", backend: str | None = None) -> None:
+    def __init__(self, config: ModelConfig | None = None, *, dictionary: np.ndarray | None = None,
+                 engine: str = "numba", backend: str | None = None, **overrides: Any) -> None:
         if backend is not None:  # deprecated alias, one release
             warnings.warn("ActivationModel(backend=...) is now engine=...; backend goes in the next release",
                           DeprecationWarning, stacklevel=2)
             engine = backend
-        self._build(ModelConfig(
-            side=side, n_inputs=n_inputs, r_exc=r_exc, r_inh=r_inh, w_exc=float(w_exc),
-            w_inh=float(w_inh), sigma2=float(sigma2), lam=float(lam), eta=float(eta),
-            leak=None if leak is None else float(leak), eps=float(eps), max_iter=max_iter,
-            dtype=str(np.dtype(dtype)), boundary=boundary, target_sparsity=target_sparsity,
-            seed=seed, code_scale=code_scale), dictionary, engine)
+        self._build(configured(self.CONFIG, config, overrides), dictionary, engine)
 
     def _build(self, cfg: ModelConfig, dictionary: np.ndarray | None, engine: str) -> None:
         """Set the model up from a validated config (what every constructor of this family shares)."""
@@ -156,7 +123,7 @@ class ActivationModel:
     # ------------------------------------------------------------------ params
     @classmethod
     def from_config(cls, config: ModelConfig, **overrides: Any) -> "ActivationModel":
-        """Build a model from a :class:`ModelConfig` (``overrides`` win).
+        """Build a model from a :class:`ModelConfig` (``overrides`` win); the same as ``cls(config, **overrides)``.
 
         Parameters
         ----------
@@ -170,9 +137,7 @@ class ActivationModel:
         ActivationModel
             The model.
         """
-        params = {f: getattr(config, f) for f in config.__dataclass_fields__}
-        params.update(overrides)
-        return cls(**params)
+        return cls(config, **overrides)
 
     @property
     def config(self) -> ModelConfig:
@@ -593,13 +558,12 @@ class ActivationModel:
         lam_used = self.lam
         with single_threaded_blas(self.engine == "numba"):
             if self.engine == "numba":
-                a = self._settle_drive(x @ self.dictionary, self.lam, update=(x, lr))
+                a = self._settle_drive(x @ self.dictionary, self.lam, update=(x, self.RULE.step(lr, x.shape[0])))
                 self.last_loss = learning.reconstruction_loss(self._residual)
                 self._residual = None
             else:
                 a = self._settle_drive(x @ self.dictionary, self.lam)
-                self.last_loss = learning.dictionary_update(self.dictionary, x, a, lr,
-                                                            self._config.effective_code_scale)
+                self.last_loss = self.RULE.reference(self.dictionary, x, a, lr, self._config.effective_code_scale)
         self.last_sparsity = learning.active_fraction(a)
         if self._config.target_sparsity is not None:
             self.lam = learning.adapt_lam(self.lam, self.last_sparsity, self._config.target_sparsity)

@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import learning
 from .._blas import single_threaded_blas
+from ..contract import configured
 from ..activation.model import ActivationModel
 from .config import RetinotopicConfig
 
@@ -246,11 +247,7 @@ class RetinotopicModel(ActivationModel):
 
     def __init__(self, config: RetinotopicConfig | None = None, *, fields: np.ndarray | None = None,
                  engine: str = "numba", **overrides: Any) -> None:
-        config = config if config is not None else RetinotopicConfig()
-        if not isinstance(config, RetinotopicConfig):
-            raise TypeError(f"config must be a RetinotopicConfig, got {type(config).__name__}")
-        if overrides:
-            config = config.replace(**overrides)
+        config = configured(RetinotopicConfig, config, overrides)
         self._build(config, fields, engine)
         c = config
         #: Top-left pixel of each unit's window, (side*side, 2) [pixels].
@@ -398,7 +395,7 @@ class RetinotopicModel(ActivationModel):
         lam_used = self.lam
         with single_threaded_blas(self.engine == "numba"):
             a = self._settle_drive(self._drive(x), self.lam)
-            residual = self._update(x, np.ascontiguousarray(a), lr)
+            residual = self._update(x, np.ascontiguousarray(a), self.RULE.step(lr, x.shape[0]))
         self.last_loss = learning.reconstruction_loss(residual)
         self.last_sparsity = learning.active_fraction(a)
         c = self._config

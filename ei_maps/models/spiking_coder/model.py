@@ -44,6 +44,7 @@ from ... import seeds
 from ...sheet import disk_offsets, inhibitory_sites, padded_coordinates
 from .. import learning
 from .._blas import single_threaded_blas
+from ..contract import configured
 from .._brian2 import SCHEDULE, brian2_prefs, configure_brian
 from .config import LIFCodingConfig
 
@@ -343,13 +344,14 @@ class LIFCodingModel:
     """
 
     RECORD = ("loss", "rate", "active", "threshold", "updated")
+    #: The learning rule: the gradient averaged over the batch (the paper's appendix).
+    RULE = learning.GradientRule(mean_over_batch=True)
 
     def __init__(self, config: LIFCodingConfig | None = None, engine: str = "numba",
                  dictionary: np.ndarray | None = None, **overrides) -> None:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
-        config = config or LIFCodingConfig()
-        self._config = config.replace(**overrides) if overrides else config
+        self._config = configured(LIFCodingConfig, config, overrides)
         self.engine = engine
         self.geometry = SheetGeometry(self._config)
         self.threshold = float(self._config.threshold_init)
@@ -590,7 +592,6 @@ class LIFCodingModel:
 
     def _update(self, x: np.ndarray, counts: np.ndarray, threshold: float, lr: float) -> np.ndarray:
         """The learning step after a window: dictionary (unless firing too much), threshold, record."""
-        from .._learning_numba import sparse_dictionary_update
         from ._numba import split_counts
 
         c = self._config
@@ -603,7 +604,7 @@ class LIFCodingModel:
         with single_threaded_blas():
             if updated:
                 # a few percent of the neurons spike: the update touches only their rows
-                sparse_dictionary_update(self._phi_t, x, a, lr / x.shape[0], residual)
+                self.RULE.apply(self._phi_t, x, a, lr, residual)
             else:
                 residual[:] = x - a @ self.dictionary.T
         if not np.all(np.isfinite(self._phi_t)):

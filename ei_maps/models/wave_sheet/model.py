@@ -38,6 +38,7 @@ import numpy as np
 from ..._lazy import DeferredModule
 from ...sheet import connection_count, disk_offsets, torus_connections
 from .._brian2 import SCHEDULE, brian2_prefs, configure_brian, import_brian2, stop_on_interrupt
+from ..contract import configured
 from .config import WaveSheetConfig
 
 xr = DeferredModule("xarray")
@@ -184,7 +185,7 @@ class WaveSheet:
         if engine not in self.ENGINES:
             raise ValueError(f"engine must be one of {self.ENGINES}, got {engine!r}")
         self.engine = engine
-        self.config = (config or WaveSheetConfig()).replace(**overrides) if overrides else (config or WaveSheetConfig())
+        self.config = configured(WaveSheetConfig, config, overrides)
         self._site_x, self._site_y, self.n_exc = _sites(self.config)
         self.n_inh = self._site_x.size - self.n_exc
         self._net = None

@@ -21,12 +21,12 @@ from ..analysis.topography import (distance_correlation, neighbor_orientation_di
                                    similarity_by_distance)
 from ..io import json_safe
 from ..provenance import save_result
-from ._clitools import fmt, print_figures
-from .registry import Option
+from ..framework.clitools import fmt, print_figures
+from ..framework.lifecycle import ANALYSIS_FILE
+from ..framework.registry import Option
 
 xr = DeferredModule("xarray")
 
-ANALYSIS_FILE = "analysis.nc"
 
 #: The options of ``ei-maps analyze`` that image runs read.
 ANALYZE_OPTIONS = (
@@ -53,7 +53,12 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
     periodic : bool
         The sheet is a torus.
     n_permutations : int
-        Permutations for the Mantel p-value.
+        Permutations for the Mantel p-value [count].
+    gratings : bool
+        Measure the primary map with gratings through the settled dynamics
+        (needs ``model``); otherwise from the receptive fields.
+    seed : int
+        Seed of the permutations.
     mask : bool DataArray (unit_y, unit_x), optional
         Units that have a field (the excitatory sites of a spiking sheet).
         Topography and selectivity use only these; for pinwheels and the
@@ -62,9 +67,10 @@ def analyze_map(model, fields: xr.DataArray, periodic: bool = False, n_permutati
 
     Returns
     -------
-    (Dataset, summary) — the Dataset holds both orientation maps, the
-    pinwheels, the spectrum and the similarity-by-distance curve; the summary
-    is a JSON-ready nested dict.
+    tuple of (Dataset, dict)
+        The Dataset holds both orientation maps, the pinwheels, the spectrum
+        and the similarity-by-distance curve; the summary is a JSON-ready
+        nested dict.
     """
     by_fields = orientation_map_fields(fields)
     primary = orientation_map_gratings(model) if (gratings and model is not None) else by_fields
@@ -194,7 +200,7 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     one window are too noisy for gratings) on their excitatory sites.
     """
     from ..analysis.wavelength import lateral_spectrum
-    from .registry import for_run
+    from ..framework.registry import for_run
 
     if "receptive_fields" not in run:
         raise ValueError(f"{run_dir} holds no receptive fields: is it a finished image run?")
@@ -332,8 +338,31 @@ def pool_pinwheel_densities(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     return json_safe(pooled)
 
 
-def print_pooled(pooled: dict) -> None:
+def pool_orientation_maps(summaries: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """:func:`pool_pinwheel_densities` when every summary is an orientation map with a column spacing, else None.
+
+    What ``ei-maps analyze RUN RUN ...`` pools for the experiments that make orientation maps.
+
+    Parameters
+    ----------
+    summaries : list of dict
+        ``ei-maps analyze`` summaries (one per run).
+
+    Returns
+    -------
+    dict or None
+        The pooled densities, or None when some run has no pinwheels or no column spacing.
+    """
+    if all("pinwheels" in s for s in summaries) and all(s.get("column_spacing") is not None for s in summaries):
+        return pool_pinwheel_densities(summaries)
+    return None
+
+
+def print_pooled(pooled: dict | None) -> None:
     """The pooled density of several maps, for people."""
+    if pooled is None:
+        print("no pooled pinwheel density: not every run is an orientation map with a column spacing")
+        return
     print(f"pooled over {pooled['n_maps']} maps (95% intervals: bootstrap over maps; Poisson of the pooled count):")
     for key, _, _, label in POOLED:
         p = pooled[key]

@@ -1,7 +1,7 @@
 """``ei-maps analyze``: the measures of a finished run, whichever experiment made it.
 
 Reads ``RUN_DIR/run.nc`` and hands it to the experiment that wrote it (found
-through :mod:`ei_maps.experiments.registry` by the run's ``kind``).
+through :mod:`ei_maps.framework.registry` by the run's ``kind``).
 """
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..runs import load_run
-from .orientation_maps import (ANALYSIS_FILE, analyze_map, pool_pinwheel_densities,  # noqa: F401  (public names)
-                               write_analysis_figures)
+from .lifecycle import ANALYSIS_FILE  # noqa: F401  (a public name)
 from .registry import for_run
 
 
@@ -72,10 +71,9 @@ def analyze_runs(run_dirs, figures: bool = True, given: frozenset[str] = frozens
                  ) -> dict[str, Any]:
     """Analyze several runs (e.g. seeds of one configuration) and pool what can be pooled.
 
-    Each run is analyzed as by :func:`analyze_run`. When every one is an
-    orientation map with a column spacing, their pinwheel densities are
-    pooled (:func:`~ei_maps.experiments.orientation_maps.pool_pinwheel_densities`:
-    the density over all maps and its 95% intervals over maps).
+    Each run is analyzed as by :func:`analyze_run`; when all are runs of one
+    experiment, that experiment's ``pool`` pools them (for orientation maps:
+    the pinwheel density over all maps and its 95% intervals over maps).
 
     Parameters
     ----------
@@ -87,11 +85,14 @@ def analyze_runs(run_dirs, figures: bool = True, given: frozenset[str] = frozens
     Returns
     -------
     dict
-        ``analyses`` (each run's summary) and ``pooled`` (None when the runs
-        are not all orientation maps with a column spacing).
+        ``analyses`` (each run's summary), ``pooled`` (None when the runs are
+        of several experiments, their experiment pools nothing, or its
+        ``pool`` finds nothing to pool) and ``experiment`` (the first run's).
     """
+    from .registry import get
+
     analyses = [analyze_run(d, figures=figures, given=given, **options) for d in run_dirs]
-    pooled = None
-    if all("pinwheels" in s for s in analyses) and all(s.get("column_spacing") is not None for s in analyses):
-        pooled = pool_pinwheel_densities(analyses)
-    return {"analyses": analyses, "pooled": pooled, "experiment": analyses[0]["experiment"]}
+    names = {s["experiment"] for s in analyses}
+    experiment = get(analyses[0]["experiment"])
+    pooled = experiment.pool(analyses) if len(names) == 1 and experiment.pool is not None else None
+    return {"analyses": analyses, "pooled": pooled, "experiment": experiment.name}

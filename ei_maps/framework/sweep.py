@@ -26,7 +26,7 @@ import numpy as np
 
 from .._lazy import DeferredModule
 from ..io import atomic_write, load_dataset
-from .runs import locks_output_folder
+from .lifecycle import locks_output_folder
 from .sweep_cluster import SchedulerLostError, dask_client
 from .sweep_store import STORE_DIR, SWEEP_FILE, Recorder, create_store, empty_result, export_netcdf, read_store
 
@@ -39,7 +39,7 @@ RETURNED_SUFFIXES = (".nc", ".json", ".png", ".html", ".gif")
 
 
 def _spec(kind: str):
-    """The sweep specification of an experiment (:class:`~ei_maps.experiments.registry.SweepSpec`)."""
+    """The sweep specification of an experiment (:class:`~ei_maps.framework.registry.SweepSpec`)."""
     from .registry import experiments
 
     known = {name: e.sweep for name, e in experiments().items() if e.sweep is not None}
@@ -154,7 +154,7 @@ def _run_when_free(kind: str, params: dict[str, Any], seed: int, steps: int | No
     """:func:`_run`, waiting while the run folder is locked: a client killed mid-sweep leaves its running
     tasks to finish on their workers, and the same configuration submitted again must wait for them, not
     fail."""
-    from .runs import RunFolderBusyError
+    from .lifecycle import RunFolderBusyError
 
     deadline = time.monotonic() + BUSY_WAIT_S
     while True:
@@ -311,7 +311,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     cluster : {"local", "slurm", "pbs"}
         Without ``scheduler``: a LocalCluster, or batch jobs through
         dask-jobqueue described by ``cluster_file`` (TOML, see
-        :mod:`ei_maps.experiments.sweep_cluster`).
+        :mod:`ei_maps.framework.sweep_cluster`).
     shared_disk : bool, optional
         Whether the workers write their runs into ``out`` themselves. By
         default each worker finds out (it reads a token the client wrote in

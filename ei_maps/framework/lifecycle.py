@@ -32,6 +32,8 @@ xr = DeferredModule("xarray")
 
 RUN_FILE = "run.nc"
 CHECKPOINT_FILE = "checkpoint.nc"
+#: What ``ei-maps analyze`` writes beside ``run.nc``.
+ANALYSIS_FILE = "analysis.nc"
 LOCK_FILE = ".lock"
 
 # run folders this process holds: resolved path -> open lock file (flock released when it closes or the

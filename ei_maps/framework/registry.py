@@ -18,7 +18,6 @@ import functools
 import importlib
 import os
 import pkgutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -27,9 +26,13 @@ from ..errors import EiMapsError
 
 #: Environment variable naming extra folders of experiment modules.
 PATH_VARIABLE = "EI_MAPS_EXPERIMENTS_PATH"
+#: The package whose modules are the experiments (its folders and those of :data:`PATH_VARIABLE`).
+EXPERIMENTS_PACKAGE = "ei_maps.experiments"
+#: Commands of the framework itself declared like experiments (a command line, a run folder, no kinds).
+FRAMEWORK_COMMANDS = ("ei_maps.framework.reproduce",)
 
-__all__ = ["PATH_VARIABLE", "Experiment", "Option", "SweepSpec", "experiments", "for_kind", "for_run", "get", "refresh",
-           "sweep_train_config"]
+__all__ = ["PATH_VARIABLE", "Experiment", "Option", "Reproduction", "SweepSpec", "experiments", "for_kind", "for_run",
+           "get", "refresh", "sweep_train_config"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,39 @@ class SweepSpec:
     owned: tuple[str, ...] = ("seed", "n_inputs")
 
 
+@dataclass(frozen=True)
+class Reproduction:
+    """One part of ``ei-maps reproduce``: how an experiment regenerates its result of the paper.
+
+    Parameters
+    ----------
+    part : str
+        The part's name (``--only``, its folder under ``--out``, its section of the report).
+    order : int
+        Place of the part in the report (smaller first) [rank].
+    title : str
+        The report's heading of the part.
+    settings : callable
+        ``settings(quick) -> dict``: the JSON-ready sizes, steps and durations
+        the part runs with (``quick``: the reduced ones); a part is reused
+        only when its saved settings are the same.
+    run : callable
+        ``run(folder, settings, reference, resume, progress, log) -> dict``
+        with ``rows`` (:func:`ei_maps.framework.reproduce.row` each),
+        ``figures`` (PNG paths) and ``notes``; ``reference`` is the folder of
+        the published dictionaries (or None: the default place).
+    result_file : str
+        The file a finished run of the part leaves in its folder.
+    """
+
+    part: str
+    order: int
+    title: str
+    settings: Callable[[bool], dict[str, Any]]
+    run: Callable[..., dict[str, Any]]
+    result_file: str = "run.nc"
+
+
 def sweep_train_config(train_config: Any, seed: int, steps: int | None) -> Any:
     """The training config of one sweep configuration: the sweep's seed, and its ``--steps`` when given.
 
@@ -140,6 +176,12 @@ class Experiment:
         Options of ``ei-maps analyze`` this experiment reads.
     print_analysis : callable or None
         ``print_analysis(summary)`` prints ``analyze``'s summary for people.
+    pool : callable or None
+        ``pool(summaries) -> dict or None``: what ``ei-maps analyze RUN
+        RUN ...`` pools over several runs of this experiment (e.g. seeds);
+        None when nothing can be pooled.
+    print_pool : callable or None
+        ``print_pool(pooled)`` prints it for people (``pooled`` may be None).
     load_model : callable or None
         ``load_model(run, **overrides)`` rebuilds the model of a saved run.
     sweep : SweepSpec or None
@@ -154,6 +196,8 @@ class Experiment:
         ``resume_options(saved) -> {option dest: value}`` for the options of
         a saved run that are not fields of its saved configs under the same
         name (``--resume`` fills every option not given from the saved run).
+    reproduction : Reproduction or None
+        This experiment's part of ``ei-maps reproduce``; None if it has none.
     """
 
     name: str
@@ -166,23 +210,26 @@ class Experiment:
     analyze: Callable[..., dict[str, Any]] | None = None
     analyze_options: tuple[Option, ...] = ()
     print_analysis: Callable[[dict[str, Any]], None] | None = None
+    pool: Callable[[list[dict[str, Any]]], dict[str, Any] | None] | None = None
+    print_pool: Callable[[dict[str, Any] | None], None] | None = None
     load_model: Callable[..., Any] | None = None
     sweep: SweepSpec | None = None
     reads_unmarked_runs: bool = False
     output_dir: Callable[[argparse.Namespace], str] | None = None
     resume_options: Callable[[Any], dict[str, Any]] | None = None
+    reproduction: Reproduction | None = None
 
 
 @functools.lru_cache(maxsize=None)
 def _discovered() -> tuple[Experiment, ...]:
-    # the package is imported already (this module is in it); importing it here would be a cycle
-    package = sys.modules[__package__]
+    # by name: the experiments import this module, and the framework names no experiment
+    package = importlib.import_module(EXPERIMENTS_PACKAGE)
     for folder in os.environ.get(PATH_VARIABLE, "").split(os.pathsep):
         if folder and folder not in package.__path__:
             package.__path__.append(folder)
-    found: list[Experiment] = []
+    found: list[Experiment] = [importlib.import_module(name).EXPERIMENT for name in FRAMEWORK_COMMANDS]
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if module.name.startswith("_") or module.name == "registry":
+        if module.name.startswith("_"):  # private helpers of the experiments
             continue
         try:
             mod = importlib.import_module(f"{package.__name__}.{module.name}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._lazy import DeferredModule
 from ..analysis import neighbor_similarity, orientation_strength, spatial_spread
-from ._clitools import fmt, print_figures
+from ..framework.clitools import fmt, print_figures
 
 xr = DeferredModule("xarray")
 

@@ -1,0 +1,341 @@
+"""``ei-maps reproduce``: regenerate the paper's results into one folder and one self-contained HTML report.
+
+Each part is a normal run folder under ``--out``, made by an experiment's own
+functions (train, analyze, figures): every experiment that declares a
+:class:`~ei_maps.framework.registry.Reproduction` is a part (today ``images``,
+``text``, ``touch``, ``lif`` and ``waves``; ``ei-maps reproduce --help`` lists them).
+
+``report.html`` embeds every figure (base64 PNG) and shows, per part, a
+table of measures (ours against the published or paper value where there is
+one), the settings and the time taken. A part whose folder holds a finished
+run made with the same settings is not redone (``--overwrite`` redoes it);
+a part that fails is shown as failed with its reason, the others still run,
+and the command then exits with an error.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import math
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import EiMapsError
+from ..io import json_safe
+from .lifecycle import locks_output_folder
+from .registry import Experiment, Reproduction, experiments
+
+#: Per part folder: what the reproduction recorded (settings, measures, figures, time, status).
+MARKER_FILE = "reproduce.json"
+REPORT_FILE = "report.html"
+
+
+# ---------------------------------------------------------------------------- the parts
+def parts() -> dict[str, Reproduction]:
+    """Every experiment's part of the reproduction, by part name, in report order."""
+    declared = [e.reproduction for e in experiments().values() if e.reproduction is not None]
+    return {r.part: r for r in sorted(declared, key=lambda r: (r.order, r.part))}
+
+
+def parse_parts(text: str | None) -> list[str]:
+    """The parts named by ``--only`` (comma-separated), in report order; all of them for None."""
+    known = list(parts())
+    if text is None:
+        return known
+    names = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in names if p not in known]
+    if not names or unknown:
+        raise ValueError(f"--only takes parts among {', '.join(known)} (comma-separated), got {text!r}")
+    return [p for p in known if p in names]
+
+
+# ---------------------------------------------------------------------------- measures
+def _number(value: Any) -> float | None:
+    """A finite float, or None."""
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def row(measure: str, ours: Any, reference: Any = None, source: str = "") -> dict[str, Any]:
+    """One row of a part's table: ``reference`` is a number, a text (a qualitative paper result) or None."""
+    ref = reference if isinstance(reference, str) else _number(reference)
+    return {"measure": measure, "ours": _number(ours), "reference": ref, "source": source}
+
+
+def pngs(paths) -> list[str]:
+    """The PNG files among ``paths``, each once, in order."""
+    return list(dict.fromkeys(str(p) for p in paths if str(p).endswith(".png") and Path(p).is_file()))
+
+
+def published_dictionary(name: str, reference: str | Path | None, notes: list[str]) -> np.ndarray | None:
+    """The published dictionary ``name``, or None with the note that it was not found."""
+    from .reference import reference_file
+
+    path = reference_file(name, reference)
+    if not path.is_file():
+        notes.append(f"published dictionary not found at {path}: comparison skipped")
+        return None
+    return np.load(path)
+
+
+# ---------------------------------------------------------------------------- running
+def _read_marker(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_marker(folder: Path, record: dict[str, Any]) -> None:
+    from ..io import atomic_write
+
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(json_safe(record), indent=1)
+    atomic_write(folder / MARKER_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def run_part(part: str, out: str | Path, quick: bool = False, reference: str | Path | None = None,
+             overwrite: bool = False, progress: bool = True, log=print) -> dict[str, Any]:
+    """Run (or reuse) one part of the reproduction into ``out/PART``.
+
+    Parameters
+    ----------
+    part : str
+        One of :func:`parts`.
+    out : path
+        The reproduction folder.
+    quick : bool
+        Reduced settings (the part's ``settings(quick=True)``).
+    reference : path, optional
+        Folder of the published dictionaries (see :func:`ei_maps.framework.reference.reference_dir`).
+    overwrite : bool
+        Redo the part even if its folder holds a finished run with the same settings.
+
+    Returns
+    -------
+    dict
+        ``part``, ``status`` ("ok" or "failed"), ``error``, ``reused``, ``seconds``
+        (of the run that made it) [s], ``settings``, ``rows`` (the table),
+        ``figures`` (PNG paths), ``notes``.
+    """
+    spec = parts().get(part)
+    if spec is None:
+        raise ValueError(f"unknown part {part!r}; parts: {', '.join(parts())}")
+    folder = Path(out) / part
+    settings = {"quick": quick, **spec.settings(quick)}
+    marker = _read_marker(folder)
+    same = marker is not None and marker.get("settings") == settings
+    finished = (folder / spec.result_file).is_file()
+    if not overwrite and same and finished and marker.get("status") == "ok":
+        log(f"[{part}] finished run with the same settings in {folder}: reused")
+        return {**marker, "reused": True}
+    if folder.exists() and (overwrite or not same):
+        if not overwrite and marker is None and any(folder.iterdir()):
+            log(f"[{part}] {folder} holds files of another run: replaced")
+        shutil.rmtree(folder)
+    resume = same and not overwrite and any((folder / f).is_file() for f in ("run.nc", "checkpoint.nc"))
+    folder.mkdir(parents=True, exist_ok=True)
+    record: dict[str, Any] = {"part": part, "title": spec.title, "settings": settings, "status": "running",
+                              "rows": [], "figures": [], "notes": [], "error": None}
+    _write_marker(folder, record)
+    log(f"[{part}] {'continuing' if resume else 'running'} into {folder}: "
+        + ", ".join(f"{k} {v}" for k, v in settings.items() if k != "quick"))
+    started = time.perf_counter()
+    try:
+        result = spec.run(folder, settings, reference, resume, progress,
+                          lambda message: log(f"[{part}] {message}"))
+    except KeyboardInterrupt:
+        raise
+    except Exception as err:  # a missing optional extra, a bad reference file, ...: shown, the others still run
+        record.update(status="failed", error=f"{type(err).__name__}: {err}",
+                      seconds=round(time.perf_counter() - started, 2))
+        log(f"[{part}] failed: {record['error']}")
+    else:
+        record.update(status="ok", seconds=round(time.perf_counter() - started, 2), **result)
+        record["notes"] = [n for n in record["notes"] if n]
+        log(f"[{part}] done in {record['seconds']:.1f} s")
+    _write_marker(folder, record)
+    return {**record, "reused": False}
+
+
+@locks_output_folder
+def reproduce(out: str | Path = "runs/reproduce", parts=None, quick: bool = False,
+              reference: str | Path | None = None, overwrite: bool = False, progress: bool = True,
+              log=print) -> dict[str, Any]:
+    """Run every part (or ``parts``) and write ``out/report.html``.
+
+    Returns
+    -------
+    dict
+        ``out``, ``report`` (path), ``quick``, ``reference`` (the folder looked in),
+        ``total_seconds`` [s] (this call), ``failed`` (part names) and ``parts``
+        (per part: status, reused, seconds, error, the measures by name).
+    """
+    from .reference import reference_dir
+
+    out = Path(out)
+    names = parse_parts(None) if parts is None else list(parts)  # ``parts`` here is the argument
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    records = [run_part(p, out, quick=quick, reference=reference, overwrite=overwrite, progress=progress, log=log)
+               for p in names]
+    total = time.perf_counter() - started
+    where = reference_dir(reference)
+    report = write_report(out / REPORT_FILE, records, total_seconds=total, quick=quick, reference=where)
+    log(f"report: {report}")
+    return {"out": str(out), "report": str(report), "quick": quick, "reference": str(where),
+            "total_seconds": round(total, 2), "failed": [r["part"] for r in records if r["status"] != "ok"],
+            "parts": {r["part"]: {"status": r["status"], "reused": r["reused"], "seconds": r.get("seconds"),
+                                  "error": r.get("error"), "notes": r.get("notes", []),
+                                  "measures": {row["measure"]: row["ours"] for row in r.get("rows", [])}}
+                      for r in records}}
+
+
+# ---------------------------------------------------------------------------- the report
+_STYLE = """
+body { font-family: sans-serif; max-width: 1150px; margin: 1em auto; padding: 0 1em; color: #222; }
+section { border-top: 2px solid #888; margin-top: 2em; padding-top: .5em; }
+table { border-collapse: collapse; margin: .5em 0; }
+td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.failed { color: #b00; font-weight: bold; } .ok { color: #070; font-weight: bold; }
+.note { background: #fff6d5; padding: 4px 8px; }
+figure { display: inline-block; margin: 4px; vertical-align: top; }
+figure img { max-width: 540px; max-height: 540px; border: 1px solid #ddd; }
+figcaption { font-size: small; color: #555; }
+pre { background: #f4f4f4; padding: 6px; }
+"""
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "&ndash;"
+    if isinstance(value, str):
+        return html.escape(value)
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+
+
+def _figure(path: str) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    name = html.escape(Path(path).name)
+    return f'<figure><img alt="{name}" src="data:image/png;base64,{data}"><figcaption>{name}</figcaption></figure>'
+
+
+def _section(r: dict[str, Any]) -> str:
+    part = r["part"]
+    status = "ok" if r["status"] == "ok" else "failed"
+    when = "reused from an earlier call" if r.get("reused") else "this call"
+    out = [f'<section id="{part}" data-status="{status}">', f"<h2>{html.escape(r.get('title', part))}</h2>",
+           f'<p>part <code>{part}</code>: <span class="{status}">{status}</span>; time '
+           f'<span class="seconds">{_fmt(r.get("seconds"))}</span> s ({when})</p>']
+    if r.get("error"):
+        out.append(f'<p class="failed">failed: {html.escape(r["error"])}</p>')
+    for note in r.get("notes", []):
+        out.append(f'<p class="note">{html.escape(note)}</p>')
+    if r.get("rows"):
+        out.append('<table class="measures"><tr><th>measure</th><th>ours</th><th>published / paper</th>'
+                   "<th>source of the reference</th></tr>")
+        for row in r["rows"]:
+            ours = "" if row["ours"] is None else f' data-value="{row["ours"]!r}"'
+            out.append(f'<tr><td>{html.escape(row["measure"])}</td><td class="num ours"{ours}>{_fmt(row["ours"])}'
+                       f'</td><td class="num reference">{_fmt(row["reference"])}</td>'
+                       f'<td>{html.escape(row["source"])}</td></tr>')
+        out.append("</table>")
+    if r.get("regions"):
+        cells: dict[tuple[int, int], list[str]] = {}
+        for key, words in r["regions"].items():
+            y, x = (int(v) for v in key.split(","))
+            cells[(y, x)] = words
+        n_y, n_x = max(y for y, _ in cells) + 1, max(x for _, x in cells) + 1
+        out.append('<p>Words that drive each region of the map most (region rows top to bottom):</p>'
+                   '<table class="regions">')
+        for y in range(n_y):
+            out.append("<tr>" + "".join(f"<td>{html.escape(', '.join(cells.get((y, x), [])))}</td>"
+                                        for x in range(n_x)) + "</tr>")
+        out.append("</table>")
+    if r.get("figures"):
+        out.append('<div class="figures">' + "".join(_figure(f) for f in r["figures"] if Path(f).is_file())
+                   + "</div>")
+    out.append(f"<details><summary>settings</summary><pre>{html.escape(json.dumps(r.get('settings', {}), indent=1))}"
+               "</pre></details></section>")
+    return "\n".join(out)
+
+
+def write_report(path: str | Path, records: list[dict[str, Any]], total_seconds: float, quick: bool,
+                 reference: Path) -> Path:
+    """Write the self-contained HTML report (figures embedded as base64 PNG) atomically; returns its path."""
+    from .._version import __version__
+    from ..io import atomic_write
+
+    failed = [r["part"] for r in records if r["status"] != "ok"]
+    parts_time = sum(r.get("seconds") or 0.0 for r in records)
+    head = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ei-maps reproduce</title>"
+            f"<style>{_STYLE}</style></head><body>\n"
+            "<h1>Reproducing Lufkin, Puri, Song, Zhong &amp; Lafferty (2022) and Keane &amp; Gong (2015)</h1>\n"
+            f'<p>Total time: <span id="total-seconds">{total_seconds:.1f}</span> s this call '
+            f"(the parts' own runs: {parts_time:.1f} s); "
+            f"{'<b>quick</b> settings (reduced sizes, steps and durations)' if quick else 'full settings'}; "
+            f"ei-maps {html.escape(__version__)}; written {time.strftime('%Y-%m-%d %H:%M:%S %Z')}.</p>\n"
+            f"<p>Published dictionaries looked for in <code>{html.escape(str(reference))}</code>.</p>\n"
+            + (f'<p class="failed">failed parts: {", ".join(failed)}</p>\n' if failed else "")
+            + "<nav>" + " | ".join(f'<a href="#{r["part"]}">{r["part"]}</a>' for r in records) + "</nav>\n")
+    text = head + "\n".join(_section(r) for r in records) + "\n</body></html>\n"
+    path = Path(path)
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return path
+
+
+# ---------------------------------------------------------------------------- the experiment
+def cli_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``ei-maps reproduce``."""
+    p.add_argument("--out", default="runs/reproduce", help="reproduction folder: one run folder per part, "
+                                                           "report.html")
+    p.add_argument("--quick", action="store_true",
+                   help="reduced sizes, steps and durations (all parts in about a minute on 2 cores)")
+    p.add_argument("--only", default=None, metavar="PART[,PART]",
+                   help=f"run only these parts (of {', '.join(parts())}); the report shows those")
+    p.add_argument("--reference", default=None, metavar="DIR",
+                   help="folder of the published dictionaries (default: $EI_MAPS_SHARED/reference, else "
+                        "../shared/reference beside the current directory or the repository)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="redo every part, even those whose folder holds a finished run with the same settings")
+
+
+def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``ei-maps reproduce``; raises once the report is written if a part failed."""
+    if args.no_figures:
+        raise ValueError("--no-figures does not apply to reproduce: its report shows the figures")
+    summary = reproduce(args.out, parse_parts(args.only), quick=args.quick, reference=args.reference,
+                        overwrite=args.overwrite, progress=not args.no_progress, log=log)
+    if summary["failed"]:
+        reasons = "; ".join(f"{p}: {summary['parts'][p]['error']}" for p in summary["failed"])
+        raise EiMapsError(f"{len(summary['failed'])} part(s) failed ({reasons}); the others are in "
+                          f"{summary['report']}")
+    return summary
+
+
+def print_summary(summary: dict) -> None:
+    print(f"reproduction in {summary['out']} ({'quick' if summary['quick'] else 'full'} settings), "
+          f"{summary['total_seconds']:.1f} s -> {summary['report']}")
+    for part, p in summary["parts"].items():
+        how = "reused" if p["reused"] else f"{p['seconds']:.1f} s"
+        print(f"  {part:7s} {p['status']:6s} ({how})" + (f": {p['error']}" if p["error"] else ""))
+        for note in p["notes"]:
+            print(f"          {note}")
+
+
+EXPERIMENT = Experiment(
+    name="reproduce", kinds=(), help="regenerate the paper's results into one folder and one HTML report",
+    command=("reproduce",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
+    output_dir=lambda args: args.out)
