@@ -84,6 +84,14 @@ def _build_parser() -> argparse.ArgumentParser:
     sw.add_argument("kind", choices=sweepable, help="which experiment to sweep")
     sw.add_argument("--param", action="append", default=[], metavar="NAME=V1,V2,...",
                     help="a swept parameter and its values (repeat for a grid), e.g. --param w_inh=2,5,8")
+    sw.add_argument("--preset", default=None, metavar="NAME",
+                    help="start every configuration from one of the experiment's presets (its parameters, "
+                         "steps included, unless --param or --steps say otherwise); "
+                         + "; ".join(f"{name}: {', '.join(p.name for p in e.presets)}"
+                                     for name, e in sorted(registry.items()) if e.presets))
+    sw.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="fix a parameter for every configuration (repeat for several), e.g. --set side=64 "
+                         "(default: the experiment's, or the preset's)")
     sw.add_argument("--steps", type=int, default=None, help="training steps per configuration (default: the kind's)")
     sw.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per configuration")
     sw.add_argument("--out", default="runs/sweep", help="sweep directory (sweep.zarr written as tasks finish, sweep.nc at the end, one folder per run, figures)")
@@ -120,24 +128,36 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _name_values(item: str, option: str, form: str) -> tuple[str, list]:
+    """``NAME=V1,V2`` as (name, [values]): numbers where they parse, text otherwise."""
+    name, sep, values = item.partition("=")
+    if not sep or not name or not values:
+        raise ValueError(f"{option} takes {form}, got {item!r}")
+    parsed: list = []
+    for v in values.split(","):
+        try:
+            parsed.append(int(v) if v.strip().lstrip("-").isdigit() else float(v))
+        except ValueError:
+            parsed.append(v.strip())
+    return name.strip().replace("-", "_"), parsed
+
+
 def _sweep(args: argparse.Namespace, argv: Sequence[str] | None = None) -> dict[str, Any]:
     from .framework.sweep import summarize, sweep
 
     params = {}
     for item in args.param:
-        name, sep, values = item.partition("=")
-        if not sep or not name or not values:
-            raise ValueError(f"--param takes NAME=V1,V2,..., got {item!r}")
-        parsed = []
-        for v in values.split(","):
-            try:
-                parsed.append(int(v) if v.strip().lstrip("-").isdigit() else float(v))
-            except ValueError:
-                parsed.append(v.strip())
-        key = name.strip().replace("-", "_")
+        key, parsed = _name_values(item, "--param", "NAME=V1,V2,...")
         if key in params:
             raise ValueError(f"--param {key} is given twice; give all its values once: --param {key}=V1,V2,...")
         params[key] = parsed
+    preset = get(args.kind).preset(args.preset).parameters if args.preset else {}
+    base = {k: v for k, v in preset.items() if k not in params}  # what --param sweeps, the preset does not fix
+    for item in args.set:
+        key, parsed = _name_values(item, "--set", "NAME=VALUE")
+        if len(parsed) != 1:
+            raise ValueError(f"--set fixes one value, got {item!r} (sweep several with --param)")
+        base[key] = parsed[0]
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     from .run_log import RunLog
@@ -148,7 +168,7 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str] | None = None) -> dict[
                        scheduler=args.scheduler, workers=args.workers,
                        progress=not (args.no_progress or args.quiet), figures=not args.no_figures,
                        log=log, cluster=args.cluster, cluster_file=args.cluster_file,
-                       shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk])
+                       shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk], base=base)
     except BaseException as err:
         log.close(f"stopped: {type(err).__name__}: {err}")
         raise

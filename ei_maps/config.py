@@ -8,19 +8,20 @@ folder of :mod:`ei_maps.models` (``ModelConfig``, ``LIFCodingConfig``,
 JSON in its attrs (:func:`to_json`), so a saved run can rebuild its model
 exactly (:func:`from_json`).
 
-It imports only :mod:`ei_maps._deprecated` (the model configs it used to
-hold are found there, deprecated, for one release).
+It imports only :mod:`ei_maps.params` (how a parameter is declared) and
+:mod:`ei_maps._deprecated` (the model configs it used to hold are found
+there, deprecated, for one release).
 """
 from __future__ import annotations
 
 import json
-import math
 import numbers
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ._deprecated import forwarder
+from .params import Spec, check_declared, declare, declared, param
 
 
 def require(condition: bool, message: str) -> None:
@@ -35,52 +36,6 @@ def require(condition: bool, message: str) -> None:
     """
     if not condition:
         raise ValueError(message)
-
-
-def _parameter_entries(doc: str) -> tuple[list[str], list[tuple[set[str], str]], list[str]]:
-    """Split a NumPy-style docstring around its Parameters section: (lines before, entries, lines after)."""
-    import inspect
-
-    lines = inspect.cleandoc(doc).splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == "Parameters") + 2
-    end = next((i for i in range(start, len(lines)) if lines[i] and not lines[i].startswith(" ")
-                and (i + 1 < len(lines) and set(lines[i + 1].strip()) == {"-"})), len(lines))
-    entries: list[tuple[set[str], str]] = []
-    for line in lines[start:end]:
-        if line and not line.startswith(" "):
-            names = {n.strip() for n in line.split(":")[0].split(",")}
-            entries.append((names, line))
-        elif entries:
-            entries[-1] = (entries[-1][0], entries[-1][1] + "\n" + line)
-    return lines[:start], entries, lines[end:]
-
-
-def inherit_parameter_docs(cls: type, base: type) -> type:
-    """Give a config subclass the Parameters entries of ``base`` it does not document itself.
-
-    A subclass that adds or redefines a few parameters documents only those;
-    the base's entries for the rest are appended to its Parameters section,
-    so each parameter's text is written once.
-
-    Parameters
-    ----------
-    cls : type
-        The subclass; its docstring is changed in place.
-    base : type
-        The class whose parameter entries it inherits.
-
-    Returns
-    -------
-    type
-        ``cls`` (usable as a decorator's result).
-    """
-    head, own, tail = _parameter_entries(cls.__doc__)
-    _, inherited, _ = _parameter_entries(base.__doc__)
-    documented = set().union(*(names for names, _ in own))
-    extra = [text for names, text in inherited if not names <= documented]
-    body = [text.rstrip() for _, text in own] + extra
-    cls.__doc__ = "\n".join(head + body + ([""] + tail if tail else [])) + "\n"
-    return cls
 
 
 #: Largest learning rate accepted: columns are renormalized every step, so larger steps only overflow.
@@ -125,266 +80,155 @@ def is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+#: What every training config declares alike; each gives its own default (and may say more in its help).
+STEPS = Spec("number of learning steps", "count", kind=int, low=0)
+BATCH = Spec("stimuli per step", "count", kind=int, low=1)
+LR = Spec("learning rate of the dictionary update", "dimensionless", kind=float, low=0, low_open=True, high=MAX_LR)
+SEED = Spec("seed of the run: its stimuli come from its 'samples' stream (ei_maps.seeds.stream), independent of "
+            "the model's 'dictionary' stream even when both seeds agree", kind=int)
+CHECKPOINT_EVERY = Spec("steps between checkpoints (0 disables them)", "count", kind=int, low=0)
+
+
+def _resolved(config: Any, name: str) -> None:
+    """An input path made absolute, so a resumed run finds the same data from anywhere."""
+    value = getattr(config, name)
+    if value is not None:
+        object.__setattr__(config, name, str(Path(value).expanduser().resolve()))
+
+
+@declared
 @dataclass(frozen=True)
 class TrainConfig:
-    """Parameters of a training run on image patches.
+    """Parameters of a training run on image patches."""
 
-    Parameters
-    ----------
-    steps : int
-        Number of gradient steps [count].
-    batch : int
-        Patches per step [count].
-    lr : float
-        Learning rate of the dictionary update [dimensionless].
-    seed : int
-        Seed of the run: the patches come from its ``"samples"`` stream
-        (:func:`ei_maps.seeds.stream`), independent of the dictionary's
-        ``"dictionary"`` stream of the model's seed, even when both seeds agree.
-    patch_size : int
-        Patch side [pixels].
-    images : str or None
-        ``None`` for the bundled photographs, else an ``IMAGES.mat`` file or a
-        folder of photographs.
-    whiten : bool
-        Whiten the photographs (bundled or from a folder; IMAGES.mat is used as it is).
-    f0 : float
-        Whitening cutoff [cycles/pixel].
-    checkpoint_every : int
-        Steps between checkpoints (0 disables them) [count].
-    probe_lam : float
-        Soft threshold used when probing receptive fields (paper: 0.025) [dimensionless].
-    """
-
-    steps: int = 10_000
-    batch: int = 128
-    lr: float = 0.03
-    seed: int = 0
-    patch_size: int = 16
-    images: str | None = None
-    whiten: bool = True
-    f0: float = 0.4
-    checkpoint_every: int = 500
-    probe_lam: float = 0.025
+    steps: int = declare(STEPS, 10_000, help="number of gradient steps")
+    batch: int = declare(BATCH, 128, help="patches per step")
+    lr: float = declare(LR, 0.03)
+    seed: int = declare(SEED, 0)
+    patch_size: int = param(16, "patch side", "pixels", low=2)
+    images: str | None = param(None, "an IMAGES.mat file or a folder of photographs", kind=str, optional=True,
+                               none_means="the bundled photographs")
+    whiten: bool = param(True, "whiten the photographs (bundled or from a folder; IMAGES.mat is used as it is)")
+    f0: float = param(0.4, "whitening cutoff", "cycles/pixel", low=0, low_open=True)
+    checkpoint_every: int = declare(CHECKPOINT_EVERY, 500)
+    probe_lam: float = param(0.025, "soft threshold used when probing receptive fields (paper: 0.025)",
+                             "dimensionless", low=0)
 
     def __post_init__(self) -> None:
-        if self.images is not None:
-            # an absolute path, so a resumed run finds the same data from anywhere
-            object.__setattr__(self, "images", str(Path(self.images).expanduser().resolve()))
         check_seed(self.seed)
-        require(is_int(self.steps) and self.steps >= 0, f"steps must be an integer >= 0, got {self.steps!r}")
-        require(is_int(self.batch) and self.batch >= 1, f"batch must be a positive integer, got {self.batch!r}")
-        require(is_int(self.patch_size) and self.patch_size >= 2,
-                 f"patch_size must be an integer >= 2 (pixels), got {self.patch_size!r}")
-        require(is_int(self.checkpoint_every) and self.checkpoint_every >= 0,
-                 f"checkpoint_every must be an integer >= 0, got {self.checkpoint_every!r}")
-        require(math.isfinite(self.lr) and 0 < self.lr <= MAX_LR, f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
-        require(math.isfinite(self.f0) and self.f0 > 0, f"f0 must be > 0 (cycles/pixel), got {self.f0!r}")
-        require(math.isfinite(self.probe_lam) and self.probe_lam >= 0,
-                 f"probe_lam must be >= 0, got {self.probe_lam!r}")
+        check_declared(self)
+        _resolved(self, "images")
 
     def replace(self, **changes: Any) -> "TrainConfig":
         """A copy with some parameters changed (validated again)."""
         return replace(self, **changes)
 
 
+@declared
 @dataclass(frozen=True)
 class TextTrainConfig:
-    """Parameters of a training run on word vectors (the paper's text experiment).
+    """Parameters of a training run on word vectors (the paper's text experiment)."""
 
-    Parameters
-    ----------
-    steps : int
-        Number of gradient steps [count].
-    batch : int
-        Words per step, drawn by unigram frequency [count].
-    lr : float
-        Learning rate of the dictionary update [dimensionless].
-    seed : int
-        Seed of the run: the words come from its ``"samples"`` stream
-        (:func:`ei_maps.seeds.stream`), independent of the dictionary's.
-    n_words : int
-        Vocabulary: the most frequent alphabetic words of 3+ letters that have a vector [count].
-    embeddings : str or None
-        ``None`` for the bundled GloVe 6B 50-d vectors, else a GloVe or
-        word2vec text file.
-    drop_outliers : bool
-        Drop embedding coordinates whose mean absolute value is an outlier (as the paper did).
-    checkpoint_every : int
-        Steps between checkpoints (0 disables them) [count].
-    """
-
-    steps: int = 10_000
-    batch: int = 128
-    lr: float = 0.01
-    seed: int = 0
-    n_words: int = 20_000
-    embeddings: str | None = None
-    drop_outliers: bool = True
-    checkpoint_every: int = 1000
+    steps: int = declare(STEPS, 10_000, help="number of gradient steps")
+    batch: int = declare(BATCH, 128, help="words per step, drawn by unigram frequency")
+    lr: float = declare(LR, 0.01)
+    seed: int = declare(SEED, 0)
+    n_words: int = param(20_000, "vocabulary: the most frequent alphabetic words of 3+ letters that have a vector",
+                         "count", low=2)
+    embeddings: str | None = param(None, "a GloVe or word2vec text file", kind=str, optional=True,
+                                   none_means="the bundled GloVe 6B 50-d vectors")
+    drop_outliers: bool = param(True, "drop embedding coordinates whose mean absolute value is an outlier "
+                                      "(as the paper did)")
+    checkpoint_every: int = declare(CHECKPOINT_EVERY, 1000)
 
     def __post_init__(self) -> None:
-        if self.embeddings is not None:
-            object.__setattr__(self, "embeddings", str(Path(self.embeddings).expanduser().resolve()))
         check_seed(self.seed)
-        for name in ("steps", "checkpoint_every"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
-        for name in ("batch", "n_words"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
-        require(self.n_words >= 2, f"n_words must be at least 2, got {self.n_words}")
-        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR,
-                 f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
+        check_declared(self)
+        _resolved(self, "embeddings")
 
     def replace(self, **changes: Any) -> "TextTrainConfig":
         """A copy with some parameters changed (validated again)."""
         return replace(self, **changes)
 
 
+@declared
 @dataclass(frozen=True)
 class TouchTrainConfig:
     """Parameters of the two-phase touch experiment (training, then a manipulation and more training).
 
-    Parameters
-    ----------
-    steps : int
-        Gradient steps on the normal hand (phase "before") [count].
-    after_steps : int
-        Further steps from the trained state with the manipulation applied (phase "after") [count].
-    batch : int
-        Touches per step (the paper: 128) [count].
-    lr : float
-        Learning rate of the dictionary update (the paper: 0.02) [dimensionless].
-    seed : int
-        Seed of the touches: independent streams for the fixed stimulus set,
-        the batches of each phase and the probes are spawned from it
-        (:func:`ei_maps.seeds.stream`); the dictionary has its own stream.
-    manipulation : str
-        ``"deprive:F"`` (the paper: every class touching F stops),
-        ``"silence:F"`` (F's receptors carry only noise), ``"remove_pair:F,G"``,
-        ``"syndactyly:F,G"`` or ``"none"``.
-    sample_set : int
-        Size of the fixed set of stimuli batches are drawn from with
-        replacement (the paper: 1,000); 0 draws fresh stimuli for every batch [count].
-    probe_samples : int
-        Fresh stimuli per class when measuring each unit's mean response to
-        every class (the same probes in both phases) [count].
-    territory_fraction : float
-        A unit is in a finger's territory when its mean response, of the
-        class's dominant sign, exceeds this fraction of the class's peak
-        before the manipulation (see
-        :func:`ei_maps.analysis.plasticity.finger_territories`) [dimensionless].
-    checkpoint_every : int
-        Steps between checkpoints (0 disables them) [count].
+    Territories are measured by :func:`ei_maps.analysis.plasticity.finger_territories`.
     """
 
-    steps: int = 4000
-    after_steps: int = 3000
-    batch: int = 128
-    lr: float = 0.02
-    seed: int = 0
-    manipulation: str = "deprive:3"
-    sample_set: int = 1000
-    probe_samples: int = 200
-    territory_fraction: float = 0.5
-    checkpoint_every: int = 1000
+    steps: int = declare(STEPS, 4000, help='gradient steps on the normal hand (phase "before")')
+    after_steps: int = param(3000, 'further steps from the trained state with the manipulation applied (phase '
+                                   '"after")', "count", low=0)
+    batch: int = declare(BATCH, 128, help="touches per step (the paper: 128)")
+    lr: float = declare(LR, 0.02, help="learning rate of the dictionary update (the paper: 0.02)")
+    seed: int = declare(SEED, 0, help="seed of the touches: independent streams for the fixed stimulus set, the "
+                                      "batches of each phase and the probes are spawned from it "
+                                      "(ei_maps.seeds.stream); the dictionary has its own stream")
+    manipulation: str = param("deprive:3", "what changes after the first phase: deprive:F (the paper: every class "
+                                           "touching finger F stops), silence:F (F's receptors carry only noise), "
+                                           "remove_pair:F,G (a co-activation class stops), syndactyly:F,G (two "
+                                           "fingers always touched together), none")
+    sample_set: int = param(1000, "size of the fixed set of stimuli batches are drawn from with replacement (the "
+                                  "paper: 1,000); 0 draws fresh stimuli for every batch", "count", low=0)
+    probe_samples: int = param(200, "fresh stimuli per class when measuring each unit's mean response to every "
+                                    "class (the same probes in both phases)", "count", low=1)
+    territory_fraction: float = param(0.5, "a unit is in a finger's territory when its mean response, of the "
+                                           "class's dominant sign, exceeds this fraction of the class's peak "
+                                           "before the manipulation", "dimensionless", low=0, high=1,
+                                      low_open=True, high_open=True)
+    checkpoint_every: int = declare(CHECKPOINT_EVERY, 1000)
 
     def __post_init__(self) -> None:
-        require(isinstance(self.territory_fraction, numbers.Real) and not isinstance(self.territory_fraction, bool)
-                 and 0 < self.territory_fraction < 1,
-                 f"territory_fraction must lie in (0, 1), got {self.territory_fraction!r}")
         check_seed(self.seed)
-        for name in ("steps", "after_steps", "checkpoint_every", "sample_set"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
-        for name in ("batch", "probe_samples"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
-        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR,
-                 f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
-        require(isinstance(self.manipulation, str), f"manipulation must be text, got {self.manipulation!r}")
+        check_declared(self)
 
     def replace(self, **changes: Any) -> "TouchTrainConfig":
         """A copy with some parameters changed (validated again)."""
         return replace(self, **changes)
 
 
+@declared
 @dataclass(frozen=True)
 class RetinotopicTrainConfig:
     """Parameters of a training run of the retinotopic sheet on whole image regions.
 
-    Parameters
-    ----------
-    steps : int
-        Number of learning steps [count].
-    batch : int
-        Image regions per step [count].
-    lr : float
-        Learning rate of the field update [dimensionless].
-    seed : int
-        Seed of the run: the regions come from its ``"samples"`` stream
-        (:func:`ei_maps.seeds.stream`), independent of the fields' ``"dictionary"`` stream.
-    images : str or None
-        ``None`` for the bundled scenes without periodic texture
-        (:data:`ei_maps.stimuli.regions.SCENE_NAMES`), else a folder of
-        photographs (raw: the filter below is applied to them).
-    filter : {"whiten", "dog", "onoff"}
-        Preprocessing of the photographs: Olshausen & Field's whitening (the
-        paper's), a difference of Gaussians (band-pass), or the same DoG split
-        into rectified ON and OFF channels (the model then needs ``channels=2``).
-    f0 : float
-        Whitening cutoff [cycles/pixel].
-    dog_center, dog_surround : float
-        Standard deviations of the DoG's centre and surround [pixels].
-    rotations : int
-        Copies of each photograph rotated by ``k * 180 / rotations`` degrees, which even out
-        the orientations of the input's power [count].
-    roll : bool
-        Roll every region by a random offset, so the seam of the periodic region falls anywhere
-        on the sheet (``False`` keeps it on the sheet's edges).
-    checkpoint_every : int
-        Steps between checkpoints (0 disables them) [count].
-    map_every : int
-        Steps between measurements of the map during training (its column spacing and pinwheel
-        density, shown and saved); 0 measures only at the end [count].
+    ``filter``: Olshausen & Field's whitening (the paper's), a difference of
+    Gaussians (band-pass), or the same DoG split into rectified ON and OFF
+    channels (the model then needs ``channels=2``). With ``images`` None the
+    bundled scenes without periodic texture are used
+    (:data:`ei_maps.stimuli.regions.SCENE_NAMES`); a folder's photographs are
+    read raw and filtered as chosen.
     """
 
-    steps: int = 10_000
-    batch: int = 32
-    lr: float = 0.03
-    seed: int = 0
-    images: str | None = None
-    filter: str = "whiten"
-    f0: float = 0.4
-    dog_center: float = 1.0
-    dog_surround: float = 3.0
-    rotations: int = 8
-    roll: bool = True
-    checkpoint_every: int = 1000
-    map_every: int = 1000
+    steps: int = declare(STEPS, 10_000)
+    batch: int = declare(BATCH, 32, help="image regions per step")
+    lr: float = declare(LR, 0.03, help="learning rate of the field update")
+    seed: int = declare(SEED, 0)
+    images: str | None = param(None, "a folder of photographs", kind=str, optional=True,
+                               none_means="the bundled scenes without periodic texture")
+    filter: str = param("whiten", "preprocessing of the photographs: whitening (the paper's), a difference of "
+                                  "Gaussians (band-pass) or the DoG split into ON and OFF channels",
+                        choices=("whiten", "dog", "onoff"))
+    f0: float = param(0.4, "whitening cutoff", "cycles/pixel", low=0, low_open=True)
+    dog_center: float = param(1.0, "standard deviation of the DoG's centre", "pixels", low=0, low_open=True)
+    dog_surround: float = param(3.0, "standard deviation of the DoG's surround", "pixels", low=0, low_open=True)
+    rotations: int = param(8, "copies of each photograph rotated by k * 180 / rotations degrees, which even out "
+                              "the orientations of the input's power", "count", low=1)
+    roll: bool = param(True, "roll every region by a random offset, so the seam of the periodic region falls "
+                             "anywhere on the sheet (False keeps it on the sheet's edges)")
+    checkpoint_every: int = declare(CHECKPOINT_EVERY, 1000)
+    map_every: int = param(1000, "steps between measurements of the map during training (its column spacing and "
+                                 "pinwheel density, shown and saved); 0 measures only at the end", "count", low=0)
 
     def __post_init__(self) -> None:
-        if self.images is not None:
-            object.__setattr__(self, "images", str(Path(self.images).expanduser().resolve()))
         check_seed(self.seed)
-        for name in ("steps", "checkpoint_every", "map_every"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 0, f"{name} must be an integer >= 0, got {value!r}")
-        for name in ("batch", "rotations"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
-        require(isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and 0 < self.lr <= MAX_LR,
-                f"lr must be in (0, {MAX_LR:g}], got {self.lr!r}")
-        require(self.filter in ("whiten", "dog", "onoff"),
-                f"filter must be 'whiten', 'dog' or 'onoff', got {self.filter!r}")
-        for name in ("f0", "dog_center", "dog_surround"):
-            value = getattr(self, name)
-            require(isinstance(value, numbers.Real) and math.isfinite(value) and value > 0,
-                    f"{name} must be a finite number > 0, got {value!r}")
+        check_declared(self)
+        _resolved(self, "images")
         require(self.dog_center < self.dog_surround,
                 f"dog_center ({self.dog_center} px) must be smaller than dog_surround ({self.dog_surround} px)")
-        require(isinstance(self.roll, bool), f"roll must be True or False, got {self.roll!r}")
 
     @property
     def channels(self) -> int:

@@ -26,10 +26,10 @@ import argparse
 import math
 import numbers
 import textwrap
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, Iterable, Sequence
 
-__all__ = ["Spec", "add_options", "check_declared", "declared", "param", "specs"]
+__all__ = ["Spec", "add_options", "check_declared", "declare", "declared", "param", "specs"]
 
 _KINDS = (int, float, str, bool)
 
@@ -109,6 +109,26 @@ def param(default: Any, help: str, unit: str | None = None, **spec: Any) -> Any:
     if kind not in _KINDS:
         raise TypeError(f"kind must be one of int, float, str, bool, got {kind!r}")
     return field(default=default, metadata={"spec": Spec(help=help, unit=unit, kind=kind, **spec)})
+
+
+def declare(spec: Spec, default: Any, **changes: Any) -> Any:
+    """A dataclass field declared with an existing :class:`Spec` (one several classes share), its own default.
+
+    Parameters
+    ----------
+    spec : Spec
+        The shared declaration (e.g. the training configs' ``steps``).
+    default : Any
+        This class's default.
+    **changes
+        :class:`Spec` fields this class says differently (e.g. a more precise ``help``).
+
+    Returns
+    -------
+    dataclasses.Field
+        The field, for a dataclass body.
+    """
+    return field(default=default, metadata={"spec": replace(spec, **changes) if changes else spec})
 
 
 def specs(cls_or_obj: Any) -> dict[str, Spec]:
@@ -254,11 +274,12 @@ def _default_text(name: str, s: Spec, defaults: Sequence[Any]) -> str:
 
 
 def add_options(group: argparse._ActionsContainer, cls: type, names: Iterable[str] | None = None,
-                defaults: Sequence[Any] = ()) -> list[str]:
+                defaults: Sequence[Any] = (), concrete: bool = False) -> list[str]:
     """Add a command-line option for each declared parameter of ``cls`` (``--w-inh`` for ``w_inh``).
 
-    Every option defaults to None, so a command can tell which were given;
-    its help is the declaration's, with the default(s) and unit.
+    Every option defaults to None, so a command can tell which were given
+    (or, with ``concrete``, to the first of ``defaults``' value); its help
+    is the declaration's, with the default(s) and unit.
 
     Parameters
     ----------
@@ -270,6 +291,9 @@ def add_options(group: argparse._ActionsContainer, cls: type, names: Iterable[st
         The parameters to add, in this order (default: every declared one with ``flag``).
     defaults : sequence of config instances
         Whose values the help shows as defaults (``"default 40 / 30"``); default ``cls()``.
+    concrete : bool
+        The options' defaults are the first config's values rather than None
+        (a command that reads every option, not only those given).
 
     Returns
     -------
@@ -284,7 +308,8 @@ def add_options(group: argparse._ActionsContainer, cls: type, names: Iterable[st
         help_text = f"{s.help}; default {_default_text(name, s, shown)}"
         if s.unit and s.unit != "dimensionless":
             help_text += f" [{s.unit}]"
-        kwargs: dict[str, Any] = {"default": None, "help": help_text.replace("%", "%%"), "dest": name}
+        default = getattr(shown[0], name) if concrete else None
+        kwargs: dict[str, Any] = {"default": default, "help": help_text.replace("%", "%%"), "dest": name}
         if s.choices is not None:
             kwargs["choices"] = s.choices
         if s.kind in (int, float):

@@ -116,8 +116,8 @@ def test_the_deferred_import_helper_imports_nothing_from_the_package():
     assert _import_graph()["ei_maps._lazy"] == set()
 
 
-def test_config_imports_only_the_deprecation_helper():
-    assert _import_graph()["ei_maps.config"] == {"ei_maps._deprecated"}
+def test_config_imports_only_the_declarations_and_the_deprecation_helper():
+    assert _import_graph()["ei_maps.config"] == {"ei_maps._deprecated", "ei_maps.params"}
 
 
 FRAMEWORK = sorted(str(p.relative_to(PACKAGE.parent)) for p in (PACKAGE / "framework").glob("*.py"))

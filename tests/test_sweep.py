@@ -157,3 +157,27 @@ def test_every_registered_experiment_with_a_sweep_runs_one(tmp_path):
                 progress=False, figures=False, log=lambda m: None)
     assert bool(lif["done"].all()), lif["error"].values
     assert (tmp_path / "lif" / "w_inh=10.0,side=10,seed=0" / "run.nc").is_file()
+
+
+def test_a_preset_and_fixed_parameters_are_every_configurations_base(tmp_path, capsys):
+    from ei_maps import load_model
+
+    out = tmp_path / "preset"
+    # the bandpass preset fixes w_exc 20, leak 20, ...; --param w_inh overrides the preset's 40, --set the side
+    assert main(["sweep", "images", "--preset", "bandpass", "--param", "w_inh=30,35", "--set", "side=8",
+                 "--set", "r_exc=1", "--steps", "3", "--workers", "1", "--out", str(out), "--json", "--no-progress",
+                 "--no-figures"]) == 0
+    assert json.loads(capsys.readouterr().out)["done"] == 2
+    result = load_dataset(out / SWEEP_FILE)
+    assert list(result["done"].dims) == ["w_inh", "seed"]  # the base is no dim
+    base = json.loads(result.attrs["base"])
+    assert base["side"] == 8 and base["w_exc"] == 20.0 and base["leak"] == 20.0 and "w_inh" not in base
+    model = load_model(next(out.glob("w_inh=35*")))
+    assert (model.config.side, model.config.w_exc, model.config.w_inh, model.config.leak) == (8, 20.0, 35.0, 20.0)
+    # the same folder around other fixed parameters is another sweep
+    with pytest.raises(ValueError, match="other fixed parameters"):
+        sweep("images", {"w_inh": [30.0, 35.0]}, steps=3, out=out, progress=False, base={"side": 10})
+    assert main(["sweep", "images", "--preset", "cortex", "--param", "w_inh=2", "--out", str(tmp_path / "x")]) == 2
+    assert "images has no preset 'cortex'; its presets: bandpass, torus128" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="both swept and fixed"):
+        sweep("images", {"side": [6]}, base={"side": 8}, out=tmp_path / "y", progress=False)

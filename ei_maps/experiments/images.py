@@ -27,7 +27,7 @@ from ..framework.clitools import given
 from ._image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary, map_measures
 from ._image_maps import print_summary as print_patch_summary
 from ._orientation_maps import pool_orientation_maps, print_analysis, print_pooled
-from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
+from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec, sweep_train_config
 from ..framework.lifecycle import (activation_model_from_run, finish_run, history_tail, open_run, run_trainer, timing,
                                    trainer_for, trainer_state)
 
@@ -39,18 +39,18 @@ COLLAPSE_CHECK_EVERY, COLLAPSE_CHECK_UNTIL = 100, 3000
 COLLAPSE_SIMILARITY = 0.9
 
 
-#: Named parameter sets for ``ei-maps train images --preset``: (description, model fields, train fields).
-#: See docs/pinwheels.md: "bandpass" is the strongest stable E/I bandpass of the regime search (its
-#: learned maps still have no spectral ring); "torus128" is a large sheet at the paper's settings.
-PRESETS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
-    "bandpass": ("64 x 64 torus, w_exc 20, w_inh 40, r_exc 2, r_inh 4, sigma2 2, leak 20: the E/I interactions "
-                 "prefer a wavelength of 5.9 units (linear gain 6x the uniform mode's)",
-                 {"side": 64, "boundary": "periodic", "w_exc": 20.0, "w_inh": 40.0, "r_exc": 2, "r_inh": 4,
-                  "sigma2": 2.0, "leak": 20.0, "eta": 0.01, "max_iter": 200, "target_sparsity": 0.2},
-                 {"steps": 3000}),
-    "torus128": ("128 x 128 torus at the paper's settings (code scale 0.098 keeps it from collapsing)",
-                 {"side": 128, "boundary": "periodic"}, {"steps": 3000}),
-}
+#: Named parameter sets of the activation model on image patches (``--preset``, ``ei-maps sweep images --preset``).
+#: See docs/pinwheels.md: "bandpass" is the strongest stable E/I bandpass of the regime search (its learned maps
+#: still have no spectral ring); "torus128" is a large sheet at the paper's settings.
+PRESETS = (
+    Preset("bandpass", "64 x 64 torus, w_exc 20, w_inh 40, r_exc 2, r_inh 4, sigma2 2, leak 20: the E/I "
+                       "interactions prefer a wavelength of 5.9 units (linear gain 6x the uniform mode's)",
+           {"side": 64, "boundary": "periodic", "w_exc": 20.0, "w_inh": 40.0, "r_exc": 2, "r_inh": 4,
+            "sigma2": 2.0, "leak": 20.0, "eta": 0.01, "max_iter": 200, "target_sparsity": 0.2},
+           {"steps": 3000}),
+    Preset("torus128", "128 x 128 torus at the paper's settings (code scale 0.098 keeps it from collapsing)",
+           {"side": 128, "boundary": "periodic"}, {"steps": 3000}),
+)
 
 
 class MapCollapseError(EiMapsError, RuntimeError):
@@ -251,39 +251,17 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
                    help="seed of the dictionary initialization (default: --seed)")
     a = p.add_argument_group("activation model only (plain and retinotopic)")
     add_options(a, ModelConfig, _ACTIVATION_MODEL, defaults=(defaults,))
-    presets = {**PRESETS, **_retinotopic_presets()}
-    a.add_argument("--preset", choices=sorted(presets), default=None,
+    presets = sorted((*PRESETS, *_retinotopic_presets()), key=lambda p: p.name)
+    a.add_argument("--preset", choices=[p.name for p in presets], default=None,
                    help="a named parameter set (options given explicitly win): " + "; ".join(
-                       f"{name}: {text}" for name, (text, _, _) in sorted(presets.items())).replace("%", "%%"))
+                       f"{p.name}: {p.help}" for p in presets).replace("%", "%%"))
     r = p.add_argument_group("retinotopic sheet only (--model retinotopic; docs/pinwheels.md)")
     rdefault, rtrain = _retinotopic_defaults()
-    r.add_argument("--window", type=int, default=None,
-                   help=f"each unit's window, pixels (default {rdefault.window})")
-    r.add_argument("--window-jitter", type=float, default=None,
-                   help=f"std of a fixed random displacement of each unit's window, pixels (default "
-                        f"{rdefault.window_jitter:g}): cortex's receptive-field scatter")
-    r.add_argument("--window-shape", choices=("square", "disk"), default=None,
-                   help=f"the window's pixels a field may use (default {rdefault.window_shape}; a disk treats every "
-                        "orientation alike)")
-    r.add_argument("--units-per-pixel", type=float, default=None,
-                   help=f"magnification: sheet units per image pixel (default {rdefault.units_per_pixel:g}); "
-                        "the region is side / units-per-pixel pixels")
-    r.add_argument("--homeostasis-rate", type=float, default=None,
-                   help="per-unit thresholds that follow each unit's active fraction towards --target-sparsity "
-                        f"(default {rdefault.homeostasis_rate:g}: off)")
+    add_options(r, type(rdefault), _RETINOTOPIC_MODEL, defaults=(rdefault,))
     r.add_argument("--no-zero-mean", action="store_true", help="let fields keep a mean (default: removed every step)")
-    r.add_argument("--filter", choices=("whiten", "dog", "onoff"), default=None,
-                   help=f"preprocessing of the photographs (default {rtrain.filter}): whitening, a difference of "
-                        "Gaussians (band-pass) or the DoG split into ON and OFF channels")
-    r.add_argument("--dog-center", type=float, default=None, help=f"DoG centre, pixels (default {rtrain.dog_center:g})")
-    r.add_argument("--dog-surround", type=float, default=None,
-                   help=f"DoG surround, pixels (default {rtrain.dog_surround:g})")
-    r.add_argument("--rotations", type=int, default=None,
-                   help=f"rotated copies of each photograph, evening out orientations (default {rtrain.rotations})")
+    add_options(r, type(rtrain), _RETINOTOPIC_TRAIN, defaults=(rtrain,))
     r.add_argument("--no-roll", action="store_true",
                    help="keep the periodic region's seam on the sheet's edges (default: rolled to a random place)")
-    r.add_argument("--map-every", type=int, default=None,
-                   help=f"steps between measurements of the map during training (default {rtrain.map_every})")
     s = p.add_argument_group("spiking sheet only (--model lif)")
     s.add_argument("--target-rate", type=float, default=None,
                    help=f"target activity, spikes per neuron per window over all neurons (default "
@@ -309,7 +287,7 @@ _RETINOTOPIC_TRAIN = ("filter", "dog_center", "dog_surround", "rotations", "map_
 _PATCH_ONLY = ("patch_size", "no_whiten")
 
 
-def _retinotopic_presets() -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
+def _retinotopic_presets() -> tuple[Preset, ...]:
     from .retinotopic import PRESETS as RETINOTOPIC_PRESETS
 
     return RETINOTOPIC_PRESETS
@@ -393,7 +371,8 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
                               probe_repeats=PROBE_REPEATS if args.probe_repeats is None else args.probe_repeats,
                               log=log)
     else:
-        _, preset_model, preset_train = PRESETS[args.preset] if args.preset else ("", {}, {})
+        preset = next((p for p in PRESETS if p.name == args.preset), Preset("", ""))
+        preset_model, preset_train = preset.model, preset.train
         model = ModelConfig(**{**preset_model, "seed": seed, "n_inputs": patch_size**2, **shared,
                                **given(args, _ACTIVATION_MODEL)})
         train = train.replace(**{k: v for k, v in preset_train.items()
@@ -405,10 +384,11 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
 
 def _choose_model(args: argparse.Namespace) -> None:
     """A retinotopic ``--preset`` picks ``--model retinotopic`` (refused beside another model given explicitly)."""
-    if args.preset not in _retinotopic_presets():
+    retinotopic = [p.name for p in _retinotopic_presets()]
+    if args.preset not in retinotopic:
         if args.preset is not None and args.model == "retinotopic":
             raise ValueError(f"--preset {args.preset} is a preset of --model activation; the retinotopic presets: "
-                             f"{', '.join(sorted(_retinotopic_presets()))}")
+                             f"{', '.join(sorted(retinotopic))}")
         return
     explicit = "model" in getattr(args, "_given", ()) and args.model != "retinotopic"
     if explicit or args.model == "lif":
@@ -421,7 +401,8 @@ def _run_retinotopic(args: argparse.Namespace, seed: int, shared: dict[str, Any]
     from ..models.retinotopic import RetinotopicConfig
     from .retinotopic import PRESETS as RETINOTOPIC_PRESETS, train_retinotopic
 
-    _, preset_model, preset_train = RETINOTOPIC_PRESETS[args.preset] if args.preset else ("", {}, {})
+    preset = next((p for p in RETINOTOPIC_PRESETS if p.name == args.preset), Preset("", ""))
+    preset_model, preset_train = preset.model, preset.train
     train = RetinotopicTrainConfig(**{**preset_train, "seed": args.seed, "images": args.images,
                                       "roll": not args.no_roll,
                                       **given(args, ("steps", "batch", "lr", "checkpoint_every", "f0")
@@ -606,12 +587,13 @@ REPRODUCTION = Reproduction(
 
 EXPERIMENT = Experiment(
     name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
+    presets=PRESETS,
     reproduction=REPRODUCTION,
     command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
     print_summary=_print_summary, analyze=_analyze, analyze_options=_analysis_options(),
     print_analysis=print_analysis, pool=pool_orientation_maps, print_pool=print_pooled,
     load_model=activation_model_from_run, reads_unmarked_runs=True,
     output_dir=lambda args: args.out or {"lif": "runs/images-lif", "retinotopic": "runs/retinotopic"}.get(
-        "retinotopic" if args.preset in _retinotopic_presets() else args.model, "runs/images"),
+        "retinotopic" if args.preset in [p.name for p in _retinotopic_presets()] else args.model, "runs/images"),
     resume_options=_resume_options,
     sweep=SweepSpec(defaults=lambda: (ModelConfig(), TrainConfig()), measures=SWEEP_MEASURES, run=_sweep_run))

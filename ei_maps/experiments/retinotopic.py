@@ -30,7 +30,7 @@ from ..sheet import SHEET_DIMS
 from ..framework.clitools import fmt, print_figures
 from ._image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary
 from ._orientation_maps import ANALYSIS_FILE, ANALYZE_OPTIONS, analyze_map, pool_orientation_maps, print_pooled
-from ..framework.registry import Experiment, SweepSpec, sweep_train_config
+from ..framework.registry import Experiment, Preset, SweepSpec, sweep_train_config
 from ..framework.lifecycle import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 xr = DeferredModule("xarray")
@@ -40,15 +40,14 @@ __all__ = ["PRESETS", "MapMonitor", "analyze_retinotopic_run", "fields_dataarray
 
 KIND = "retinotopic"
 
-#: Named parameter sets for ``ei-maps train images --preset`` that train this model: (description,
-#: model fields, train fields). See docs/pinwheels.md for the regime and its measurements.
-PRESETS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
-    "cortex": ("retinotopic 128 x 128 torus, one unit per pixel, 16-pixel windows, the paper's lateral kernels, "
-               "20% active, scenes whitened with a cutoff of 0.2 cycles per pixel, 10,000 steps: a ring at Lambda "
-               "~10 units and about pi pinwheels per Lambda^2 (docs/pinwheels.md)",
-               {"side": 128, "window": 16, "units_per_pixel": 1.0},
-               {"steps": 10_000, "f0": 0.2}),
-}
+#: Named parameter sets of the retinotopic sheet (``ei-maps train images --preset``, ``ei-maps sweep retinotopic
+#: --preset``). See docs/pinwheels.md for the regime and its measurements.
+PRESETS = (
+    Preset("cortex", "retinotopic 128 x 128 torus, one unit per pixel, 16-pixel windows, the paper's lateral "
+                     "kernels, 20% active, scenes whitened with a cutoff of 0.2 cycles per pixel, 10,000 steps: a "
+                     "ring at Lambda ~10 units and about pi pinwheels per Lambda^2 (docs/pinwheels.md)",
+           {"side": 128, "window": 16, "units_per_pixel": 1.0}, {"steps": 10_000, "f0": 0.2}),
+)
 
 
 # ----------------------------------------------------------------------------- the run's data
@@ -490,6 +489,7 @@ SWEEP_MEASURES = ("column_spacing", "ring_contrast", "pinwheel_count", "plateau_
 
 EXPERIMENT = Experiment(
     name=KIND, kinds=(KIND,),
+    presets=PRESETS,
     help="the activation model on a retinotopic sheet (ei-maps train images --model retinotopic)",
     print_summary=print_summary, analyze=analyze_retinotopic_run, analyze_options=ANALYZE_OPTIONS,
     print_analysis=print_analysis, pool=pool_orientation_maps, print_pool=print_pooled,

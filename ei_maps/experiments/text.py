@@ -22,6 +22,7 @@ from ..io import json_safe
 from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
+from ..params import add_options
 from ..framework.clitools import fmt, print_figures
 from ._image_maps import FINAL_ACTIVATION
 from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
@@ -213,29 +214,25 @@ def analyze_text(run: xr.Dataset, max_words: int = 1000, seed: int = 0) -> tuple
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps train text``."""
     tt, tm = TextTrainConfig(), PAPER_TEXT_MODEL
-    p.add_argument("--steps", type=int, default=tt.steps, help="gradient steps")
-    p.add_argument("--batch", type=int, default=tt.batch, help="words per step (sampled by frequency)")
-    p.add_argument("--lr", type=float, default=tt.lr, help="learning rate")
-    p.add_argument("--seed", type=int, default=tt.seed, help="seed of the word sampler and dictionary")
-    p.add_argument("--n-words", type=int, default=tt.n_words, help="vocabulary size (most frequent words)")
+    add_options(p, TextTrainConfig, ("steps", "batch", "lr", "seed", "n_words"), defaults=(tt,), concrete=True)
     p.add_argument("--embeddings", default=None,
                    help="GloVe or word2vec text file (e.g. glove.6B.100d.txt, the paper's choice; default: the "
                         "bundled GloVe 6B 50-d vectors of the text extra)")
     p.add_argument("--keep-outlier-dimensions", action="store_true",
                    help="keep embedding coordinates whose mean |value| is an outlier (dropped by default, as published)")
-    p.add_argument("--side", type=int, default=tm.side, help="grid side L")
-    p.add_argument("--target-sparsity", type=float, default=tm.target_sparsity,
-                   help="lam adapts towards this fraction of active units")
-    p.add_argument("--boundary", choices=("zero", "periodic"), default=tm.boundary, help="sheet edges")
+    add_options(p, ModelConfig, _MODEL_OPTIONS, defaults=(tm,), concrete=True)
     p.add_argument("--out", default="runs/text", help="run directory")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
-    p.add_argument("--checkpoint-every", type=int, default=tt.checkpoint_every, help="steps between checkpoints")
+    add_options(p, TextTrainConfig, ("checkpoint_every",), defaults=(tt,), concrete=True)
+
+
+#: The model's parameters ``train text`` has options for (the paper's text settings otherwise).
+_MODEL_OPTIONS = ("side", "target_sparsity", "boundary")
 
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     """``ei-maps train text``."""
-    model = PAPER_TEXT_MODEL.replace(side=args.side, target_sparsity=args.target_sparsity, boundary=args.boundary,
-                                     seed=args.seed)
+    model = PAPER_TEXT_MODEL.replace(**{k: getattr(args, k) for k in _MODEL_OPTIONS}, seed=args.seed)
     train = TextTrainConfig(steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed, n_words=args.n_words,
                             embeddings=args.embeddings, drop_outliers=not args.keep_outlier_dimensions,
                             checkpoint_every=args.checkpoint_every)

@@ -26,6 +26,7 @@ from ..io import config_attrs, json_safe
 from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
+from ..params import add_options
 from ..framework.clitools import floats, fmt, print_figures
 from ..framework.registry import Experiment, Reproduction, Option, SweepSpec
 from ..framework.lifecycle import (RUN_FILE, activation_model_from_run, dictionary_on_sheet, finish_run, open_run,
@@ -403,34 +404,10 @@ def analyze_touch(run: xr.Dataset, fraction: float | None = None) -> dict[str, A
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps train touch``."""
     ct, cm = TouchTrainConfig(), PAPER_TOUCH_MODEL
-    p.add_argument("--manipulation", default=ct.manipulation,
-                   help="after the first phase: deprive:F (the paper: every class touching finger F stops), "
-                        "silence:F (F's receptors carry only noise), remove_pair:F,G (a co-activation class "
-                        "stops), syndactyly:F,G (two fingers always touched together), none")
-    p.add_argument("--steps", type=int, default=ct.steps, help="steps before the manipulation")
-    p.add_argument("--after-steps", type=int, default=ct.after_steps, help="steps after it")
-    p.add_argument("--batch", type=int, default=ct.batch, help="stimuli per step")
-    p.add_argument("--lr", type=float, default=ct.lr, help="learning rate")
-    p.add_argument("--seed", type=int, default=ct.seed, help="seed of the touches and the dictionary")
-    p.add_argument("--probe-samples", type=int, default=ct.probe_samples,
-                   help="stimuli per class when measuring mean responses")
-    p.add_argument("--sample-set", type=int, default=ct.sample_set,
-                   help="batches are drawn with replacement from one fixed set of this many stimuli (the "
-                        "paper's); 0: fresh stimuli for every batch")
+    add_options(p, TouchTrainConfig, _TRAIN_OPTIONS, defaults=(ct,), concrete=True)
     p.add_argument("--touch-noise", choices=("replace", "add"), default="replace",
                    help="a touched receptor's value replaces its noise (the paper's), or the noise is added")
-    p.add_argument("--territory-fraction", type=float, default=ct.territory_fraction,
-                   help="a unit is in a finger's territory when its response, of the class's sign, exceeds "
-                        "this fraction of the class's peak before the manipulation")
-    p.add_argument("--lam", type=float, default=cm.lam, help="initial soft threshold (then adapted)")
-    p.add_argument("--side", type=int, default=cm.side, help="grid side L")
-    p.add_argument("--r-exc", type=int, default=cm.r_exc, help="excitatory radius")
-    p.add_argument("--r-inh", type=int, default=cm.r_inh, help="inhibitory radius")
-    p.add_argument("--w-exc", type=float, default=cm.w_exc, help="excitatory kernel sum")
-    p.add_argument("--w-inh", type=float, default=cm.w_inh, help="inhibitory kernel sum")
-    p.add_argument("--sigma2", type=float, default=cm.sigma2, help="variance of the excitatory Gaussian")
-    p.add_argument("--target-sparsity", type=float, default=cm.target_sparsity,
-                   help="lam adapts towards this fraction of active units")
+    add_options(p, ModelConfig, _MODEL_OPTIONS, defaults=(cm,), concrete=True)
     p.add_argument("--pairs", default="1+2,1+3", help="co-activated finger pairs ('' for none)")
     p.add_argument("--noise", type=float, default=0.3, help="receptor noise (standard deviation)")
     p.add_argument("--sweep-w-inh", default=None, metavar="VALUES",
@@ -440,7 +417,13 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --sweep-w-inh: also sweep w_exc (comma-separated)")
     p.add_argument("--out", default=None, help="run directory (default runs/touch, or runs/touch-sweep)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
-    p.add_argument("--checkpoint-every", type=int, default=ct.checkpoint_every, help="steps between checkpoints")
+    add_options(p, TouchTrainConfig, ("checkpoint_every",), defaults=(ct,), concrete=True)
+
+
+#: The parameters ``train touch`` has options for (the paper's touch settings otherwise).
+_TRAIN_OPTIONS = ("manipulation", "steps", "after_steps", "batch", "lr", "seed", "probe_samples", "sample_set",
+                  "territory_fraction")
+_MODEL_OPTIONS = ("lam", "side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "target_sparsity")
 
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
@@ -457,13 +440,8 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     # keep the paper's class probabilities: 0.10 per pair, the rest shared by the single fingers
     single = (1.0 - 0.10 * len(pairs)) / 5
     hand = HandConfig(pairs=tuple(pairs), noise=args.noise, single_probability=single, touch_noise=args.touch_noise)
-    model = PAPER_TOUCH_MODEL.replace(side=args.side, r_exc=args.r_exc, r_inh=args.r_inh, w_exc=args.w_exc,
-                                      w_inh=args.w_inh, sigma2=args.sigma2, target_sparsity=args.target_sparsity,
-                                      lam=args.lam, seed=args.seed)
-    train = TouchTrainConfig(steps=args.steps, after_steps=args.after_steps, batch=args.batch, lr=args.lr,
-                             seed=args.seed, manipulation=args.manipulation, probe_samples=args.probe_samples,
-                             sample_set=args.sample_set, territory_fraction=args.territory_fraction,
-                             checkpoint_every=args.checkpoint_every)
+    model = PAPER_TOUCH_MODEL.replace(**{k: getattr(args, k) for k in _MODEL_OPTIONS}, seed=args.seed)
+    train = TouchTrainConfig(**{k: getattr(args, k) for k in (*_TRAIN_OPTIONS, "checkpoint_every")})
     if args.sweep_w_inh is not None:
         if args.sweep_w_exc is not None and not args.sweep_w_exc.strip():
             raise ValueError("--sweep-w-exc needs at least one value")

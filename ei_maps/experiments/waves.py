@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import WaveSheetConfig
+from ..params import add_options, specs
 from .._lazy import imported_meanwhile
 from ..io import json_safe
 from ..provenance import save_result
@@ -160,14 +161,10 @@ def write_wave_figures(spikes, out: Path, transient_ms: float = 200.0) -> list[P
 # ---------------------------------------------------------------------------- the experiment
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps waves``."""
-    lif = WaveSheetConfig()
-    p.add_argument("--side", type=int, default=lif.side, help="sheet side (sites, torus)")
     p.add_argument("--duration", type=float, default=2000.0, help="simulated time (ms)")
     p.add_argument("--transient", type=float, default=200.0, help="initial time left out of the statistics (ms)")
-    p.add_argument("--w-exc", type=float, default=lif.w_exc, help="peak excitatory weight W_E(0)")
-    p.add_argument("--w-inh", type=float, default=lif.w_inh, help="inhibitory weight W_I")
-    p.add_argument("--radius", type=float, default=lif.radius, help="connection radius (sites)")
-    p.add_argument("--seed", type=int, default=lif.seed, help="seed of the initial potentials")
+    sheet = p.add_argument_group("the sheet (Keane & Gong 2015's published values)")
+    add_options(sheet, WaveSheetConfig, defaults=(WaveSheetConfig(),), concrete=True)
     p.add_argument("--engine", choices=("numba", "kernel", "synapses"), default="numba",
                    help="simulator: numba (jitted loop on all cores, no Brian2 needed; default), kernel (Brian2 "
                         "with jitted spike propagation, one core) or synapses (Brian2 Synapses, slowest); all "
@@ -177,7 +174,7 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     """``ei-maps waves``."""
-    config = WaveSheetConfig(side=args.side, w_exc=args.w_exc, w_inh=args.w_inh, radius=args.radius, seed=args.seed)
+    config = WaveSheetConfig(**{name: getattr(args, name) for name in specs(WaveSheetConfig)})
     return run_waves(config, duration_ms=args.duration, transient_ms=args.transient, out=args.out,
                      figures=not args.no_figures, progress=not args.no_progress, engine=args.engine,
                      log=log)

@@ -16,9 +16,9 @@ and everything here reads those declarations:
 from __future__ import annotations
 
 from .._lazy import lazy_exports
-from .registry import Experiment, Option, Reproduction, SweepSpec, experiments, get
+from .registry import Experiment, Option, Preset, Reproduction, SweepSpec, experiments, get
 
 _LAZY = {"analyze_run": ".analyze", "analyze_runs": ".analyze"}
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
-__all__ = ["Experiment", "Option", "Reproduction", "SweepSpec", "analyze_run", "analyze_runs", "experiments", "get"]
+__all__ = ["Experiment", "Option", "Preset", "Reproduction", "SweepSpec", "analyze_run", "analyze_runs", "experiments", "get"]

@@ -31,8 +31,8 @@ EXPERIMENTS_PACKAGE = "ei_maps.experiments"
 #: Commands of the framework itself declared like experiments (a command line, a run folder, no kinds).
 FRAMEWORK_COMMANDS = ("ei_maps.framework.reproduce",)
 
-__all__ = ["PATH_VARIABLE", "Experiment", "Option", "Reproduction", "SweepSpec", "experiments", "for_kind", "for_run",
-           "get", "refresh", "sweep_train_config"]
+__all__ = ["PATH_VARIABLE", "Experiment", "Option", "Preset", "Reproduction", "SweepSpec", "experiments", "for_kind",
+           "for_run", "get", "refresh", "sweep_train_config"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,33 @@ class SweepSpec:
     run: Callable[..., dict[str, Any]]
     extra_fields: tuple[str, ...] = ()
     owned: tuple[str, ...] = ("seed", "n_inputs")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named parameter set of an experiment, read by ``--preset`` of its command and of ``ei-maps sweep``.
+
+    Parameters
+    ----------
+    name : str
+        The preset's name.
+    help : str
+        What it is, one sentence for ``--help``.
+    model : dict
+        Model parameters by name (the fields of the experiment's model config).
+    train : dict
+        Training parameters by name (the fields of its training config).
+    """
+
+    name: str
+    help: str
+    model: dict[str, Any] = field(default_factory=dict)
+    train: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Model and training parameters together (a sweep's fixed base)."""
+        return {**self.model, **self.train}
 
 
 @dataclass(frozen=True)
@@ -198,6 +225,8 @@ class Experiment:
         name (``--resume`` fills every option not given from the saved run).
     reproduction : Reproduction or None
         This experiment's part of ``ei-maps reproduce``; None if it has none.
+    presets : tuple of Preset
+        Its named parameter sets (``--preset`` of its command and of ``ei-maps sweep``).
     """
 
     name: str
@@ -218,6 +247,30 @@ class Experiment:
     output_dir: Callable[[argparse.Namespace], str] | None = None
     resume_options: Callable[[Any], dict[str, Any]] | None = None
     reproduction: Reproduction | None = None
+    presets: tuple[Preset, ...] = ()
+
+    def preset(self, name: str) -> Preset:
+        """The preset called ``name``; a clear error naming this experiment's presets otherwise.
+
+        Parameters
+        ----------
+        name : str
+            The preset's name.
+
+        Returns
+        -------
+        Preset
+            The preset.
+
+        Raises
+        ------
+        ValueError
+            If the experiment has no preset of that name.
+        """
+        known = {p.name: p for p in self.presets}
+        if name not in known:
+            raise ValueError(f"{self.name} has no preset {name!r}; its presets: {', '.join(known) or 'none'}")
+        return known[name]
 
 
 @functools.lru_cache(maxsize=None)

@@ -285,7 +285,8 @@ def check_local_workers(workers: Any) -> int:
 def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
           progress: bool = True, figures: bool = True, log=print, cluster: str = "local",
-          cluster_file: str | os.PathLike | None = None, shared_disk: bool | None = None) -> xr.Dataset:
+          cluster_file: str | os.PathLike | None = None, shared_disk: bool | None = None,
+          base: dict[str, Any] | None = None) -> xr.Dataset:
     """Train and analyze every configuration of a parameter grid on Dask; returns the results Dataset.
 
     Parameters
@@ -294,6 +295,11 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         An experiment with a sweep (``ei-maps sweep --help`` lists them).
     params : dict name -> list of values
         Model or training parameters (e.g. ``{"w_inh": [2, 5, 8], "r_inh": [4, 5, 7]}``).
+    base : dict name -> value, optional
+        Model or training parameters every configuration shares instead of
+        the experiment's defaults (e.g. a preset's, or ``{"side": 64}``); not
+        dims of the result, recorded in its attrs. A sweep resumed in ``out``
+        must have the same base.
     steps : int, optional
         Training steps per configuration (touch: the first phase, the second
         gets 3/4 of it; waves: simulated time = steps x dt).
@@ -331,17 +337,14 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         If the scheduler goes away mid-sweep; what finished is saved, and
         the same call again continues.
     """
-    from dask.distributed import as_completed
-    from tqdm.auto import tqdm
-
     names, grid, seed_list = _grid(kind, params, seeds, steps)
+    base = _checked_base(kind, base or {}, params)
     if scheduler is None and cluster == "local" and workers is not None:
         check_local_workers(workers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     store = out / STORE_DIR
-    result = _resumed(kind, steps, params, seed_list, out, log)
-    position = {d: {_key(v): i for i, v in enumerate(result[d].values)} for d in result["done"].dims}
+    result = _resumed(kind, steps, params, seed_list, out, log, base)
     todo = [(values, seed) for values in grid for seed in seed_list
             if not bool(result["done"].loc[dict(zip(names, values), seed=seed)])]
     log(f"sweep: {len(grid) * len(seed_list)} configurations, {len(todo)} to run -> {out}")
@@ -353,26 +356,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         if token:
             atomic_write(out / DISK_TOKEN, lambda tmp: tmp.write_text(token))
         with dask_client(scheduler, cluster, workers, cluster_file, log) as client:
-            address = client.scheduler.address
-            futures = {client.submit(run_config, kind, dict(zip(names, map(_plain, values))), seed, steps,
-                                     str((out / run_name(names, values, seed)).resolve()), token,
-                                     pure=False): (values, seed)
-                       for values, seed in todo}
-            bar = tqdm(total=len(futures), disable=not progress, unit="run", desc="sweep")
-            recorded = 0
-            try:
-                for future in as_completed(futures, loop=client.loop):
-                    values, seed = futures[future]
-                    measures = _outcome(future, address, recorded, len(futures), store)
-                    if "files" in measures:
-                        _write_returned(out / run_name(names, values, seed), measures.pop("files"))
-                    where = dict(zip(names, values), seed=seed)
-                    recorder.record(tuple(position[d][_key(where[d])] for d in recorder.dims), measures)
-                    _store(result, where, measures)
-                    recorded += 1
-                    bar.update(1)
-            finally:
-                bar.close()
+            _run_on(client, kind, names, todo, steps, out, token, result, recorder, progress, base)
     result.attrs["wall_seconds"] = time.perf_counter() - started
     recorder.set_attrs(wall_seconds=result.attrs["wall_seconds"])
     export_netcdf(result, out / SWEEP_FILE)
@@ -382,6 +366,46 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     if figures:
         write_figures(result, out, names)
     return result
+
+
+def _checked_base(kind: str, base: dict[str, Any], params: dict[str, list]) -> dict[str, Any]:
+    """``base`` with plain values, refused when a name is unknown, also swept, or its value is bad."""
+    both = sorted(set(base) & set(params))
+    if both:
+        raise ValueError(f"{', '.join(both)} cannot be both swept and fixed (--param and --preset/--set)")
+    base = {k: _plain(v) for k, v in base.items()}
+    _configured(kind, base)  # unknown names and bad values fail here, before any work
+    return base
+
+
+def _run_on(client, kind: str, names: list[str], todo: list[tuple], steps: int | None, out: Path,
+            token: str | None, result: xr.Dataset, recorder: Recorder, progress: bool,
+            base: dict[str, Any]) -> None:
+    """Submit every configuration of ``todo`` to ``client`` and record each as it finishes (store and ``result``)."""
+    from dask.distributed import as_completed
+    from tqdm.auto import tqdm
+
+    position = {d: {_key(v): i for i, v in enumerate(result[d].values)} for d in result["done"].dims}
+    address = client.scheduler.address
+    futures = {client.submit(run_config, kind, {**base, **dict(zip(names, map(_plain, values)))}, seed, steps,
+                             str((out / run_name(names, values, seed)).resolve()), token,
+                             pure=False): (values, seed)
+               for values, seed in todo}
+    bar = tqdm(total=len(futures), disable=not progress, unit="run", desc="sweep")
+    recorded = 0
+    try:
+        for future in as_completed(futures, loop=client.loop):
+            values, seed = futures[future]
+            measures = _outcome(future, address, recorded, len(futures), out / STORE_DIR)
+            if "files" in measures:
+                _write_returned(out / run_name(names, values, seed), measures.pop("files"))
+            where = dict(zip(names, values), seed=seed)
+            recorder.record(tuple(position[d][_key(where[d])] for d in recorder.dims), measures)
+            _store(result, where, measures)
+            recorded += 1
+            bar.update(1)
+    finally:
+        bar.close()
 
 
 def _key(value) -> str:
@@ -417,7 +441,7 @@ def _write_returned(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _resumed(kind: str, steps: int | None, params: dict[str, list], seed_list: list[int], out: Path,
-             log) -> xr.Dataset:
+             log, base: dict[str, Any] | None = None) -> xr.Dataset:
     """The grid with what earlier sweeps in ``out`` finished, its store ready to record into.
 
     The store is reused when it holds exactly this grid; otherwise a new
@@ -426,7 +450,8 @@ def _resumed(kind: str, steps: int | None, params: dict[str, list], seed_list: l
     """
     result = empty_result(measures_of(kind), params, seed_list)
     result.attrs.update(kind=kind, steps=json.dumps(steps),
-                        params=json.dumps({k: list(map(str, v)) for k, v in params.items()}))
+                        params=json.dumps({k: list(map(str, v)) for k, v in params.items()}),
+                        base=json.dumps(base or {}, sort_keys=True))
     store, nc = out / STORE_DIR, out / SWEEP_FILE
     old = None
     if store.exists():
@@ -442,6 +467,9 @@ def _resumed(kind: str, steps: int | None, params: dict[str, list], seed_list: l
     if old.attrs.get("kind") != kind or old.attrs.get("steps") != json.dumps(steps):
         raise ValueError(f"{where} holds another sweep ({old.attrs.get('kind')}, steps "
                          f"{old.attrs.get('steps')}); use another --out")
+    if old.attrs.get("base", "{}") != result.attrs["base"]:
+        raise ValueError(f"{where} holds a sweep around other fixed parameters ({old.attrs.get('base', '{}')}, "
+                         f"not {result.attrs['base']}); use another --out")
     if set(old["done"].dims) != set(result["done"].dims):
         raise ValueError(f"{where} sweeps {list(old['done'].dims)}, not {list(result['done'].dims)}; "
                          "use another --out")

@@ -106,7 +106,7 @@ def test_jitter_displaces_windows_reproducibly():
     (dict(boundary="zero"), "boundary must be 'periodic'"),
     (dict(homeostasis_rate=0.1, target_sparsity=None), "needs target_sparsity"),
     (dict(homeostasis_rate=-1.0), "homeostasis_rate"),
-    (dict(channels=3), "channels must be 1 or 2"),
+    (dict(channels=3), "channels must be one of 1, 2"),
     (dict(window_shape="round"), "window_shape must be"),
     (dict(window_jitter=-1.0), "window_jitter must be"),
     (dict(side=16, n_inputs=100), "n_inputs is derived"),

@@ -1,94 +1,59 @@
 """Parameters of the spiking wave sheet (:class:`WaveSheetConfig`, Keane & Gong 2015)."""
 from __future__ import annotations
 
-import math
-import numbers
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ...config import check_seed, is_int, require
+from ...config import check_seed, require
+from ...params import check_declared, declared, param
+from .._membrane import Membrane
 
+
+@declared
 @dataclass(frozen=True)
-class WaveSheetConfig:
+class WaveSheetConfig(Membrane):
     """Parameters of the spiking E/I sheet (Keane & Gong 2015, published configuration).
 
     Units: conductances per capacitance in 1/ms, potentials in mV, times in
-    ms, distances in grid units (sites). Weights are dimensionless: a presynaptic spike's
-    conductance integrates to ``C * W(r)``.
-
-    Parameters
-    ----------
-    side : int
-        The sheet is a ``side x side`` torus with an excitatory neuron at every
-        site and an inhibitory one every ``inh_spacing`` sites in x and y [grid units].
-    radius : float
-        Every pair within this distance is connected (no self-connections);
-        on a torus smaller than the disk each pair is still connected once [grid units].
-    w_exc : float
-        Peak excitatory weight in ``W_E(r) = w_exc * exp(-r^2 / exc_width)`` [dimensionless].
-    exc_width : float
-        Width of the excitatory Gaussian in ``W_E(r)`` (it divides ``r^2``) [grid units^2].
-    w_inh : float
-        Flat inhibitory weight ``W_I`` [dimensionless].
-    inh_spacing : int
-        Spacing of the inhibitory neurons in x and y; ``side`` must be a multiple of it [grid units].
-    g_leak : float
-        Leak conductance over capacitance: ``tau_m = 1 / g_leak`` [1/ms].
-    v_leak, v_reset, v_exc, v_inh, v_threshold : float
-        Leak, reset, excitatory and inhibitory reversal, and threshold potentials [mV].
-    refractory : float
-        Refractory period [ms].
-    tau_rise_exc, tau_decay_exc, tau_rise_inh, tau_decay_inh : float
-        Difference-of-exponentials synaptic time constants [ms].
-    drive_exc, drive_inh : float
-        Constant external excitatory and inhibitory conductances over C [1/ms].
-    dt : float
-        Time step [ms].
-    seed : int
-        Seed of the initial membrane potentials (uniform in [v_reset, v_threshold]).
+    ms, distances in grid units (sites). Weights are dimensionless: a
+    presynaptic spike's conductance integrates to ``C * W(r)``, with
+    ``W_E(r) = w_exc * exp(-r^2 / exc_width)`` and a flat ``W_I = w_inh``.
+    The membrane parameters are the spiking models' shared ones
+    (:class:`~ei_maps.models._membrane.Membrane`).
     """
 
-    side: int = 300
-    radius: float = 15.0
-    w_exc: float = 0.23
-    exc_width: float = 12.0
-    w_inh: float = 0.30
-    inh_spacing: int = 2
-    g_leak: float = 0.05
-    v_leak: float = -70.0
-    v_reset: float = -70.0
-    v_exc: float = 0.0
-    v_inh: float = -80.0
-    v_threshold: float = -55.0
-    refractory: float = 5.0
-    tau_rise_exc: float = 0.5
-    tau_decay_exc: float = 2.0
-    tau_rise_inh: float = 0.5
-    tau_decay_inh: float = 7.0
-    drive_exc: float = 0.015
-    drive_inh: float = 0.002
-    dt: float = 0.05
-    seed: int = 0
+    side: int = param(300, "the sheet is a side x side torus with an excitatory neuron at every site and an "
+                           "inhibitory one every inh_spacing sites in x and y", "grid units", low=1)
+    radius: float = param(15.0, "every pair within this distance (at least 1, at most the side) is connected (no "
+                                "self-connections); on a torus smaller than the disk each pair is still connected "
+                                "once", "grid units")
+    w_exc: float = param(0.23, "peak excitatory weight in W_E(r)", "dimensionless", low=0)
+    exc_width: float = param(12.0, "width of the excitatory Gaussian in W_E(r) (it divides r^2)", "grid units^2",
+                             low=0)
+    w_inh: float = param(0.30, "flat inhibitory weight W_I", "dimensionless", low=0)
+    inh_spacing: int = param(2, "spacing of the inhibitory neurons in x and y; side must be a multiple of it",
+                             "grid units", low=1)
+    v_threshold: float = param(-55.0, "threshold potential", "mV")
+    refractory: float = param(5.0, "refractory period", "ms", low=0)
+    tau_rise_exc: float = param(0.5, "rise time of the excitatory difference of exponentials", "ms", low=0,
+                                low_open=True)
+    tau_decay_exc: float = param(2.0, "decay time of the excitatory difference of exponentials", "ms", low=0,
+                                 low_open=True)
+    tau_rise_inh: float = param(0.5, "rise time of the inhibitory difference of exponentials", "ms", low=0,
+                                low_open=True)
+    tau_decay_inh: float = param(7.0, "decay time of the inhibitory difference of exponentials", "ms", low=0,
+                                 low_open=True)
+    seed: int = param(0, "seed of the initial membrane potentials (uniform in [v_reset, v_threshold])", kind=int)
 
     def __post_init__(self) -> None:
-        for name in ("side", "inh_spacing"):
-            value = getattr(self, name)
-            require(is_int(value) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        check_seed(self.seed)
+        check_declared(self)
         require(self.side % self.inh_spacing == 0,
-                 f"side ({self.side}) must be a multiple of inh_spacing ({self.inh_spacing}) on a torus")
-        for f in fields(self):
-            value = getattr(self, f.name)
-            require(isinstance(value, numbers.Real) and math.isfinite(value),
-                     f"{f.name} must be a finite number, got {value!r}")
-        for name in ("radius", "g_leak", "dt", "tau_rise_exc", "tau_decay_exc", "tau_rise_inh", "tau_decay_inh"):
-            require(getattr(self, name) > 0, f"{name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("w_exc", "w_inh", "drive_exc", "drive_inh", "refractory", "exc_width"):
-            require(getattr(self, name) >= 0, f"{name} must be >= 0, got {getattr(self, name)!r}")
+                f"side ({self.side}) must be a multiple of inh_spacing ({self.inh_spacing}) on a torus")
         require(self.tau_decay_exc > self.tau_rise_exc and self.tau_decay_inh > self.tau_rise_inh,
-                 "synaptic decay times must exceed the rise times")
+                "synaptic decay times must exceed the rise times")
         require(self.v_reset < self.v_threshold, "v_reset must be below v_threshold")
         require(self.dt * self.g_leak < 1, f"dt * g_leak = {self.dt * self.g_leak} must be < 1 for forward Euler")
-        check_seed(self.seed)
         # a disk wider than half the torus wraps onto itself (each pair is still connected once, see
         # sheet.disk_offsets); one larger than the whole sheet only repeats sites
         require(self.radius >= 1,
