@@ -33,7 +33,7 @@ def main() -> None:
     from ei_maps.framework.analyze import analyze_map, write_analysis_figures
     from ei_maps.experiments.images import train_images
     from ei_maps.io import load_dataset
-    from ei_maps.runs import load_model
+    from ei_maps import load_model
     from ei_maps.models import ActivationModel
 
     path = reference_file("published_fig2_dictionary.npy")

@@ -11,7 +11,7 @@ _LAZY = by_module({
     ".models": ("ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "UnstableDynamicsError",
                 "WaveSheet", "WaveSheetConfig"),
     ".models.retinotopic": ("RetinotopicConfig", "RetinotopicModel"),
-    ".runs": ("load_model", "load_run"),
+    ".framework.results": ("load_model", "load_run"),
 })
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 

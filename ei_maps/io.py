@@ -2,7 +2,7 @@
 
 A leaf of the package: it imports from ``ei_maps`` only the standard-library
 :mod:`ei_maps._lazy`, which defers xarray to its first use (rebuilding a
-model from a run is :func:`ei_maps.load_model`, in :mod:`ei_maps.runs`).
+model from a run is :func:`ei_maps.load_model`, in :mod:`ei_maps.framework.results`).
 
 A run directory holds ``run.nc`` (the finished result), ``checkpoint.nc``
 while training is under way, and figures. Every file is written to a
@@ -217,7 +217,7 @@ def json_safe(value):
     return value
 
 
-_MOVED = {"load_model": "ei_maps.runs", "model_from_dataset": "ei_maps.runs"}
+_MOVED = {"load_model": "ei_maps.framework.results", "model_from_dataset": "ei_maps.framework.results"}
 
 
 def __getattr__(name: str):

@@ -60,3 +60,13 @@ def test_runs_saved_with_a_backend_parameter_still_load():
 
     text = json.dumps({**asdict(ModelConfig(side=8)), "backend": "numba"})
     assert from_json(ModelConfig, text) == ModelConfig(side=8)
+
+
+def test_the_runs_module_forwards_to_the_framework():
+    import ei_maps
+    import ei_maps.runs
+    from ei_maps.framework import results
+
+    with pytest.warns(DeprecationWarning, match="ei_maps.runs.load_run moved to ei_maps.framework.results"):
+        assert ei_maps.runs.load_run is results.load_run
+    assert ei_maps.load_model is results.load_model  # the top-level names are unchanged, and warn nothing

@@ -140,7 +140,7 @@ def test_the_experiments_package_holds_experiments_and_private_helpers_only():
     assert {"images", "images_lif", "retinotopic", "text", "touch", "waves"} <= declared
 
 
-@pytest.mark.parametrize("module", ["ei_maps/cli.py", "ei_maps/runs.py", *FRAMEWORK])
+@pytest.mark.parametrize("module", ["ei_maps/cli.py", *FRAMEWORK])
 def test_generic_modules_name_no_experiment(module):
     # string constants only: prose in docstrings and comments may give examples
     from ei_maps.framework.registry import experiments

@@ -10,7 +10,7 @@ from ei_maps.config import TrainConfig, from_json
 from ei_maps.io import load_dataset, save_dataset
 from ei_maps.models import ModelConfig
 from ei_maps.provenance import SCHEMA_VERSION, check_schema, save_result
-from ei_maps.runs import load_model, load_run
+from ei_maps import load_model, load_run
 
 
 def test_a_result_records_versions_commit_command_times_and_machine(tmp_path):

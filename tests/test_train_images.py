@@ -18,7 +18,7 @@ from ei_maps.models import ModelConfig
 from ei_maps.experiments.images import map_measures, train_images
 from ei_maps.framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
 from ei_maps.io import load_dataset
-from ei_maps.runs import load_model
+from ei_maps import load_model
 from ei_maps.models import ActivationModel
 from ei_maps.models.learning import Trainer
 from ei_maps.stimuli import PatchSampler, bundled_images

@@ -11,7 +11,7 @@ from ei_maps.config import RetinotopicTrainConfig
 from ei_maps.experiments.retinotopic import train_retinotopic
 from ei_maps.io import load_dataset
 from ei_maps.models.retinotopic import RetinotopicConfig, RetinotopicModel
-from ei_maps.runs import load_model
+from ei_maps import load_model
 
 TINY = ["train", "images", "--model", "retinotopic", "--side", "24", "--window", "6", "--batch", "8",
         "--rotations", "1", "--no-progress"]

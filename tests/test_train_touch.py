@@ -10,7 +10,7 @@ from ei_maps.cli import main
 from ei_maps.config import TouchTrainConfig
 from ei_maps.models import PAPER_TOUCH_MODEL
 from ei_maps.framework.lifecycle import CHECKPOINT_FILE, RUN_FILE
-from ei_maps.experiments.touch import sweep_inhibition, train_touch
+from ei_maps.experiments.touch import train_touch
 from ei_maps.io import load_dataset
 
 SMALL = PAPER_TOUCH_MODEL.replace(side=16, r_exc=3, r_inh=4)
@@ -134,13 +134,26 @@ def test_checkpoint_in_either_phase_resumes_exactly(tmp_path, monkeypatch, phase
         np.testing.assert_array_equal(resumed[name].values, whole[name].values, err_msg=name)
 
 
-def test_sweep_and_cli(tmp_path, capsys):
-    config = SHORT.replace(steps=60, after_steps=30)
-    sweep = sweep_inhibition([2.0, 8.0], model_config=SMALL, train_config=config, out=tmp_path / "sweep",
-                             log=lambda m: None)
-    assert sweep["reorganization"].dims == ("w_exc", "w_inh") and sweep.sizes["w_inh"] == 2
-    assert np.all(np.isfinite(sweep["reorganization"])) and np.all(np.isfinite(sweep["deprived_size_ratio"]))
-    assert (tmp_path / "sweep" / "sweep.png").is_file()
+def test_the_inhibition_sweep_is_the_generic_sweep_around_the_other_options(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    out = tmp_path / "sweep"
+    assert main(["train", "touch", "--sweep-w-inh", "2,8", "--side", "12", "--r-exc", "2", "--r-inh", "3",
+                 "--steps", "60", "--after-steps", "30", "--probe-samples", "8", "--noise", "0.2",
+                 "--out", str(out), "--json", "--no-progress", "--no-figures"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary["reorganization"]) == {"w_inh=2", "w_inh=8"}
+    assert all(np.isfinite(v) for v in summary["reorganization"].values())
+    result = load_dataset(out / "sweep.nc")
+    assert list(result["done"].dims) == ["w_inh", "seed"] and bool(result["done"].all())
+    base = json.loads(result.attrs["base"])
+    assert (base["side"], base["after_steps"], base["noise"], base["pairs"]) == (12, 30, 0.2, "1+2,1+3")
+    run = load_dataset(next(out.glob("w_inh=8*")) / RUN_FILE)
+    assert json.loads(run.attrs["hand_config"])["noise"] == 0.2 and run.attrs["steps_done"] == 90
+    assert main(["train", "touch", "--sweep-w-inh", "2", "--seed", "3", "--out", str(tmp_path / "x")]) == 2
+    assert "--seed and --resume do not apply" in capsys.readouterr().err
+
+
+def test_cli(tmp_path, capsys):
     out = tmp_path / "cli"
     assert main(["train", "touch", "--side", "12", "--r-exc", "2", "--r-inh", "3", "--steps", "20",
                  "--after-steps", "10", "--probe-samples", "8", "--manipulation", "syndactyly:2,3",

@@ -23,14 +23,13 @@ from .. import seeds
 from ..config import TouchTrainConfig, from_json
 from ..models import ModelConfig, PAPER_TOUCH_MODEL
 from ..io import config_attrs, json_safe
-from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ..params import add_options
 from ..framework.clitools import floats, fmt, print_figures
 from ..framework.registry import Experiment, Reproduction, Option, SweepSpec
-from ..framework.lifecycle import (RUN_FILE, activation_model_from_run, dictionary_on_sheet, finish_run, open_run,
-                                   run_trainer, trainer_for)
+from ..framework.lifecycle import (activation_model_from_run, dictionary_on_sheet, finish_run, open_run, run_trainer,
+                                   trainer_for)
 
 xr = DeferredModule("xarray")
 
@@ -333,52 +332,6 @@ SWEEP_MEASURES = ("reorganization", "deprived_size_ratio", "components_before", 
                   "boundary_fraction_before")
 
 
-def sweep_inhibition(w_inh_values, w_exc_values=None, model_config: ModelConfig | None = None, hand=None,
-                     train_config: TouchTrainConfig | None = None, out: str | Path = "runs/touch-sweep",
-                     progress: bool = False, log=print) -> xr.Dataset:
-    """How the amount of reorganization depends on inhibition (and excitation).
-
-    Trains one two-phase run per (w_exc, w_inh) into ``out/w_exc=E,w_inh=I``
-    (finished runs are reused) and collects :data:`SWEEP_MEASURES` on dims
-    (w_exc, w_inh): ``reorganization`` (share of territory units whose
-    territory changed), ``deprived_size_ratio`` (the deprived finger's
-    territory after / before), ``components_before`` and ``size_before``
-    (mean per finger) and ``boundary_fraction_before`` (argmax view).
-    Writes ``out/sweep.nc`` and ``out/sweep.png``.
-    """
-    from .. import plotting
-    from ..io import load_dataset
-
-    model_config = model_config or PAPER_TOUCH_MODEL
-    w_exc_values = [model_config.w_exc] if w_exc_values is None else list(w_exc_values)
-    w_inh_values = list(w_inh_values)
-    out = Path(out)
-    data = {k: np.full((len(w_exc_values), len(w_inh_values)), np.nan) for k in SWEEP_MEASURES}
-    for i, w_exc in enumerate(w_exc_values):
-        for j, w_inh in enumerate(w_inh_values):
-            run_dir = out / f"w_exc={w_exc:g},w_inh={w_inh:g}"
-            if (run_dir / RUN_FILE).is_file():
-                summary = json.loads(load_dataset(run_dir / RUN_FILE).attrs["summary"])
-            else:
-                log(f"sweep: w_exc {w_exc:g}, w_inh {w_inh:g}")
-                cfg = model_config.replace(w_exc=float(w_exc), w_inh=float(w_inh))
-                ds = train_touch(cfg, hand, train_config, out=run_dir, progress=progress, figures=False,
-                                 log=lambda m: None)
-                summary = json.loads(ds.attrs["summary"])
-            for k, v in sweep_measures(summary).items():
-                data[k][i, j] = np.nan if v is None else v
-    sweep = xr.Dataset({k: (("w_exc", "w_inh"), v) for k, v in data.items()},
-                       coords={"w_exc": np.asarray(w_exc_values, float), "w_inh": np.asarray(w_inh_values, float)})
-    sweep.attrs["train_config"] = json.dumps(asdict(train_config or TouchTrainConfig()))
-    save_result(sweep, out / "sweep.nc")
-    plotting.save_figure(plotting.plot_sweep_lines(sweep, x="w_inh", variables=("reorganization",
-                                                                                "deprived_size_ratio",
-                                                                                "components_before"),
-                                                   title="reorganization after the manipulation vs inhibition"),
-                         out / "sweep.png")
-    return sweep
-
-
 def analyze_touch(run: xr.Dataset, fraction: float | None = None) -> dict[str, Any]:
     """Territories of a finished touch run, recomputed from its class responses.
 
@@ -405,14 +358,15 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps train touch``."""
     ct, cm = TouchTrainConfig(), PAPER_TOUCH_MODEL
     add_options(p, TouchTrainConfig, _TRAIN_OPTIONS, defaults=(ct,), concrete=True)
-    p.add_argument("--touch-noise", choices=("replace", "add"), default="replace",
+    p.add_argument("--touch-noise", choices=("replace", "add"), default=HAND_OPTIONS["touch_noise"],
                    help="a touched receptor's value replaces its noise (the paper's), or the noise is added")
     add_options(p, ModelConfig, _MODEL_OPTIONS, defaults=(cm,), concrete=True)
-    p.add_argument("--pairs", default="1+2,1+3", help="co-activated finger pairs ('' for none)")
-    p.add_argument("--noise", type=float, default=0.3, help="receptor noise (standard deviation)")
+    p.add_argument("--pairs", default=HAND_OPTIONS["pairs"], help="co-activated finger pairs ('' for none)")
+    p.add_argument("--noise", type=float, default=HAND_OPTIONS["noise"], help="receptor noise (standard deviation)")
     p.add_argument("--sweep-w-inh", default=None, metavar="VALUES",
-                   help="instead of one run: one per w_inh value (comma-separated), reporting how much the "
-                        "map reorganizes against inhibition (out/sweep.nc, out/sweep.png)")
+                   help="instead of one run: one per w_inh value (comma-separated), through ei-maps sweep touch "
+                        "with the other options fixed, reporting how much the map reorganizes against inhibition "
+                        "(out/sweep.nc and its figures)")
     p.add_argument("--sweep-w-exc", default=None, metavar="VALUES",
                    help="with --sweep-w-inh: also sweep w_exc (comma-separated)")
     p.add_argument("--out", default=None, help="run directory (default runs/touch, or runs/touch-sweep)")
@@ -426,31 +380,48 @@ _TRAIN_OPTIONS = ("manipulation", "steps", "after_steps", "batch", "lr", "seed",
 _MODEL_OPTIONS = ("lam", "side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "target_sparsity")
 
 
-def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
-    """``ei-maps train touch`` (or, with ``--sweep-w-inh``, its inhibition sweep)."""
+#: Options of the hand a touch run (and a touch sweep, as parameters) reads, and their defaults.
+HAND_OPTIONS = {"pairs": "1+2,1+3", "noise": 0.3, "touch_noise": "replace"}
+
+
+def hand_from_options(pairs: str = HAND_OPTIONS["pairs"], noise: float = HAND_OPTIONS["noise"],
+                      touch_noise: str = HAND_OPTIONS["touch_noise"]):
+    """The :class:`~ei_maps.stimuli.touch.HandConfig` of the command's hand options, the paper's class probabilities kept.
+
+    Parameters
+    ----------
+    pairs : str
+        Co-activated finger pairs, ``"1+2,1+3"`` ('' for none).
+    noise : float
+        Receptor noise (standard deviation) [intensity units].
+    touch_noise : {"replace", "add"}
+        A touched receptor's value replaces its noise (the paper's), or the noise is added.
+
+    Returns
+    -------
+    HandConfig
+        The hand; 0.10 per pair, the rest shared by the single fingers.
+    """
     from ..stimuli.touch import HandConfig
 
-    pairs = []
-    for item in (p for p in args.pairs.split(",") if p.strip()):
+    found = []
+    for item in (p for p in str(pairs).split(",") if p.strip()):
         try:
             a, b = (int(f) for f in item.split("+"))
         except ValueError as err:
-            raise ValueError(f"--pairs takes items like 1+2, got {item!r}") from err
-        pairs.append((a, b))
-    # keep the paper's class probabilities: 0.10 per pair, the rest shared by the single fingers
-    single = (1.0 - 0.10 * len(pairs)) / 5
-    hand = HandConfig(pairs=tuple(pairs), noise=args.noise, single_probability=single, touch_noise=args.touch_noise)
+            raise ValueError(f"pairs take items like 1+2, got {item!r}") from err
+        found.append((a, b))
+    single = (1.0 - 0.10 * len(found)) / 5
+    return HandConfig(pairs=tuple(found), noise=float(noise), single_probability=single, touch_noise=touch_noise)
+
+
+def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``ei-maps train touch`` (or, with ``--sweep-w-inh``, the generic touch sweep over inhibition)."""
+    hand = hand_from_options(**{k: getattr(args, k) for k in HAND_OPTIONS})
     model = PAPER_TOUCH_MODEL.replace(**{k: getattr(args, k) for k in _MODEL_OPTIONS}, seed=args.seed)
     train = TouchTrainConfig(**{k: getattr(args, k) for k in (*_TRAIN_OPTIONS, "checkpoint_every")})
     if args.sweep_w_inh is not None:
-        if args.sweep_w_exc is not None and not args.sweep_w_exc.strip():
-            raise ValueError("--sweep-w-exc needs at least one value")
-        w_exc = floats(args.sweep_w_exc, "--sweep-w-exc") if args.sweep_w_exc else None
-        sweep = sweep_inhibition(floats(args.sweep_w_inh, "--sweep-w-inh"), w_exc, model, hand, train,
-                                 out=args.out or "runs/touch-sweep", progress=not args.no_progress, log=log)
-        return {"kind": "touch_sweep", "out": args.out or "runs/touch-sweep",
-                **{k: {f"w_exc={e:g},w_inh={i:g}": float(sweep[k].sel(w_exc=e, w_inh=i))
-                       for e in sweep["w_exc"].values for i in sweep["w_inh"].values} for k in sweep.data_vars}}
+        return _sweep_from_args(args, log)
     elif args.sweep_w_exc:
         raise ValueError("--sweep-w-exc needs --sweep-w-inh")
     ds = train_touch(model, hand, train, out=args.out or "runs/touch", resume=args.resume,
@@ -458,9 +429,33 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     return json.loads(ds.attrs["summary"])
 
 
+def _sweep_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
+    """``--sweep-w-inh`` (and ``--sweep-w-exc``): ``ei-maps sweep touch`` around this command's other options."""
+    from ..framework.sweep import sweep
+
+    if args.sweep_w_exc is not None and not args.sweep_w_exc.strip():
+        raise ValueError("--sweep-w-exc needs at least one value")
+    if args.seed != 0 or args.resume:
+        raise ValueError("--sweep-w-inh runs seed 0 and continues what its --out holds by itself: --seed and "
+                         "--resume do not apply (ei-maps sweep touch --seeds N for several seeds)")
+    params = {"w_inh": floats(args.sweep_w_inh, "--sweep-w-inh")}
+    if args.sweep_w_exc:
+        params["w_exc"] = floats(args.sweep_w_exc, "--sweep-w-exc")
+    fixed = {k: getattr(args, k) for k in (*_MODEL_OPTIONS, *_TRAIN_OPTIONS, "checkpoint_every", *HAND_OPTIONS)
+             if k not in params and k != "seed"}
+    log("--sweep-w-inh runs ei-maps sweep touch --param w_inh=... (with these options fixed)")
+    out = args.out or "runs/touch-sweep"
+    result = sweep("touch", params, out=out, workers=1, progress=not args.no_progress, figures=not args.no_figures,
+                   log=log, base=fixed).isel(seed=0)
+    flat = result.stack(configuration=list(params)).transpose("configuration", ...)
+    names = [",".join(f"{k}={float(v):g}" for k, v in zip(params, c)) for c in flat["configuration"].values]
+    return {"kind": "touch_sweep", "out": out,
+            **{k: dict(zip(names, map(float, flat[k].values))) for k in SWEEP_MEASURES}}
+
+
 def print_summary(summary: dict) -> None:
     if summary["kind"] == "touch_sweep":
-        print(f"sweep written to {summary['out']}/sweep.nc and sweep.png")
+        print(f"sweep written to {summary['out']}/sweep.nc (ei-maps sweep touch)")
         for key in ("reorganization", "deprived_size_ratio", "components_before"):
             print(f"  {key}: " + ", ".join(f"{k}: {fmt(v)}" for k, v in summary[key].items()))
         return
@@ -496,8 +491,9 @@ def _sweep_run(model_config: ModelConfig, train_config: TouchTrainConfig, seed: 
     train = train_config.replace(seed=seed)
     if steps is not None:
         train = train.replace(steps=steps, after_steps=max(1, (3 * steps) // 4))
-    ds = train_touch(model_config.replace(seed=seed), train_config=train, out=out, progress=False, figures=False,
-                     log=lambda m: None)
+    hand = hand_from_options(**{k: extra[k] for k in HAND_OPTIONS if k in extra})
+    ds = train_touch(model_config.replace(seed=seed), hand, train_config=train, out=out, progress=False,
+                     figures=False, log=lambda m: None)
     return sweep_measures(json.loads(ds.attrs["summary"]))
 
 
@@ -568,4 +564,4 @@ EXPERIMENT = Experiment(
     print_analysis=print_summary, load_model=_load_model, resume_options=_resume_options,
     output_dir=lambda args: args.out or ("runs/touch-sweep" if args.sweep_w_inh is not None else "runs/touch"),
     sweep=SweepSpec(defaults=lambda: (PAPER_TOUCH_MODEL, TouchTrainConfig()), measures=SWEEP_MEASURES,
-                    run=_sweep_run))
+                    run=_sweep_run, extra_fields=tuple(HAND_OPTIONS)))

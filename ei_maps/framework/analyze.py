@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..runs import load_run
+from .results import load_run
 from .lifecycle import ANALYSIS_FILE  # noqa: F401  (a public name)
 from .registry import for_run
 

@@ -40,6 +40,11 @@ LOCK_FILE = ".lock"
 # process dies, so a killed run never leaves a lock that blocks the next)
 _HELD: dict[Path, Any] = {}
 
+__all__ = ["ANALYSIS_FILE", "CHECKPOINT_FILE", "LOCK_FILE", "RUN_FILE", "RunFolderBusyError",
+           "activation_model_from_run", "check_resumable", "dictionary_on_sheet", "finish_run", "history_tail", "load_resume_state",
+           "lock_run_folder", "locks_output_folder", "open_run", "release_run_folder", "run_trainer", "timing",
+           "trainer_folder", "trainer_for", "trainer_state"]
+
 
 class RunFolderBusyError(EiMapsError, RuntimeError):
     """Another process is writing into the same run folder."""
@@ -51,6 +56,16 @@ def lock_run_folder(out: Path) -> None:
     The lock is an ``flock`` on the file, which the system drops when the
     holder exits or is killed: a lock file left by a dead run is stale and
     is taken over (and said so by the file's old contents being replaced).
+
+    Parameters
+    ----------
+    out : Path
+        The run folder (it must exist).
+
+    Raises
+    ------
+    RunFolderBusyError
+        If another process holds it.
     """
     key = out.resolve()
     if key in _HELD:
@@ -75,9 +90,21 @@ def lock_run_folder(out: Path) -> None:
 
 
 def locks_output_folder(function):
-    """Decorate a command whose ``out`` argument is its output folder: the folder is created and locked
-    (:func:`lock_run_folder`) for the call, and released however the call ends (commands without a
-    Trainer, such as the sweep and the wave simulation)."""
+    """Decorate a command whose ``out`` argument is its output folder: created and locked for the call.
+
+    The lock (:func:`lock_run_folder`) is released however the call ends;
+    for commands without a Trainer, such as the sweep and the wave simulation.
+
+    Parameters
+    ----------
+    function : callable
+        The command; it takes an argument named ``out``.
+
+    Returns
+    -------
+    callable
+        The command, locking its folder.
+    """
     import functools
     import inspect
 
@@ -101,14 +128,31 @@ def locks_output_folder(function):
 
 
 def release_run_folder(out: Path) -> None:
-    """Let other processes write into ``out`` again (a no-op if this process does not hold it)."""
+    """Let other processes write into ``out`` again (a no-op if this process does not hold it).
+
+    Parameters
+    ----------
+    out : Path
+        The run folder.
+    """
     handle = _HELD.pop(Path(out).resolve(), None)
     if handle is not None:
         handle.close()
 
 
 def load_resume_state(out: Path) -> xr.Dataset | None:
-    """The checkpoint or finished run in ``out`` with the most steps, or None."""
+    """The checkpoint or finished run in ``out`` with the most steps, or None.
+
+    Parameters
+    ----------
+    out : Path
+        The run folder.
+
+    Returns
+    -------
+    xarray.Dataset or None
+        The saved state (its result schema checked), or None when the folder holds neither file.
+    """
     from ..provenance import check_schema
 
     candidates = [load_dataset(out / name) for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
@@ -123,8 +167,24 @@ def check_resumable(saved: xr.Dataset, kind: str, configs: list[tuple[str, Any, 
                     steps: int | None, out: Path) -> None:
     """Refuse to resume a run of another kind, with other parameters, or with more steps than asked.
 
-    ``configs`` lists ``(label, config asked for, fields allowed to differ)``;
-    the saved config is read from the attr ``<label>_config``.
+    Parameters
+    ----------
+    saved : xarray.Dataset
+        The checkpoint or run to continue.
+    kind : str
+        The kind of run asked for.
+    configs : list of (str, dataclass, frozenset of str)
+        ``(label, config asked for, fields allowed to differ)``; the saved
+        config is read from the attr ``<label>_config``.
+    steps : int or None
+        The steps asked for (None: no limit) [count].
+    out : Path
+        The run folder, named in the errors.
+
+    Raises
+    ------
+    ValueError
+        Naming each difference.
     """
     from .registry import for_run
 
@@ -153,8 +213,29 @@ def trainer_state(trainer: Trainer, kind: str, dictionary: xr.DataArray, configs
     The dictionary; each history variable of the model's ``RECORD`` on
     ``step`` (1..steps done), with its ``long_names``; every config of
     ``configs`` (label -> dataclass) as attrs; the steps done, the sampler's
-    random state, the run's ``kind`` and the package version. ``attrs`` adds
-    experiment-specific attrs.
+    random state, the run's ``kind`` and the package version.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The trainer whose state is saved.
+    kind : str
+        The run's kind (its experiment's).
+    dictionary : xarray.DataArray
+        The dictionary on the sheet (``unit_y``, ``unit_x`` and the input dims).
+    configs : dict of str to dataclass
+        The run's configs by label (saved as ``<label>_config`` attrs).
+    long_names : dict of str to str, optional
+        ``long_name`` of each history variable.
+    dtypes : dict, optional
+        Dtype of each history variable (default float).
+    **attrs
+        Experiment-specific attrs.
+
+    Returns
+    -------
+    xarray.Dataset
+        The state.
     """
     from .._version import __version__
     from ..io import config_attrs
@@ -177,11 +258,32 @@ def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, 
              memory: tuple[float, str] | None = None) -> tuple[Path, xr.Dataset | None]:
     """Create the run folder ``out``; with ``resume``, the saved state to continue from (checked), else None.
 
-    ``configs`` and ``steps`` are as for :func:`check_resumable`;
-    ``refuse(saved)``, if given, returns why a saved state cannot be resumed
-    at all (checked first), or None. ``memory``, ``(bytes, what)``: the
-    run's estimated need, refused before anything is allocated when the
-    machine cannot hold it.
+    The folder is locked for this process until :func:`finish_run` (or a failure) releases it.
+
+    Parameters
+    ----------
+    out : str or Path
+        The run folder.
+    kind : str
+        The run's kind.
+    resume : bool
+        Continue the state saved in ``out``.
+    configs : list of (str, dataclass, frozenset of str)
+        As for :func:`check_resumable`.
+    steps : int or None
+        The steps asked for [count].
+    log : callable
+        Where messages go.
+    refuse : callable, optional
+        ``refuse(saved)`` returns why a saved state cannot be resumed at all (checked first), or None.
+    memory : (float, str), optional
+        The run's estimated need and what it is for, refused before anything
+        is allocated when the machine cannot hold it [bytes].
+
+    Returns
+    -------
+    (Path, xarray.Dataset or None)
+        The folder and the saved state to continue from.
     """
     if memory is not None:
         from ..resources import check_memory
@@ -217,9 +319,28 @@ def _saved_state(out, kind, resume, configs, steps, log, refuse):
 def trainer_for(model, sampler, train_config, out: Path, state, progress: bool = True, **options: Any) -> Trainer:
     """A Trainer with the steps, batch, lr and checkpoints of ``train_config``.
 
-    ``state(trainer)`` is the Dataset a checkpoint holds; it is written to
-    ``out/checkpoint.nc`` atomically. ``options`` go to the Trainer
-    (``monitor``, ``monitor_every``, ``steps``...).
+    Parameters
+    ----------
+    model : LearningModel
+        The model to train.
+    sampler : object
+        The stimuli (``sample``, ``get_state``, ``set_state``).
+    train_config : dataclass
+        With ``steps``, ``batch``, ``lr``, ``checkpoint_every``.
+    out : Path
+        The run folder.
+    state : callable
+        ``state(trainer)``: the Dataset a checkpoint holds, written to
+        ``out/checkpoint.nc`` atomically.
+    progress : bool
+        Show the progress bar.
+    **options
+        For the Trainer (``monitor``, ``monitor_every``, ``steps``, ...).
+
+    Returns
+    -------
+    Trainer
+        The trainer.
     """
     def checkpoint(tr: Trainer) -> None:
         save_result(state(tr), out / CHECKPOINT_FILE)
@@ -234,7 +355,19 @@ def trainer_for(model, sampler, train_config, out: Path, state, progress: bool =
 def run_trainer(trainer: Trainer, saved: xr.Dataset | None, suffix: str = "") -> tuple[float, int]:
     """Restore ``trainer`` from ``saved`` (if any), train; returns (seconds, steps done before this call).
 
-    History variables are read as ``<key><suffix>`` (e.g. ``loss_after``).
+    Parameters
+    ----------
+    trainer : Trainer
+        From :func:`trainer_for`.
+    saved : xarray.Dataset or None
+        The state to continue from.
+    suffix : str
+        History variables are read as ``<key><suffix>`` (e.g. ``loss_after``).
+
+    Returns
+    -------
+    (float, int)
+        Seconds of training [s] and the steps done before this call [count].
     """
     if saved is not None:
         trainer.restore(int(saved.attrs["steps_done"]), {k: saved[k + suffix].values for k in trainer.keys},
@@ -250,12 +383,40 @@ def run_trainer(trainer: Trainer, saved: xr.Dataset | None, suffix: str = "") ->
 
 
 def trainer_folder(trainer: Trainer) -> Path:
-    """The run folder a :func:`trainer_for` Trainer checkpoints into."""
+    """The run folder a :func:`trainer_for` Trainer checkpoints into.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The trainer.
+
+    Returns
+    -------
+    Path
+        Its folder (the current one for a Trainer made otherwise).
+    """
     return getattr(trainer, "run_folder", Path("."))
 
 
 def timing(out: Path, trainer: Trainer, seconds: float, first_step: int) -> dict[str, Any]:
-    """The summary's head: where, how many steps, how long."""
+    """The summary's head: where, how many steps, how long.
+
+    Parameters
+    ----------
+    out : Path
+        The run folder.
+    trainer : Trainer
+        The trainer after :func:`run_trainer`.
+    seconds : float
+        Training time of this call [s].
+    first_step : int
+        Steps done before this call [count].
+
+    Returns
+    -------
+    dict
+        ``out``, ``steps``, ``steps_this_call``, ``train_seconds`` and ``ms_per_step``.
+    """
     steps_now = trainer.step - first_step
     return {"out": str(out), "steps": trainer.step, "steps_this_call": steps_now,
             "train_seconds": round(seconds, 2),
@@ -263,7 +424,22 @@ def timing(out: Path, trainer: Trainer, seconds: float, first_step: int) -> dict
 
 
 def history_tail(trainer: Trainer, names: dict[str, str], last: int = 100) -> dict[str, float]:
-    """Means of the last ``last`` steps of some history variables, as ``{summary name: value}``."""
+    """Means of the last ``last`` steps of some history variables, as ``{summary name: value}``.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        The trainer.
+    names : dict of str to str
+        Summary name -> history key.
+    last : int
+        Steps averaged [count].
+
+    Returns
+    -------
+    dict
+        The means (empty before any step).
+    """
     if not trainer.step:
         return {}
     tail = slice(max(0, trainer.step - last), trainer.step)
@@ -276,6 +452,24 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
 
     The figures come last, so a plotting failure never loses the result;
     their paths are added to ``ds.attrs["summary"]`` (not to the file).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The run.
+    summary : dict
+        Its summary (JSON-ready after :func:`ei_maps.io.json_safe`).
+    out : Path
+        The run folder (released here).
+    write_figures : callable, optional
+        ``write_figures(ds, out) -> paths``.
+    encoding : dict, optional
+        NetCDF encoding of the variables.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` with the summary in its attrs.
     """
     from ..io import json_safe
     from ..provenance import save_result
@@ -294,8 +488,22 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
 
 
 def dictionary_on_sheet(model, feature_dim: str) -> xr.DataArray:
-    """A copy of an activation model's dictionary as (unit_y, unit_x, ``feature_dim``), for inputs that are
-    not patches (the model's own array is a view that later learning changes)."""
+    """A copy of an activation model's dictionary as (unit_y, unit_x, ``feature_dim``), for inputs that are not patches.
+
+    A copy: the model's own array is a view that later learning changes.
+
+    Parameters
+    ----------
+    model : ActivationModel
+        The model.
+    feature_dim : str
+        Name of the input dim (``"embedding_dim"``, ``"input"``).
+
+    Returns
+    -------
+    xarray.DataArray
+        The dictionary.
+    """
     side = model.side
     return xr.DataArray(model.dictionary.T.reshape(side, side, -1).copy(), dims=("unit_y", "unit_x", feature_dim),
                         name="dictionary")
@@ -311,6 +519,23 @@ def activation_model_from_run(saved: xr.Dataset, **overrides: Any):
     saved it. ``overrides`` change parameters (e.g. ``engine="numpy"``);
     ``dictionary=`` (n_inputs, n_units) puts another dictionary in the
     run's model (e.g. the authors' published one, measured the same way).
+
+    Parameters
+    ----------
+    saved : xarray.Dataset
+        The run or checkpoint.
+    **overrides
+        Model parameters (or ``dictionary``, ``engine``) that replace the saved ones.
+
+    Returns
+    -------
+    ActivationModel
+        The model.
+
+    Raises
+    ------
+    ValueError
+        If the dataset holds no model.
     """
     from ..models import ActivationModel, ModelConfig
 

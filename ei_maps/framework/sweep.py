@@ -181,7 +181,7 @@ def _configured(kind: str, params: dict[str, Any]):
     model_over, train_over = split_overrides(kind, params)
     model, train = spec.defaults()
     model = model.replace(**{k: _typed(model, k, v) for k, v in model_over.items()})
-    extra = {k: float(v) for k, v in train_over.items() if k in spec.extra_fields}
+    extra = {k: v for k, v in train_over.items() if k in spec.extra_fields}  # the experiment's run reads them
     if train is not None:
         train = train.replace(**{k: _typed(train, k, v) for k, v in train_over.items() if k not in spec.extra_fields})
     return spec, model, train, extra
