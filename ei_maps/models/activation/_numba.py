@@ -33,6 +33,8 @@ inner loops need no bounds tests.
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -42,6 +44,20 @@ from .._learning_numba import residual_rows
 
 #: Stimuli per tile (lanes).
 TILE = 16
+
+# The entry points take their arrays grouped (numba passes named tuples of arrays and numbers as they are):
+#: A row-separable kernel as the loops read it (:class:`ei_maps.sheet.RowSeparableKernel`).
+Kernel = namedtuple("Kernel", "radius vertical horizontal levels level_of_row")
+#: What is settled: the tiled drive (tiles, L, L * TILE), the padded states, the halo width, the torus flag.
+Sheet = namedtuple("Sheet", "drive state_e state_i pad periodic")
+#: Scratch of one update: ring buffers and rows of each sheet, per tile (barrier) or per thread (free).
+Scratch = namedtuple("Scratch", "ring_e ring_i exc inh sums")
+#: Per-stimulus squared change and size of the updates (what the stopping rule reads).
+History = namedtuple("History", "change size")
+#: The dynamics: threshold (and the per-row excitatory thresholds), step, leak, stopping rule.
+Dynamics = namedtuple("Dynamics", "lam lam_e eta leak eps max_iter")
+#: The free scheme's hand-out state (see :func:`settle_worker`).
+Handout = namedtuple("Handout", "done claimed owner count control")
 
 # Inner loops index 1-D views with the bare loop counter: numba then knows
 # the index is non-negative, drops its negative-index wraparound test, and
@@ -194,23 +210,22 @@ def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
 
 
 @njit(cache=True, parallel=True)
-def settle_batch(s, state_e, state_i, pad, periodic,
-                 exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
-                 inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
-                 ring_e, ring_i, exc, inh, sums, change2, size2,
-                 lam, lam_e, eta, leak, eps, max_iter, last_ratio):
+def settle_batch(sheet, k_exc, k_inh, scratch, history, dynamics, last_ratio):
     """Iterate the E/I dynamics of a tiled batch to the fixed point.
 
     Parameters
     ----------
-    s : (tiles, L, L * TILE)
-        Feed-forward drive of the excitatory sheet, lanes innermost.
-    state_e, state_i : (2, tiles, L + 2 pad, (L + 2 pad) * TILE)
-        Double-buffered padded activations; slot 0 holds the start state
-        (zeros). After ``n`` updates the result is in slot ``n % 2``.
-    ring_e, ring_i, exc, inh, sums : per-tile scratch
-    change2, size2 : (tiles, TILE)
-        Per-stimulus squared change and size of the last update (state dtype).
+    sheet : Sheet
+        ``drive`` (tiles, L, L * TILE): feed-forward drive of the excitatory
+        sheet, lanes innermost; ``state_e``, ``state_i`` (2, tiles, L + 2 pad,
+        (L + 2 pad) * TILE): double-buffered padded activations, slot 0 the
+        start state (zeros), the result after ``n`` updates in slot ``n % 2``.
+    k_exc, k_inh : Kernel
+    scratch : Scratch
+        Per-tile scratch.
+    history : History
+        (tiles, TILE): per-stimulus squared change and size of the last update (state dtype).
+    dynamics : Dynamics
     last_ratio : (1,) float64
         Output: the stopping rule's ratio at the last update (large when the
         activity is still growing at ``max_iter``).
@@ -221,6 +236,12 @@ def settle_batch(s, state_e, state_i, pad, periodic,
         Number of updates ``n``; ``-n`` if the state became non-finite at
         update ``n`` (the dynamics diverged).
     """
+    s, state_e, state_i, pad, periodic = sheet
+    exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row = k_exc
+    inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row = k_inh
+    ring_e, ring_i, exc, inh, sums = scratch
+    change2, size2 = history
+    lam, lam_e, eta, leak, eps, max_iter = dynamics
     tiles = s.shape[0]
     side = s.shape[1]
     for it in range(1, max_iter + 1):
@@ -347,11 +368,7 @@ def _decide(control, count, owner, change_hist, size_hist, tiles, eps, max_iter,
 
 
 @njit(cache=True, nogil=True)
-def settle_worker(worker, workers, s, state_e, state_i, pad, periodic,
-                  exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
-                  inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
-                  ring_e, ring_i, exc, inh, sums, change_hist, size_hist, done, claimed, owner, count, control,
-                  lam, lam_e, eta, leak, eps, max_iter, last_ratio, patience):
+def settle_worker(worker, workers, sheet, k_exc, k_inh, scratch, history, handout, dynamics, last_ratio, patience):
     """One of ``workers`` threads settling a tiled batch, with no barrier between updates.
 
     Tiles are independent until the stopping rule, which needs every tile's
@@ -380,11 +397,18 @@ def settle_worker(worker, workers, s, state_e, state_i, pad, periodic,
     ----------
     worker, workers : int
         This thread's number and the number of threads.
-    state_e, state_i : (R, workers, tiles, L + 2 pad, (L + 2 pad) * TILE)
-        Padded activations; update 0 (silence) is slot 0 of thread 0.
-    ring_e, ring_i, exc, inh, sums : per-thread scratch (first axis: thread)
-    change_hist, size_hist : (workers, max_iter + 1, tiles, TILE)
-        Per-stimulus squared change and size of every update, per thread.
+    sheet : Sheet
+        As for :func:`settle_batch`, with ``state_e``, ``state_i`` (R,
+        workers, tiles, L + 2 pad, (L + 2 pad) * TILE): update 0 (silence)
+        is slot 0 of thread 0.
+    k_exc, k_inh : Kernel
+    scratch : Scratch
+        Per-thread scratch (first axis: thread).
+    history : History
+        (workers, max_iter + 1, tiles, TILE): per-stimulus squared change and size of every update, per thread.
+    handout : Handout
+        The fields below.
+    dynamics : Dynamics
     done, claimed : (tiles,) int64
         Updates published for each tile; 1 + the thread working on it, or 0.
     owner : (tiles * (max_iter + 1),) int64
@@ -404,6 +428,13 @@ def settle_worker(worker, workers, s, state_e, state_i, pad, periodic,
     bool
         Always True: the batch is settled when it returns.
     """
+    s, state_e, state_i, pad, periodic = sheet
+    exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row = k_exc
+    inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row = k_inh
+    ring_e, ring_i, exc, inh, sums = scratch
+    change_hist, size_hist = history
+    done, claimed, owner, count, control = handout
+    lam, lam_e, eta, leak, eps, max_iter = dynamics
     tiles = s.shape[0]
     side = s.shape[1]
     slots = state_e.shape[0]

@@ -336,6 +336,13 @@ class ActivationModel:
             return np.full((self.side, self.side * TILE), lam, self.dtype)
         return np.ascontiguousarray(np.repeat(per_unit, TILE, axis=1))
 
+    def _dynamics(self, lam: float):
+        """The constants of the jitted settling loops (:class:`~ei_maps.models.activation._numba.Dynamics`)."""
+        from ._numba import Dynamics
+
+        t, cfg = self.dtype.type, self._config
+        return Dynamics(t(lam), self._threshold_rows(lam), t(cfg.eta), t(self.leak), float(cfg.eps), int(cfg.max_iter))
+
     def _settle_numba(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None = None
                       ) -> tuple[np.ndarray, np.ndarray, int, float]:
         """The jitted settling (and, with ``update``, the dictionary step), on whichever of the two
@@ -368,7 +375,7 @@ class ActivationModel:
     def _settle_barrier(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None,
                         threads: int) -> tuple[np.ndarray, np.ndarray, int, float]:
         from .._learning_numba import sparse_dictionary_update
-        from ._numba import TILE, clear_slot, from_tiles, settle_batch, to_tiles
+        from ._numba import TILE, History, Scratch, Sheet, clear_slot, from_tiles, settle_batch, to_tiles
 
         batch, side, p = s.shape[0], self.side, self._pad
         tiles = -(-batch // TILE)
@@ -383,12 +390,9 @@ class ActivationModel:
         t = self.dtype.type
         ke, ki = ws["k_exc"], ws["k_inh"]
         cfg = self._config
-        n = settle_batch(ws["drive"], state_e, state_i, p, cfg.boundary == "periodic",
-                         ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
-                         ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
-                         bw["ring_e"], bw["ring_i"], bw["exc"], bw["inh"], bw["sums"],
-                         bw["change2"], bw["size2"], t(lam), self._threshold_rows(lam), t(cfg.eta), t(self.leak),
-                         float(cfg.eps), int(cfg.max_iter), bw["last_ratio"])
+        n = settle_batch(Sheet(ws["drive"], state_e, state_i, p, cfg.boundary == "periodic"), ke, ki,
+                         Scratch(bw["ring_e"], bw["ring_i"], bw["exc"], bw["inh"], bw["sums"]),
+                         History(bw["change2"], bw["size2"]), self._dynamics(lam), bw["last_ratio"])
         ratio = float(bw["last_ratio"][0])
         a_e = np.empty((batch, side, side), self.dtype)
         a_i = np.empty((batch, side, side), self.dtype)
@@ -407,7 +411,8 @@ class ActivationModel:
                      threads: int) -> tuple[np.ndarray, np.ndarray, int, float]:
         from .._learning_numba import update_worker
         from .._workers import PATIENCE, start_helpers
-        from ._numba import RESULT, TILE, clear_slot, finish_worker, settle_worker, to_tiles, wait_while_any
+        from ._numba import (RESULT, TILE, Handout, History, Scratch, Sheet, clear_slot, finish_worker, settle_worker,
+                             to_tiles, wait_while_any)
 
         batch, side, p = s.shape[0], self.side, self._pad
         tiles = -(-batch // TILE)
@@ -435,7 +440,6 @@ class ActivationModel:
         in_finish = np.zeros(threads, np.int64)
         t = self.dtype.type
         ke, ki = ws["k_exc"], ws["k_inh"]
-        lam_e = self._threshold_rows(lam)
         a_e = np.empty((batch, side, side), self.dtype)
         a_i = np.empty((batch, side, side), self.dtype)
         phi_t = self._phi_t
@@ -452,13 +456,14 @@ class ActivationModel:
         patience = PATIENCE
         workers = state_e.shape[1]
 
+        sheet = Sheet(ws["drive"], state_e, state_i, p, cfg.boundary == "periodic")
+        scratch = Scratch(ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"])
+        history = History(ws["change_hist"], ws["size_hist"])
+        handout = Handout(done, claimed, owner, count, control)
+        dynamics = self._dynamics(lam)
+
         def task(worker: int) -> None:
-            settle_worker(worker, workers, ws["drive"], state_e, state_i, p, cfg.boundary == "periodic",
-                          ke["radius"], ke["vertical"], ke["horizontal"], ke["levels"], ke["level_of_row"],
-                          ki["radius"], ki["vertical"], ki["horizontal"], ki["levels"], ki["level_of_row"],
-                          ws["ring_e"], ws["ring_i"], ws["exc"], ws["inh"], ws["sums"],
-                          ws["change_hist"], ws["size_hist"], done, claimed, owner, count, control,
-                          t(lam), lam_e, t(cfg.eta), t(self.leak), float(cfg.eps), max_iter, last_ratio, patience)
+            settle_worker(worker, workers, sheet, ke, ki, scratch, history, handout, dynamics, last_ratio, patience)
             n = int(control[RESULT])
             try:
                 finish_worker(worker, state_e, state_i, abs(n) % slots, owner, stride, abs(n), p, a_e, a_i,
@@ -485,7 +490,7 @@ class ActivationModel:
 
     def _get_workspace(self, tiles: int, threads: int) -> dict[str, Any]:
         """Buffers of the jitted settling loop for ``tiles`` tiles on ``threads`` threads (kept between calls)."""
-        from ._numba import STATE_SLOTS, TILE, UNIT_CHUNK
+        from ._numba import STATE_SLOTS, TILE, UNIT_CHUNK, Kernel
 
         ws = self._workspace
         if ws is not None and ws["tiles"] == tiles and ws["threads"] == threads:
@@ -493,20 +498,17 @@ class ActivationModel:
         side, pad, dt = self.side, self._pad, self.dtype
         padded = side + 2 * pad
 
-        def kernel_arrays(k: RowSeparableKernel) -> dict[str, Any]:
+        def kernel_arrays(k: RowSeparableKernel) -> Kernel:
             levels = np.unique(k.half_width).astype(np.int64)
-            return {"radius": k.radius,
-                    "vertical": k.vertical.astype(dt),
-                    "horizontal": k.horizontal.astype(dt),
-                    "levels": levels,
-                    "level_of_row": np.searchsorted(levels, k.half_width).astype(np.int64)}
+            return Kernel(radius=k.radius, vertical=k.vertical.astype(dt), horizontal=k.horizontal.astype(dt),
+                          levels=levels, level_of_row=np.searchsorted(levels, k.half_width).astype(np.int64))
 
         ke, ki = kernel_arrays(self.k_exc), kernel_arrays(self.k_inh)
         hist = (threads, self._config.max_iter + 1, tiles, TILE)
         barrier = {"state_e": np.zeros((2, tiles, padded, padded * TILE), dt),
                    "state_i": np.zeros((2, tiles, padded, padded * TILE), dt),
-                   "ring_e": np.zeros((tiles, 2 * ke["radius"] + 1, ke["levels"].size, side * TILE), dt),
-                   "ring_i": np.zeros((tiles, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
+                   "ring_e": np.zeros((tiles, 2 * ke.radius + 1, ke.levels.size, side * TILE), dt),
+                   "ring_i": np.zeros((tiles, 2 * ki.radius + 1, ki.levels.size, side * TILE), dt),
                    "exc": np.zeros((tiles, side * TILE), dt), "inh": np.zeros((tiles, side * TILE), dt),
                    "sums": np.zeros((tiles, 2, side * TILE), dt), "last_ratio": np.zeros(1),
                    "change2": np.zeros((tiles, TILE), dt), "size2": np.zeros((tiles, TILE), dt)}
@@ -515,8 +517,8 @@ class ActivationModel:
               "drive": np.zeros((tiles, side, side * TILE), dt),
               "state_e": np.zeros((STATE_SLOTS, threads, tiles, padded, padded * TILE), dt),
               "state_i": np.zeros((STATE_SLOTS, threads, tiles, padded, padded * TILE), dt),
-              "ring_e": np.zeros((threads, 2 * ke["radius"] + 1, ke["levels"].size, side * TILE), dt),
-              "ring_i": np.zeros((threads, 2 * ki["radius"] + 1, ki["levels"].size, side * TILE), dt),
+              "ring_e": np.zeros((threads, 2 * ke.radius + 1, ke.levels.size, side * TILE), dt),
+              "ring_i": np.zeros((threads, 2 * ki.radius + 1, ki.levels.size, side * TILE), dt),
               "exc": np.zeros((threads, side * TILE), dt),
               "inh": np.zeros((threads, side * TILE), dt),
               "sums": np.zeros((threads, 2, side * TILE), dt),
