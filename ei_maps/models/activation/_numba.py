@@ -56,8 +56,17 @@ Scratch = namedtuple("Scratch", "ring_e ring_i exc inh sums")
 History = namedtuple("History", "change size")
 #: The dynamics: threshold (and the per-row excitatory thresholds), step, leak, stopping rule.
 Dynamics = namedtuple("Dynamics", "lam lam_e eta leak eps max_iter")
+# Numba's parallel passes treat an array unpacked from a tuple as the function's own and may drop a write to
+# it: a ``parallel=True`` function takes its arrays one by one, behind an entry point that unpacks them.
 #: The free scheme's hand-out state (see :func:`settle_worker`).
 Handout = namedtuple("Handout", "done claimed owner count control")
+#: Where the free scheme's settled state is: its buffers, the slot of the final update, who published each
+#: tile's updates (``owner``, ``stride`` updates per tile), the number of updates and the halo width.
+Settled = namedtuple("Settled", "state_e state_i slot owner stride n pad")
+#: The hand-out of :func:`finish_worker`: tiles given out and finished, tiles done, threads still writing.
+Finishing = namedtuple("Finishing", "counter finished inside")
+#: What the learning step's residual needs: ``x - code_scale * a phi_t`` into ``residual`` (no rows: none).
+Reconstruction = namedtuple("Reconstruction", "phi_t x code_scale residual")
 
 # Inner loops index 1-D views with the bare loop counter: numba then knows
 # the index is non-negative, drops its negative-index wraparound test, and
@@ -209,7 +218,7 @@ def _sweep(s, a_e, a_i, new_e, new_i, pad, side,
             size[t] += acc_size[x0 + t]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def settle_batch(sheet, k_exc, k_inh, scratch, history, dynamics, last_ratio):
     """Iterate the E/I dynamics of a tiled batch to the fixed point.
 
@@ -236,12 +245,28 @@ def settle_batch(sheet, k_exc, k_inh, scratch, history, dynamics, last_ratio):
         Number of updates ``n``; ``-n`` if the state became non-finite at
         update ``n`` (the dynamics diverged).
     """
+    # unpacked here, outside the parallel loops: numba's parallel passes treat an array unpacked from a tuple
+    # as the function's own, and drop a write to it that the function itself never reads back
     s, state_e, state_i, pad, periodic = sheet
     exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row = k_exc
     inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row = k_inh
     ring_e, ring_i, exc, inh, sums = scratch
     change2, size2 = history
     lam, lam_e, eta, leak, eps, max_iter = dynamics
+    return _settle_batch(s, state_e, state_i, pad, periodic,
+                         exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
+                         inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
+                         ring_e, ring_i, exc, inh, sums, change2, size2,
+                         lam, lam_e, eta, leak, eps, max_iter, last_ratio)
+
+
+@njit(cache=True, parallel=True)
+def _settle_batch(s, state_e, state_i, pad, periodic,
+                  exc_radius, exc_vertical, exc_horizontal, exc_levels, exc_level_of_row,
+                  inh_radius, inh_vertical, inh_horizontal, inh_levels, inh_level_of_row,
+                  ring_e, ring_i, exc, inh, sums, change2, size2,
+                  lam, lam_e, eta, leak, eps, max_iter, last_ratio):
+    """:func:`settle_batch` on its arrays one by one (the parallel loops)."""
     tiles = s.shape[0]
     side = s.shape[1]
     for it in range(1, max_iter + 1):
@@ -506,20 +531,24 @@ def _copy_tile(state, k, pad, out):
 
 
 @njit(cache=True, nogil=True)
-def finish_worker(worker, state_e, state_i, slot, owner, stride, n, pad, a_e, a_i, counter, finished, patience,
-                  phi_t, x, code_scale, residual, acc, inside):
-    """Copy each tile's settled state into ``a_e``, ``a_i`` (B, L, L) and, when ``residual`` has rows,
+def finish_worker(worker, settled, a_e, a_i, finishing, patience, reconstruction, acc):
+    """Copy each tile's settled state into ``a_e``, ``a_i`` (B, L, L) and, when the residual has rows,
     compute that tile's reconstruction residuals
     (:func:`~ei_maps.models._learning_numba.residual_rows`) while its activity is in cache.
 
-    ``counter[0]`` hands out tiles and ``counter[1]`` counts the finished
-    ones; ``finished[k]`` marks tile ``k`` done. A thread left with nothing
-    to hand out redoes, after ``patience`` checks, the tiles still
-    unfinished (another thread may be paused in one): both write the same
-    values from the same inputs. ``inside[worker]`` is 1 while this thread
-    may still write (the caller waits for 0 before handing ``a_e`` out).
-    Returns once every tile is finished.
+    ``settled`` is a :data:`Settled`, ``finishing`` a :data:`Finishing`,
+    ``reconstruction`` a :data:`Reconstruction`; ``acc`` is this thread's
+    scratch row. ``counter[0]`` hands out tiles and ``counter[1]`` counts
+    the finished ones; ``finished[k]`` marks tile ``k`` done. A thread left
+    with nothing to hand out redoes, after ``patience`` checks, the tiles
+    still unfinished (another thread may be paused in one): both write the
+    same values from the same inputs. ``inside[worker]`` is 1 while this
+    thread may still write (the caller waits for 0 before handing ``a_e``
+    out). Returns once every tile is finished.
     """
+    state_e, state_i, slot, owner, stride, n, pad = settled
+    counter, finished, inside = finishing
+    phi_t, x, code_scale, residual = reconstruction
     atomic_store(inside, worker, 1)
     batch, side = a_e.shape[0], a_e.shape[1]
     tiles = state_e.shape[2]

@@ -411,8 +411,8 @@ class ActivationModel:
                      threads: int) -> tuple[np.ndarray, np.ndarray, int, float]:
         from .._learning_numba import update_worker
         from .._workers import PATIENCE, start_helpers
-        from ._numba import (RESULT, TILE, Handout, History, Scratch, Sheet, clear_slot, finish_worker, settle_worker,
-                             to_tiles, wait_while_any)
+        from ._numba import (RESULT, TILE, Finishing, Handout, History, Reconstruction, Scratch, Settled, Sheet,
+                             clear_slot, finish_worker, settle_worker, to_tiles, wait_while_any)
 
         batch, side, p = s.shape[0], self.side, self._pad
         tiles = -(-batch // TILE)
@@ -466,9 +466,9 @@ class ActivationModel:
             settle_worker(worker, workers, sheet, ke, ki, scratch, history, handout, dynamics, last_ratio, patience)
             n = int(control[RESULT])
             try:
-                finish_worker(worker, state_e, state_i, abs(n) % slots, owner, stride, abs(n), p, a_e, a_i,
-                              finishing, finished, patience, phi_t, x, code_scale, residual,
-                              ws["scratch"][worker, 0], in_finish)
+                finish_worker(worker, Settled(state_e, state_i, abs(n) % slots, owner, stride, abs(n), p), a_e, a_i,
+                              Finishing(finishing, finished, in_finish), patience,
+                              Reconstruction(phi_t, x, code_scale, residual), ws["scratch"][worker, 0])
             finally:
                 in_finish[worker] = 0
             # a diverged or still-growing batch is refused by the caller: the dictionary stays as it was

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import math
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -151,10 +153,14 @@ def _window(v, ge0, gi0, v_inf0, relax0, v_threshold, n_steps, site_y, site_x, i
             v[i] = v_reset
 
 
-@njit(cache=True, parallel=True)
-def simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, site_y, site_x, is_exc, coord, r, side,
-                   e_dy, e_dx, e_w, i_dy, i_dx, i_w, g_leak, v_leak, v_exc, v_inh, v_reset,
-                   dt, counts):
+#: The sheet's sites and lateral offsets as the loops read them (:class:`SheetGeometry`; ``r`` the padding).
+Lattice = namedtuple("Lattice", "site_y site_x is_exc coord r side e_dy e_dx e_w i_dy i_dx i_w")
+#: The membrane constants, in the caller's units (ms and mV here, SI inside Brian2).
+MembraneConstants = namedtuple("MembraneConstants", "g_leak v_leak v_exc v_inh v_reset dt")
+
+
+@njit(cache=True)
+def simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, lattice, membrane, counts):
     """One stimulus window for every copy; adds each neuron's spikes to ``counts``.
 
     Parameters
@@ -165,6 +171,8 @@ def simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, site_y, 
         Constant conductance of every neuron's inhibitory channel (1/ms).
     g_rest : float
         The excitatory-channel conductance of a neuron without stimulus (F_E).
+    lattice : Lattice
+    membrane : MembraneConstants
     counts : (batch, n_sites) int, incremented in place
 
     Each step: neurons above threshold spike and are reset (and held there for
@@ -172,6 +180,17 @@ def simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, site_y, 
     other neuron takes one exponential-Euler step (exact for conductances
     constant over the step).
     """
+    # unpacked outside the parallel loop (see lateral_step)
+    site_y, site_x, is_exc, coord, r, side, e_dy, e_dx, e_w, i_dy, i_dx, i_w = lattice
+    g_leak, v_leak, v_exc, v_inh, v_reset, dt = membrane
+    _simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, site_y, site_x, is_exc, coord, r, side,
+                    e_dy, e_dx, e_w, i_dy, i_dx, i_w, g_leak, v_leak, v_exc, v_inh, v_reset, dt, counts)
+
+
+@njit(cache=True, parallel=True)
+def _simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, site_y, site_x, is_exc, coord, r, side,
+                    e_dy, e_dx, e_w, i_dy, i_dx, i_w, g_leak, v_leak, v_exc, v_inh, v_reset, dt, counts):
+    """:func:`simulate_batch` on its arrays one by one (the parallel loop)."""
     batch, n_sites = v0.shape
     for b in prange(batch):
         v = v0[b].copy()
@@ -197,7 +216,9 @@ def lateral_step(spiking, n_copies, n_sites, site_y, site_x, is_exc, coord, r, s
     neurons in ``touched_list[b * n_sites:]``, their values in ``v_next`` at
     the same places and their number in ``n_touched[b]``, for
     :func:`apply_lateral` to write after the bulk update. Units are the
-    caller's (Brian2's SI).
+    caller's (Brian2's SI). Its arguments stay one by one: numba's parallel passes treat an array unpacked
+    from a tuple as the function's own and dropped the write ``n_touched[b] = n`` (measured: the Brian2
+    engine's lateral spikes vanished), so a parallel loop takes its arrays one by one.
     """
     bounds = np.searchsorted(spiking, np.arange(n_copies + 1) * n_sites)
     for b in prange(n_copies):

@@ -526,13 +526,13 @@ class LIFCodingModel:
         if engine == "numpy":
             return simulate_window_numpy(v0, g_ff, self.threshold, c, g)
         if engine == "numba":
-            from ._numba import simulate_batch
+            from ._numba import Lattice, MembraneConstants, simulate_batch
 
             counts = np.zeros(v0.shape, np.int64)
+            lattice = Lattice(g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side, *g.exc_offsets, *g.inh_offsets)
+            membrane = MembraneConstants(c.g_leak, c.v_leak, c.v_exc, c.v_inh, c.v_reset, c.dt)
             simulate_batch(np.ascontiguousarray(v0, float), np.ascontiguousarray(g_ff, float), float(c.drive_inh),
-                           float(c.drive_exc), self.threshold, c.n_steps, g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side,
-                           *g.exc_offsets, *g.inh_offsets, c.g_leak, c.v_leak, c.v_exc, c.v_inh, c.v_reset, c.dt,
-                           counts)
+                           float(c.drive_exc), self.threshold, c.n_steps, lattice, membrane, counts)
             return counts
         return self._brian2_window(v0.shape[0]).run(v0, g_ff, self.threshold)
 
