@@ -157,6 +157,8 @@ def _window(v, ge0, gi0, v_inf0, relax0, v_threshold, n_steps, site_y, site_x, i
 Lattice = namedtuple("Lattice", "site_y site_x is_exc coord r side e_dy e_dx e_w i_dy i_dx i_w")
 #: The membrane constants, in the caller's units (ms and mV here, SI inside Brian2).
 MembraneConstants = namedtuple("MembraneConstants", "g_leak v_leak v_exc v_inh v_reset dt")
+#: Scratch of :func:`lateral_step` and :func:`apply_lateral`.
+LateralScratch = namedtuple("LateralScratch", "g_e g_i touched touched_list n_touched v_next")
 
 
 @njit(cache=True)
@@ -203,10 +205,8 @@ def _simulate_batch(v0, g_ff, g_tonic_inh, g_rest, v_threshold, n_steps, site_y,
                 np.empty(n_sites, np.int64), np.empty(n_sites), counts[b])
 
 
-@njit(cache=True, parallel=True)
-def lateral_step(spiking, n_copies, n_sites, site_y, site_x, is_exc, coord, r, side, e_dy, e_dx, e_w, i_dy, i_dx,
-                 i_w, v, ge0, g_tonic_inh, g_leak, v_leak, v_exc, v_inh, v_reset, dt,
-                 g_e, g_i, touched, touched_list, n_touched, v_next, counts):
+@njit(cache=True)
+def lateral_step(spiking, n_copies, n_sites, lattice, v, ge0, g_tonic_inh, membrane, scratch, counts):
     """Reset and count this step's spikes; compute the exact step of every neuron a spike reaches.
 
     Called after Brian2's threshold and before its bulk update. Spiking
@@ -216,10 +216,24 @@ def lateral_step(spiking, n_copies, n_sites, site_y, site_x, is_exc, coord, r, s
     neurons in ``touched_list[b * n_sites:]``, their values in ``v_next`` at
     the same places and their number in ``n_touched[b]``, for
     :func:`apply_lateral` to write after the bulk update. Units are the
-    caller's (Brian2's SI). Its arguments stay one by one: numba's parallel passes treat an array unpacked
-    from a tuple as the function's own and dropped the write ``n_touched[b] = n`` (measured: the Brian2
-    engine's lateral spikes vanished), so a parallel loop takes its arrays one by one.
+    caller's (Brian2's SI). ``lattice`` is a :data:`Lattice`, ``membrane`` a
+    :data:`MembraneConstants`, ``scratch`` a :data:`LateralScratch`.
     """
+    # unpacked outside the parallel loop: numba's parallel passes treat an array unpacked from a tuple as the
+    # function's own and dropped the write n_touched[b] = n there (the Brian2 engine's lateral spikes vanished)
+    site_y, site_x, is_exc, coord, r, side, e_dy, e_dx, e_w, i_dy, i_dx, i_w = lattice
+    g_leak, v_leak, v_exc, v_inh, v_reset, dt = membrane
+    g_e, g_i, touched, touched_list, n_touched, v_next = scratch
+    _lateral_step(spiking, n_copies, n_sites, site_y, site_x, is_exc, coord, r, side, e_dy, e_dx, e_w, i_dy, i_dx,
+                  i_w, v, ge0, g_tonic_inh, g_leak, v_leak, v_exc, v_inh, v_reset, dt,
+                  g_e, g_i, touched, touched_list, n_touched, v_next, counts)
+
+
+@njit(cache=True, parallel=True)
+def _lateral_step(spiking, n_copies, n_sites, site_y, site_x, is_exc, coord, r, side, e_dy, e_dx, e_w, i_dy, i_dx,
+                  i_w, v, ge0, g_tonic_inh, g_leak, v_leak, v_exc, v_inh, v_reset, dt,
+                  g_e, g_i, touched, touched_list, n_touched, v_next, counts):
+    """:func:`lateral_step` on its arrays one by one (the parallel loop)."""
     bounds = np.searchsorted(spiking, np.arange(n_copies + 1) * n_sites)
     for b in prange(n_copies):
         lo, hi = bounds[b], bounds[b + 1]

@@ -192,7 +192,7 @@ class _Brian2Window:
     """
 
     def __init__(self, batch: int, config: LIFCodingConfig, geometry: SheetGeometry) -> None:
-        from ._numba import apply_lateral, lateral_step
+        from ._numba import LateralScratch, Lattice, MembraneConstants, apply_lateral, lateral_step
 
         configure_brian()  # first, so a missing Brian2 gets a clear error
         import brian2 as b2
@@ -215,15 +215,16 @@ class _Brian2Window:
         # SI inside Brian2: conductances over C in Hz (the kernels are in 1/ms), potentials in volts
         e_dy, e_dx, e_w = g.exc_offsets
         i_dy, i_dx, i_w = g.inh_offsets
-        geometry_args = (batch, c.n_sites, g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side,
-                         e_dy, e_dx, e_w * 1e3, i_dy, i_dx, i_w * 1e3)
-        physics = (c.drive_inh * 1e3, c.g_leak * 1e3, c.v_leak * 1e-3, c.v_exc * 1e-3, c.v_inh * 1e-3,
-                   c.v_reset * 1e-3, c.dt * 1e-3)
+        lattice = Lattice(g.site_y, g.site_x, g.is_exc, g.coord, g.pad, c.side, e_dy, e_dx, e_w * 1e3, i_dy, i_dx,
+                          i_w * 1e3)
+        membrane = MembraneConstants(c.g_leak * 1e3, c.v_leak * 1e-3, c.v_exc * 1e-3, c.v_inh * 1e-3,
+                                     c.v_reset * 1e-3, c.dt * 1e-3)
+        lateral = LateralScratch(scratch["g_e"], scratch["g_i"], scratch["touched"], scratch["touched_list"],
+                                 scratch["n_touched"], scratch["v_next"])
 
         def before_update():
             spiking = spikespace[:spikespace[-1]]  # Brian2 keeps the number of spikes in the last slot
-            lateral_step(spiking, *geometry_args, v, self._ge0, *physics, scratch["g_e"], scratch["g_i"],
-                         scratch["touched"], scratch["touched_list"], scratch["n_touched"], scratch["v_next"],
+            lateral_step(spiking, batch, c.n_sites, lattice, v, self._ge0, c.drive_inh * 1e3, membrane, lateral,
                          self.counts)
 
         def after_update():

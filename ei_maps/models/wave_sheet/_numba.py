@@ -13,6 +13,7 @@ a coarser target grid are removed in advance for each parity class of source.
 from __future__ import annotations
 
 import types
+from collections import namedtuple
 
 import numpy as np
 from numba import njit, prange
@@ -347,7 +348,47 @@ def _renamed(function, name: str):
 
 #: The loop on Numba's threads: one parallel region per step. Numba takes the GIL to launch each region,
 #: so a busy Python thread in the same process delays every step by up to its switch interval (5 ms).
-run_steps = njit(parallel=True, cache=True)(_renamed(_steps, "run_steps"))
+_run_steps = njit(parallel=True, cache=True)(_renamed(_steps, "_run_steps"))
 #: The same loop on the calling thread, the bands one after the other (``prange`` is then ``range``):
-#: no parallel region, and the GIL released for the whole call. The same spikes as :data:`run_steps`.
-run_steps_serial = njit(cache=True, nogil=True)(_renamed(_steps, "run_steps_serial"))
+#: no parallel region, and the GIL released for the whole call. The same spikes as the parallel loop.
+_run_steps_serial = njit(cache=True, nogil=True)(_renamed(_steps, "_run_steps_serial"))
+
+# The entry points take the loop's arrays grouped; they unpack them outside the parallel region (numba's
+# parallel passes treat an array unpacked from a tuple as the function's own and may drop a write to it).
+#: The sheet's state: potentials, synaptic filters, the last spike of each neuron.
+WaveState = namedtuple("WaveState", "v s_e s_i q_e q_i last")
+#: The connectivity by row bands (:func:`band_tables`) and the neurons' refractory steps.
+BandTables = namedtuple("BandTables", "band_order e_lo e_hi i_lo i_hi band_of_row relevant src_x src_y src_class "
+                                      "gstart cdx cw wrow row_t col_t r runs")
+#: Spikes in flight and recorded (see :func:`_steps`).
+SpikeBuffers = namedtuple("SpikeBuffers", "pending pending_v counts buf vbuf band_count rec_neuron rec_step")
+
+
+#: The loop an entry point calls: bound in each compiled copy's globals by :func:`_entry`.
+_loop = _run_steps
+
+
+def _grouped_steps(step0, n_steps, fused, state, params, ref_steps, n_exc, tables, spikes):
+    """:func:`_steps` with its arrays grouped (``state`` a :data:`WaveState`, ``tables`` a :data:`BandTables`,
+    ``spikes`` a :data:`SpikeBuffers`); returns how many steps were done."""
+    v, s_e, s_i, q_e, q_i, last = state
+    (band_order, e_lo, e_hi, i_lo, i_hi, band_of_row, relevant, src_x, src_y, src_class, gstart, cdx, cw, wrow,
+     row_t, col_t, r, runs) = tables
+    pending, pending_v, counts, buf, vbuf, band_count, rec_neuron, rec_step = spikes
+    return _loop(step0, n_steps, fused, v, s_e, s_i, q_e, q_i, last, params, ref_steps, n_exc,
+                 band_order, e_lo, e_hi, i_lo, i_hi, band_of_row, relevant, src_x, src_y, src_class, gstart, cdx,
+                 cw, wrow, row_t, col_t, r, runs, pending, pending_v, counts, buf, vbuf, band_count, rec_neuron,
+                 rec_step)
+
+
+def _entry(loop, name: str):
+    """:func:`_grouped_steps` compiled to call ``loop`` (a name of its own: the on-disk cache is keyed by it)."""
+    function = types.FunctionType(_grouped_steps.__code__, {**_grouped_steps.__globals__, "_loop": loop}, name)
+    function.__qualname__, function.__module__, function.__doc__ = name, __name__, _grouped_steps.__doc__
+    return function
+
+
+#: The loop on Numba's threads (:data:`_run_steps`), its arrays grouped.
+run_steps = njit(cache=True)(_entry(_run_steps, "run_steps"))
+#: The loop on the calling thread (:data:`_run_steps_serial`), its arrays grouped; the GIL released.
+run_steps_serial = njit(cache=True, nogil=True)(_entry(_run_steps_serial, "run_steps_serial"))

@@ -336,12 +336,13 @@ class WaveSheet:
             numba.set_num_threads(threads)
 
     def _call_run_steps(self, run_steps, n_steps, e, st, tb) -> int:
-        return int(run_steps(e["step"], n_steps, e["fused"], st["v"], st["s_e"], st["s_i"], st["q_e"], st["q_i"],
-                             st["last"], e["params"], e["ref_steps"], self.n_exc, tb["band_order"], tb["e_lo"],
-                             tb["e_hi"], tb["i_lo"], tb["i_hi"], tb["band_of_row"], tb["relevant"], tb["src_x"],
-                             tb["src_y"], tb["src_class"], tb["gstart"], tb["cdx"], tb["cw"], tb["wrow"],
-                             tb["row_t"], tb["col_t"], tb["r"], tb["runs"], e["pending"], e["pending_v"], e["counts"], e["buf"],
-                             e["vbuf"], e["band_count"], e["rec_neuron"], e["rec_step"]))
+        from ._numba import BandTables, SpikeBuffers, WaveState
+
+        state = WaveState(*(st[k] for k in WaveState._fields))
+        tables = BandTables(*(tb[k] for k in BandTables._fields))
+        spikes = SpikeBuffers(*(e[k] for k in SpikeBuffers._fields))
+        return int(run_steps(e["step"], n_steps, e["fused"], state, e["params"], e["ref_steps"], self.n_exc, tables,
+                             spikes))
 
     def _reserve(self, n_spikes: int) -> None:
         """Room for ``n_spikes`` more recorded spikes (untouched room costs no memory: pages are mapped on use)."""
