@@ -133,3 +133,18 @@ def test_only_is_checked():
     assert parse_parts("waves,images") == ["images", "waves"]
     with pytest.raises(ValueError, match="--only"):
         parse_parts("images,pictures")
+
+
+def test_every_part_runs_its_experiments_paper_and_quick_presets():
+    # the parameters a part trains with are its experiment's presets, the same ones --preset and sweep read
+    from ei_maps.framework import experiments
+    from ei_maps.framework.sweep import _checked_base
+
+    for experiment in experiments().values():
+        if experiment.reproduction is None:
+            continue
+        paper, quick = experiment.preset("paper"), experiment.preset("quick")
+        assert paper.parameters.keys() == quick.parameters.keys() and paper.parameters != quick.parameters
+        if experiment.sweep is not None:
+            _checked_base(experiment.name, paper.parameters, {})  # valid parameters of the experiment
+            _checked_base(experiment.name, quick.parameters, {})

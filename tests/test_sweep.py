@@ -178,6 +178,6 @@ def test_a_preset_and_fixed_parameters_are_every_configurations_base(tmp_path, c
     with pytest.raises(ValueError, match="other fixed parameters"):
         sweep("images", {"w_inh": [30.0, 35.0]}, steps=3, out=out, progress=False, base={"side": 10})
     assert main(["sweep", "images", "--preset", "cortex", "--param", "w_inh=2", "--out", str(tmp_path / "x")]) == 2
-    assert "images has no preset 'cortex'; its presets: bandpass, torus128" in capsys.readouterr().err
+    assert "images has no preset 'cortex'; its presets: bandpass, torus128, paper, quick" in capsys.readouterr().err
     with pytest.raises(ValueError, match="both swept and fixed"):
         sweep("images", {"side": [6]}, base={"side": 8}, out=tmp_path / "y", progress=False)

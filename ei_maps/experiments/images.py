@@ -50,6 +50,10 @@ PRESETS = (
            {"steps": 3000}),
     Preset("torus128", "128 x 128 torus at the paper's settings (code scale 0.098 keeps it from collapsing)",
            {"side": 128, "boundary": "periodic"}, {"steps": 3000}),
+    Preset("paper", "the paper's Fig. 2 run, 40 x 40 sheet, 10,000 steps (ei-maps reproduce)",
+           {"side": 40}, {"steps": 10_000}),
+    Preset("quick", "a small, short run for a first look, 16 x 16 sheet, 300 steps (ei-maps reproduce --quick)",
+           {"side": 16}, {"steps": 300}),
 )
 
 
@@ -526,9 +530,8 @@ def compare_fig2(run: xr.Dataset, published: np.ndarray, probe_lam: float = 0.02
 
 # ---------------------------------------------------------------------------- ei-maps reproduce
 def _reproduce_settings(quick: bool) -> dict[str, Any]:
-    """The sizes, steps and durations of the images part of ``ei-maps reproduce`` (``quick``: reduced)."""
-    return ({"side": 16, "steps": 300, "permutations": 19} if quick
-            else {"side": 40, "steps": 10_000, "permutations": 199})
+    """The images part's own settings of ``ei-maps reproduce`` (its sheet and steps: the presets paper, quick)."""
+    return {"permutations": 19} if quick else {"permutations": 199}
 
 
 def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:

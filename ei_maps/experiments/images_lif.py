@@ -25,7 +25,7 @@ from ..models.learning import Trainer
 from ..models import LIFCodingModel
 from ._image_maps import map_measures, print_summary
 from ._orientation_maps import ANALYZE_OPTIONS, pool_orientation_maps, print_analysis, print_pooled
-from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
+from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec, sweep_train_config
 from ..framework.lifecycle import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
 
 xr = DeferredModule("xarray")
@@ -346,11 +346,16 @@ def compare_lif(run: xr.Dataset, published: np.ndarray, calibration_steps: int =
 
 # ---------------------------------------------------------------------------- ei-maps reproduce
 def _reproduce_settings(quick: bool) -> dict[str, Any]:
-    """The sizes, steps and durations of the lif part of ``ei-maps reproduce`` (``quick``: reduced)."""
-    return ({"side": 10, "steps": 1000, "batch": 64, "probe_repeats": 4, "calibration_steps": 20,
-             "held_out_patches": 256} if quick
-            else {"side": 30, "steps": 20_000, "batch": 256, "probe_repeats": 32, "calibration_steps": 200,
-                  "held_out_patches": 1024})
+    """The lif part's own settings of ``ei-maps reproduce`` (its sheet, steps and batch: the presets paper, quick)."""
+    return ({"probe_repeats": 4, "calibration_steps": 20, "held_out_patches": 256} if quick
+            else {"probe_repeats": 32, "calibration_steps": 200, "held_out_patches": 1024})
+
+
+#: The appendix's run and a small one (``ei-maps reproduce``, ``ei-maps sweep images_lif --preset``).
+PRESETS = (Preset("paper", "the appendix's spiking coder, 30 x 30 sheet, 20,000 steps of 256 patches",
+                  {"side": 30}, {"steps": 20_000, "batch": 256}),
+           Preset("quick", "a small, short run, 10 x 10 sheet, 1,000 steps of 64 patches", {"side": 10},
+                  {"steps": 1000, "batch": 64}))
 
 
 def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
@@ -401,6 +406,7 @@ REPRODUCTION = Reproduction(
 
 EXPERIMENT = Experiment(
     name="images_lif", kinds=("images_lif",),
+    presets=PRESETS,
     reproduction=REPRODUCTION,
     help="the spiking sheet learns the code (paper appendix; ei-maps train images --model lif)",
     print_summary=print_summary, analyze=_analyze, analyze_options=ANALYZE_OPTIONS, print_analysis=print_analysis,

@@ -25,7 +25,7 @@ from ..models.learning import Trainer
 from ..params import add_options
 from ..framework.clitools import fmt, print_figures
 from ._image_maps import FINAL_ACTIVATION
-from ..framework.registry import Experiment, Reproduction, SweepSpec, sweep_train_config
+from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec, sweep_train_config
 from ..framework.lifecycle import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run,
                                    run_trainer, timing, trainer_for, trainer_state)
 
@@ -299,9 +299,15 @@ def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- ei-maps reproduce
 def _reproduce_settings(quick: bool) -> dict[str, Any]:
-    """The sizes, steps and durations of the text part of ``ei-maps reproduce`` (``quick``: reduced)."""
-    return ({"side": 10, "steps": 300, "n_words": 2000, "analysis_words": 300} if quick
-            else {"side": 40, "steps": 10_000, "n_words": 20_000, "analysis_words": 1000})
+    """The text part's own settings of ``ei-maps reproduce`` (its sheet, steps and words: the presets paper, quick)."""
+    return {"analysis_words": 300} if quick else {"analysis_words": 1000}
+
+
+#: The paper's run and a small one (``ei-maps reproduce``, ``ei-maps sweep text --preset``).
+PRESETS = (Preset("paper", "the paper's word map, 40 x 40 sheet, 10,000 steps, 20,000 words",
+                  {"side": 40}, {"steps": 10_000, "n_words": 20_000}),
+           Preset("quick", "a small, short run, 10 x 10 sheet, 300 steps, 2,000 words", {"side": 10},
+                  {"steps": 300, "n_words": 2000}))
 
 
 def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
@@ -335,6 +341,7 @@ REPRODUCTION = Reproduction(
 
 EXPERIMENT = Experiment(
     name="text", kinds=("text",), help="word vectors -> 2-D map of word meaning (paper's text experiment)",
+    presets=PRESETS,
     reproduction=REPRODUCTION,
     command=("train", "text"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     analyze=analyze_text_run, print_analysis=print_analysis,

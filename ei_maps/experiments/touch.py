@@ -27,7 +27,7 @@ from ..models import ActivationModel
 from ..models.learning import Trainer
 from ..params import add_options
 from ..framework.clitools import floats, fmt, print_figures
-from ..framework.registry import Experiment, Reproduction, Option, SweepSpec
+from ..framework.registry import Experiment, Preset, Reproduction, Option, SweepSpec
 from ..framework.lifecycle import (activation_model_from_run, dictionary_on_sheet, finish_run, open_run, run_trainer,
                                    trainer_for)
 
@@ -510,9 +510,15 @@ def _resume_options(saved: xr.Dataset) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- ei-maps reproduce
 def _reproduce_settings(quick: bool) -> dict[str, Any]:
-    """The sizes, steps and durations of the touch part of ``ei-maps reproduce`` (``quick``: reduced)."""
-    return ({"side": 10, "steps": 300, "after_steps": 200} if quick
-            else {"side": 40, "steps": 4000, "after_steps": 3000})
+    """The touch part's own settings of ``ei-maps reproduce``: none (its sheet and steps: the presets paper, quick)."""
+    return {}
+
+
+#: The paper's run and a small one (``ei-maps reproduce``, ``ei-maps sweep touch --preset``).
+PRESETS = (Preset("paper", "the paper's hand map, 40 x 40 sheet, 4,000 steps, then 3,000 with finger 3 deprived",
+                  {"side": 40}, {"steps": 4000, "after_steps": 3000}),
+           Preset("quick", "a small, short run, 10 x 10 sheet, 300 + 200 steps", {"side": 10},
+                  {"steps": 300, "after_steps": 200}))
 
 
 def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
@@ -555,6 +561,7 @@ REPRODUCTION = Reproduction(
 
 EXPERIMENT = Experiment(
     name="touch", kinds=("touch",), help="synthetic hand -> somatotopic map, then a manipulation and plasticity",
+    presets=PRESETS,
     reproduction=REPRODUCTION,
     command=("train", "touch"), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     analyze=analyze_touch_run,

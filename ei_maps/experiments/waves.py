@@ -23,7 +23,7 @@ from .._lazy import imported_meanwhile
 from ..io import json_safe
 from ..provenance import save_result
 from ..framework.clitools import fmt, print_figures
-from ..framework.registry import Experiment, Reproduction, SweepSpec
+from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec
 from ..framework.lifecycle import locks_output_folder
 
 SPIKES_FILE = "spikes.nc"
@@ -214,9 +214,13 @@ KEANE_GONG_CORRELATION = {1: 0.9, 2: 0.8, 4: 0.6, 8: 0.3, 16: 0.0}
 
 
 def _reproduce_settings(quick: bool) -> dict[str, Any]:
-    """The sizes, steps and durations of the waves part of ``ei-maps reproduce`` (``quick``: reduced)."""
-    return ({"side": 60, "duration_ms": 300.0, "transient_ms": 100.0} if quick
-            else {"side": 300, "duration_ms": 2000.0, "transient_ms": 200.0})
+    """The waves part's own settings of ``ei-maps reproduce`` (its sheet and duration: the presets paper, quick)."""
+    return {"transient_ms": 100.0} if quick else {"transient_ms": 200.0}
+
+
+#: The published sheet and a small one (``ei-maps reproduce``, ``ei-maps sweep waves --preset``).
+PRESETS = (Preset("paper", "the published 300 x 300 sheet for 2 s", {"side": 300}, {"duration_ms": 2000.0}),
+           Preset("quick", "a 60 x 60 sheet for 300 ms", {"side": 60}, {"duration_ms": 300.0}))
 
 
 def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
@@ -253,6 +257,7 @@ REPRODUCTION = Reproduction(
 
 EXPERIMENT = Experiment(
     name="waves", kinds=("waves",), help="spiking E/I sheet: propagating waves and their statistics",
+    presets=PRESETS,
     reproduction=REPRODUCTION,
     command=("waves",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     sweep=SweepSpec(defaults=lambda: (WaveSheetConfig(), None), measures=SWEEP_MEASURES, run=_sweep_run,

@@ -133,9 +133,10 @@ class Reproduction:
     title : str
         The report's heading of the part.
     settings : callable
-        ``settings(quick) -> dict``: the JSON-ready sizes, steps and durations
-        the part runs with (``quick``: the reduced ones); a part is reused
-        only when its saved settings are the same.
+        ``settings(quick) -> dict``: the part's own JSON-ready settings (e.g.
+        the analysis' sizes) beside its experiment's presets ``"paper"`` and
+        ``"quick"``, which give the model and training parameters it runs with;
+        a part is reused only when its saved settings are the same.
     run : callable
         ``run(folder, settings, reference, resume, progress, log) -> dict``
         with ``rows`` (:func:`ei_maps.framework.reproduce.row` each),

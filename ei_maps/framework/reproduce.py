@@ -133,7 +133,9 @@ def run_part(part: str, out: str | Path, quick: bool = False, reference: str | P
     if spec is None:
         raise ValueError(f"unknown part {part!r}; parts: {', '.join(parts())}")
     folder = Path(out) / part
-    settings = {"quick": quick, **spec.settings(quick)}
+    experiment = next(e for e in experiments().values() if e.reproduction is not None and e.reproduction.part == part)
+    preset = experiment.preset("quick" if quick else "paper")  # the model and training parameters
+    settings = {"quick": quick, **preset.parameters, **spec.settings(quick)}
     marker = _read_marker(folder)
     same = marker is not None and marker.get("settings") == settings
     finished = (folder / spec.result_file).is_file()
