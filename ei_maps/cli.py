@@ -50,6 +50,30 @@ def _config_options(p: argparse.ArgumentParser) -> None:
                    help="print the options this call would run with, as TOML for --config, and exit")
 
 
+def _preset_option(p: argparse.ArgumentParser, experiment) -> None:
+    """``--preset`` for a command whose experiment declares presets (unless the command has its own), when every
+    parameter of every preset is one of the command's options."""
+    if not experiment.presets or "--preset" in p._option_string_actions:
+        return
+    dests = {a.dest for a in p._actions}
+    if any(set(preset.parameters) - dests for preset in experiment.presets):
+        return  # e.g. a preset's run length that the command names otherwise
+    p.add_argument("--preset", choices=[preset.name for preset in experiment.presets], default=None,
+                   help="a named parameter set (options given explicitly win): " + "; ".join(
+                       f"{preset.name}: {preset.help}" for preset in experiment.presets).replace("%", "%%"))
+    p.set_defaults(_generic_preset=True)
+
+
+def _apply_preset(args: argparse.Namespace, experiment, given: set[str]) -> set[str]:
+    """The values of the generic ``--preset`` for the options not given; they then count as given."""
+    if not getattr(args, "_generic_preset", False) or getattr(args, "preset", None) is None:
+        return given
+    values = {k: v for k, v in experiment.preset(args.preset).parameters.items() if k not in given}
+    for name, value in values.items():
+        setattr(args, name, value)
+    return set(given) | set(values)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ei-maps",
@@ -69,6 +93,7 @@ def _build_parser() -> argparse.ArgumentParser:
                               formatter_class=_DefaultsOnceFormatter)
         if experiment.arguments is not None:
             experiment.arguments(p)
+        _preset_option(p, experiment)
         if "--resume" in p._option_string_actions:
             p.add_argument("--overwrite", action="store_true",
                            help="start over in an --out that holds a run (default: refuse, to keep it)")
@@ -436,6 +461,7 @@ def _run_experiment(parser: argparse.ArgumentParser, argv: list[str], args: argp
     log = None
     try:
         given = _apply_config_file(args, command, _given_options(parser, argv))
+        given = _apply_preset(args, experiment, given)
         if args.print_config:
             print(to_toml(resolved_options(args, command)), end="")
             return 0

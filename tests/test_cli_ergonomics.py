@@ -144,3 +144,16 @@ def test_toml_round_trip_of_every_value_kind():
               "g": float("inf"), "h": None}
     back = tomllib.loads(to_toml(values, header=["a comment"]))
     assert back == {k: v for k, v in values.items() if v is not None}
+
+
+def test_an_experiments_presets_are_a_preset_option_of_its_command(capsys):
+    # options given explicitly win over the preset; --print-config shows what the call would run with
+    assert cli.main(["train", "text", "--preset", "quick", "--print-config"]) == 0
+    options = tomllib.loads(capsys.readouterr().out)
+    assert (options["side"], options["steps"], options["n_words"], options["preset"]) == (10, 300, 2000, "quick")
+    assert cli.main(["train", "touch", "--preset", "paper", "--side", "12", "--print-config"]) == 0
+    options = tomllib.loads(capsys.readouterr().out)
+    assert (options["side"], options["steps"], options["after_steps"]) == (12, 4000, 3000)
+    # the waves presets name the run length as the sweep does (duration_ms), the command as --duration: no option
+    with pytest.raises(SystemExit):
+        cli.main(["waves", "--preset", "quick"])
