@@ -417,13 +417,13 @@ def hand_from_options(pairs: str = HAND_OPTIONS["pairs"], noise: float = HAND_OP
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     """``ei-maps train touch`` (or, with ``--sweep-w-inh``, the generic touch sweep over inhibition)."""
-    hand = hand_from_options(**{k: getattr(args, k) for k in HAND_OPTIONS})
-    model = PAPER_TOUCH_MODEL.replace(**{k: getattr(args, k) for k in _MODEL_OPTIONS}, seed=args.seed)
-    train = TouchTrainConfig(**{k: getattr(args, k) for k in (*_TRAIN_OPTIONS, "checkpoint_every")})
     if args.sweep_w_inh is not None:
         return _sweep_from_args(args, log)
     elif args.sweep_w_exc:
         raise ValueError("--sweep-w-exc needs --sweep-w-inh")
+    hand = hand_from_options(**{k: getattr(args, k) for k in HAND_OPTIONS})
+    model = PAPER_TOUCH_MODEL.replace(**{k: getattr(args, k) for k in _MODEL_OPTIONS}, seed=args.seed)
+    train = TouchTrainConfig(**{k: getattr(args, k) for k in (*_TRAIN_OPTIONS, "checkpoint_every")})
     ds = train_touch(model, hand, train, out=args.out or "runs/touch", resume=args.resume,
                      progress=not args.no_progress, figures=not args.no_figures, log=log)
     return json.loads(ds.attrs["summary"])
@@ -438,6 +438,8 @@ def _sweep_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     if args.seed != 0 or args.resume:
         raise ValueError("--sweep-w-inh runs seed 0 and continues what its --out holds by itself: --seed and "
                          "--resume do not apply (ei-maps sweep touch --seeds N for several seeds)")
+    # the sweep checks model and training values before any work, but hands the hand's options to its runs
+    hand_from_options(**{k: getattr(args, k) for k in HAND_OPTIONS})
     params = {"w_inh": floats(args.sweep_w_inh, "--sweep-w-inh")}
     if args.sweep_w_exc:
         params["w_exc"] = floats(args.sweep_w_exc, "--sweep-w-exc")
