@@ -27,7 +27,7 @@ import math
 import numbers
 import textwrap
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 __all__ = ["Spec", "add_options", "check_declared", "declare", "declared", "param", "specs"]
 
@@ -60,6 +60,14 @@ class Spec:
         What None stands for (documentation and ``--help``).
     flag : bool
         The parameter has a command-line option.
+    parse : callable or None
+        For a structured value (``kind`` another type, e.g. ``tuple``):
+        ``parse(value)`` returns the value checked and normalized, from
+        itself or from its text form (the command line's), or raises
+        ValueError naming the problem.
+    text : callable or None
+        ``text(value)``: the value's text form (``--help`` defaults), the
+        inverse of ``parse``.
     """
 
     help: str
@@ -73,6 +81,8 @@ class Spec:
     optional: bool = False
     none_means: str = ""
     flag: bool = True
+    parse: Callable[[Any], Any] | None = None
+    text: Callable[[Any], str] | None = None
 
     def bounds_text(self) -> str:
         """The bounds in words, e.g. ``"> 0"``, ``"in [0, 1)"`` (empty without bounds)."""
@@ -106,8 +116,8 @@ def param(default: Any, help: str, unit: str | None = None, **spec: Any) -> Any:
         The field, for a dataclass body.
     """
     kind = spec.pop("kind", type(default) if isinstance(default, _KINDS) else float)
-    if kind not in _KINDS:
-        raise TypeError(f"kind must be one of int, float, str, bool, got {kind!r}")
+    if kind not in _KINDS and spec.get("parse") is None:
+        raise TypeError(f"kind must be one of int, float, str, bool (or any type with parse=), got {kind!r}")
     return field(default=default, metadata={"spec": Spec(help=help, unit=unit, kind=kind, **spec)})
 
 
@@ -161,6 +171,8 @@ def _noun(s: Spec) -> str:
 def _converted(name: str, value: Any, s: Spec) -> Any:
     """``value`` as ``s.kind`` (an int for a float, a numpy scalar for its Python type), else a clear error."""
     where = f" [{s.unit}]" if s.unit else ""
+    if s.parse is not None:
+        return s.parse(value)
     if s.kind is bool:
         if not isinstance(value, (bool, numbers.Integral)) or value not in (0, 1):
             raise ValueError(f"{name} must be true or false, got {value!r}")
@@ -269,7 +281,7 @@ def _default_text(name: str, s: Spec, defaults: Sequence[Any]) -> str:
     for d in defaults:
         v = getattr(d, name, MISSING)
         values.append("n/a" if v is MISSING else (s.none_means or "none") if v is None
-                      else f"{v:g}" if isinstance(v, float) else str(v))
+                      else s.text(v) if s.text is not None else f"{v:g}" if isinstance(v, float) else str(v))
     return " / ".join(values)
 
 
@@ -314,6 +326,7 @@ def add_options(group: argparse._ActionsContainer, cls: type, names: Iterable[st
             kwargs["choices"] = s.choices
         if s.kind in (int, float):
             kwargs["type"] = s.kind
+        if s.kind in (int, float) or s.parse is not None:  # a structured value stays text: its class parses it
             kwargs["metavar"] = name.upper()
         group.add_argument("--" + name.replace("_", "-"), **kwargs)
     return chosen

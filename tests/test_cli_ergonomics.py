@@ -154,6 +154,7 @@ def test_an_experiments_presets_are_a_preset_option_of_its_command(capsys):
     assert cli.main(["train", "touch", "--preset", "paper", "--side", "12", "--print-config"]) == 0
     options = tomllib.loads(capsys.readouterr().out)
     assert (options["side"], options["steps"], options["after_steps"]) == (12, 4000, 3000)
-    # the waves presets name the run length as the sweep does (duration_ms), the command as --duration: no option
-    with pytest.raises(SystemExit):
-        cli.main(["waves", "--preset", "quick"])
+    # the waves presets name the run length as the sweep does: --duration's value is duration_ms
+    assert cli.main(["waves", "--preset", "quick", "--print-config"]) == 0
+    options = tomllib.loads(capsys.readouterr().out)
+    assert (options["side"], options["duration_ms"], options["preset"]) == (60, 300.0, "quick")

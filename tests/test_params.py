@@ -50,6 +50,22 @@ def test_one_declaration_gives_the_check_the_docs_and_the_option():
     assert "default the side in ms [ms]" in parser.format_help()
 
 
+def test_a_structured_value_declares_its_parse_and_text():
+    from ei_maps.stimuli.touch import HandConfig
+
+    # the option takes the text form; the class parses it (its own message), --help shows the default as text
+    parser = argparse.ArgumentParser()
+    add_options(parser, HandConfig, ("pairs",))
+    assert "default 1+2,1+3" in parser.format_help()
+    args = parser.parse_args(["--pairs", "2+4"])
+    assert HandConfig(pairs=args.pairs).pairs == ((2, 4),)
+    assert HandConfig(pairs=[[1, 2], [1, 3]]) == HandConfig()  # JSON lists
+    with pytest.raises(ValueError, match="pairs take items like 1"):
+        HandConfig(pairs="1-2")
+    with pytest.raises(TypeError, match="parse="):
+        param((1, 2), "a pair", kind=tuple)
+
+
 def test_every_activation_model_parameter_is_declared_with_a_unit_or_as_a_name():
     declared_fields = specs(ModelConfig)
     assert set(declared_fields) == set(ModelConfig.__dataclass_fields__)

@@ -54,6 +54,11 @@ def test_bad_requests_fail_before_any_work(tmp_path):
         sweep("touch", {"steps": [5]}, out=tmp_path, progress=False)
     with pytest.raises(ValueError, match="after_steps cannot be swept"):
         sweep("touch", {"after_steps": [5]}, out=tmp_path, progress=False)
+    # the run's other parameters (a declared extra class) are checked the same way, swept or fixed
+    with pytest.raises(ValueError, match=r"configuration noise=-0.1: noise must be >= 0 intensity units"):
+        sweep("touch", {"noise": [0.1, -0.1]}, out=tmp_path, progress=False)
+    with pytest.raises(ValueError, match=r"duration_ms must be > 0 ms, got -5.0"):
+        sweep("waves", {"side": [20]}, base={"duration_ms": -5}, out=tmp_path, progress=False)
     assert not (tmp_path / "sweep.zarr").exists()
     with pytest.raises(ValueError, match="unknown parameter 'w_inhh'"):
         sweep("images", {"w_inhh": [1, 2]}, out=tmp_path, progress=False)

@@ -139,16 +139,23 @@ def test_the_inhibition_sweep_is_the_generic_sweep_around_the_other_options(tmp_
     out = tmp_path / "sweep"
     assert main(["train", "touch", "--sweep-w-inh", "2,8", "--side", "12", "--r-exc", "2", "--r-inh", "3",
                  "--steps", "60", "--after-steps", "30", "--probe-samples", "8", "--noise", "0.2",
-                 "--out", str(out), "--json", "--no-progress", "--no-figures"]) == 0
+                 "--pairs", "1+2", "--out", str(out), "--json", "--no-progress", "--no-figures"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert set(summary["reorganization"]) == {"w_inh=2", "w_inh=8"}
     assert all(np.isfinite(v) for v in summary["reorganization"].values())
     result = load_dataset(out / "sweep.nc")
     assert list(result["done"].dims) == ["w_inh", "seed"] and bool(result["done"].all())
     base = json.loads(result.attrs["base"])
-    assert (base["side"], base["after_steps"], base["noise"], base["pairs"]) == (12, 30, 0.2, "1+2,1+3")
+    assert (base["side"], base["after_steps"], base["noise"], base["pairs"]) == (12, 30, 0.2, "1+2")
     run = load_dataset(next(out.glob("w_inh=8*")) / RUN_FILE)
-    assert json.loads(run.attrs["hand_config"])["noise"] == 0.2 and run.attrs["steps_done"] == 90
+    hand = json.loads(run.attrs["hand_config"])
+    # one pair: the five fingers share what it leaves, (1 - 0.1) / 5 each
+    assert (hand["noise"], hand["pairs"], hand["single_probability"]) == (0.2, [[1, 2]], 0.18)
+    assert run.attrs["steps_done"] == 90
+    # a bad hand is refused by the sweep's up-front check, before any run
+    assert main(["train", "touch", "--sweep-w-inh", "2", "--pairs", "1+9", "--out", str(tmp_path / "bad")]) == 2
+    assert "error: pair (1, 9): fingers must be in 1..5" in capsys.readouterr().err
+    assert not any((tmp_path / "bad").glob("w_inh=*"))
     assert main(["train", "touch", "--sweep-w-inh", "2", "--seed", "3", "--out", str(tmp_path / "x")]) == 2
     assert "--seed and --resume do not apply" in capsys.readouterr().err
 

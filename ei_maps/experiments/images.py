@@ -20,7 +20,7 @@ from .. import seeds
 from ..analysis.receptive_fields import as_fields, probe_receptive_fields
 from ..config import TrainConfig
 from ..errors import EiMapsError
-from ..models import ActivationModel, ModelConfig
+from ..models import ActivationModel, LIFCodingConfig, ModelConfig
 from ..models.learning import Trainer
 from ..params import add_options, specs
 from ..framework.clitools import given
@@ -267,11 +267,7 @@ def _add_model_options(p: argparse.ArgumentParser, defaults: ModelConfig, lif) -
     r.add_argument("--no-roll", action="store_true",
                    help="keep the periodic region's seam on the sheet's edges (default: rolled to a random place)")
     s = p.add_argument_group("spiking sheet only (--model lif)")
-    s.add_argument("--target-rate", type=float, default=None,
-                   help=f"target activity, spikes per neuron per window over all neurons (default "
-                        f"{lif.target_rate:g}, the paper's)")
-    s.add_argument("--inh-every", type=int, default=None,
-                   help=f"one site in N is inhibitory (default {lif.inh_every})")
+    add_options(s, LIFCodingConfig, _LIF_MODEL, defaults=(lif,))
     s.add_argument("--engine", choices=("numba", "brian2", "numpy"), default=None,
                    help="simulator: a jitted loop (default), Brian2 (the same spikes, 2.6x slower; needs the lif "
                         "extra) or plain NumPy (slow)")
@@ -284,7 +280,10 @@ _SHARED_MODEL = ("side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "boundary
 #: Every other declared parameter of the activation model with an option (a new parameter appears by itself).
 _ACTIVATION_MODEL = tuple(n for n, s in specs(ModelConfig).items() if s.flag and n not in _SHARED_MODEL)
 _ACTIVATION_ONLY = _ACTIVATION_MODEL + ("preset",)
-_LIF_ONLY = ("target_rate", "inh_every", "probe_repeats")
+#: Every declared parameter of the spiking sheet with an option that the activation model does not share.
+_LIF_MODEL = tuple(n for n, s in specs(LIFCodingConfig).items()
+                   if s.flag and n not in _SHARED_MODEL and n not in ("n_inputs", "seed"))
+_LIF_ONLY = _LIF_MODEL + ("probe_repeats",)
 _RETINOTOPIC_MODEL = ("window", "window_jitter", "window_shape", "units_per_pixel", "homeostasis_rate")
 _RETINOTOPIC_TRAIN = ("filter", "dog_center", "dog_surround", "rotations", "map_every")
 #: Options of the image-patch models that the retinotopic sheet does not read (it sees whole regions).
@@ -306,19 +305,14 @@ def _retinotopic_defaults():
 
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps train images`` (both models: ``--model activation`` or ``lif``)."""
-    from ..models import LIFCodingConfig
-
     t = TrainConfig()
     from .images_lif import LIF_TRAIN
 
     p.add_argument("--model", choices=("activation", "lif", "retinotopic"), default="activation",
                    help="the E/I activation model, the spiking LIF sheet (Brian2; paper appendix), or the activation "
                         "model on a retinotopic sheet (each unit sees its own window of a whole image region)")
-    p.add_argument("--steps", type=int, default=None,
-                   help=f"gradient steps (default {t.steps} / {LIF_TRAIN.steps} with --model lif)")
-    p.add_argument("--batch", type=int, default=None,
-                   help=f"patches per step (default {t.batch} / {LIF_TRAIN.batch})")
-    p.add_argument("--lr", type=float, default=None, help=f"learning rate (default {t.lr:g} / {LIF_TRAIN.lr:g})")
+    training = p.add_argument_group("training (where two defaults are given: activation model / --model lif)")
+    add_options(training, TrainConfig, ("steps", "batch", "lr", "checkpoint_every"), defaults=(t, LIF_TRAIN))
     p.add_argument("--seed", type=int, default=t.seed, help="seed of patches and dictionary")
     p.add_argument("--patch-size", type=int, default=None, help=f"patch side in pixels (default {t.patch_size})")
     p.add_argument("--images", default=None,
@@ -331,8 +325,6 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None,
                    help="run directory (default runs/images, runs/images-lif or runs/retinotopic)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
-    p.add_argument("--checkpoint-every", type=int, default=None,
-                   help=f"steps between checkpoints (default {t.checkpoint_every} / {LIF_TRAIN.checkpoint_every})")
     _add_model_options(p, ModelConfig(), LIFCodingConfig())
 
 
@@ -365,11 +357,10 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
                                **given(args, ("steps", "batch", "lr", "checkpoint_every", "f0")))
     out = args.out or ("runs/images-lif" if lif else "runs/images")
     if lif:
-        from ..models import LIFCodingConfig
         from .images_lif import PROBE_REPEATS, train_images_lif
 
         config = LIFCodingConfig(seed=seed, n_inputs=patch_size**2, **shared,
-                                 **given(args, ("target_rate", "inh_every")))
+                                 **given(args, _LIF_MODEL))
         ds = train_images_lif(config, train, engine=args.engine or "numba", out=out, resume=args.resume,
                               progress=not args.no_progress, figures=not args.no_figures,
                               probe_repeats=PROBE_REPEATS if args.probe_repeats is None else args.probe_repeats,

@@ -25,8 +25,9 @@ from ..models import ModelConfig, PAPER_TOUCH_MODEL
 from ..io import config_attrs, json_safe
 from ..models import ActivationModel
 from ..models.learning import Trainer
-from ..params import add_options
-from ..framework.clitools import floats, fmt, print_figures
+from ..params import add_options, specs
+from ..stimuli.touch import HandConfig
+from ..framework.clitools import floats, fmt, given, print_figures
 from ..framework.registry import Experiment, Preset, Reproduction, Option, SweepSpec
 from ..framework.lifecycle import (activation_model_from_run, dictionary_on_sheet, finish_run, open_run, run_trainer,
                                    trainer_for)
@@ -42,11 +43,7 @@ def _hand_attrs(hand) -> dict:
 
 def hand_from_attrs(attrs: dict):
     """The :class:`HandConfig` saved in a run's attrs."""
-    from ..stimuli.touch import HandConfig
-
-    data = json.loads(attrs["hand_config"])
-    data["pairs"] = tuple(tuple(int(f) for f in p) for p in data["pairs"])
-    return HandConfig(**data)
+    return HandConfig(**json.loads(attrs["hand_config"]))
 
 
 #: The argmax view counts a unit as responsive when its largest |class mean| is at least this
@@ -225,7 +222,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
         with the territories per finger and phase and the deprived finger's
         change.
     """
-    from ..stimuli.touch import HandConfig, Manipulation
+    from ..stimuli.touch import Manipulation
 
     hand = hand or HandConfig()
     train_config = train_config or TouchTrainConfig()
@@ -358,11 +355,8 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps train touch``."""
     ct, cm = TouchTrainConfig(), PAPER_TOUCH_MODEL
     add_options(p, TouchTrainConfig, _TRAIN_OPTIONS, defaults=(ct,), concrete=True)
-    p.add_argument("--touch-noise", choices=("replace", "add"), default=HAND_OPTIONS["touch_noise"],
-                   help="a touched receptor's value replaces its noise (the paper's), or the noise is added")
     add_options(p, ModelConfig, _MODEL_OPTIONS, defaults=(cm,), concrete=True)
-    p.add_argument("--pairs", default=HAND_OPTIONS["pairs"], help="co-activated finger pairs ('' for none)")
-    p.add_argument("--noise", type=float, default=HAND_OPTIONS["noise"], help="receptor noise (standard deviation)")
+    add_options(p.add_argument_group("the hand (the single fingers share what the pairs leave)"), HandConfig)
     p.add_argument("--sweep-w-inh", default=None, metavar="VALUES",
                    help="instead of one run: one per w_inh value (comma-separated), through ei-maps sweep touch "
                         "with the other options fixed, reporting how much the map reorganizes against inhibition "
@@ -380,39 +374,8 @@ _TRAIN_OPTIONS = ("manipulation", "steps", "after_steps", "batch", "lr", "seed",
 _MODEL_OPTIONS = ("lam", "side", "r_exc", "r_inh", "w_exc", "w_inh", "sigma2", "target_sparsity")
 
 
-#: Options of the hand a touch run (and a touch sweep, as parameters) reads, and their defaults.
-HAND_OPTIONS = {"pairs": "1+2,1+3", "noise": 0.3, "touch_noise": "replace"}
-
-
-def hand_from_options(pairs: str = HAND_OPTIONS["pairs"], noise: float = HAND_OPTIONS["noise"],
-                      touch_noise: str = HAND_OPTIONS["touch_noise"]):
-    """The :class:`~ei_maps.stimuli.touch.HandConfig` of the command's hand options, the paper's class probabilities kept.
-
-    Parameters
-    ----------
-    pairs : str
-        Co-activated finger pairs, ``"1+2,1+3"`` ('' for none).
-    noise : float
-        Receptor noise (standard deviation) [intensity units].
-    touch_noise : {"replace", "add"}
-        A touched receptor's value replaces its noise (the paper's), or the noise is added.
-
-    Returns
-    -------
-    HandConfig
-        The hand; 0.10 per pair, the rest shared by the single fingers.
-    """
-    from ..stimuli.touch import HandConfig
-
-    found = []
-    for item in (p for p in str(pairs).split(",") if p.strip()):
-        try:
-            a, b = (int(f) for f in item.split("+"))
-        except ValueError as err:
-            raise ValueError(f"pairs take items like 1+2, got {item!r}") from err
-        found.append((a, b))
-    single = (1.0 - 0.10 * len(found)) / 5
-    return HandConfig(pairs=tuple(found), noise=float(noise), single_probability=single, touch_noise=touch_noise)
+#: The hand's parameters with an option (the paper's hand otherwise).
+_HAND_OPTIONS = tuple(name for name, spec in specs(HandConfig).items() if spec.flag)
 
 
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
@@ -421,7 +384,7 @@ def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
         return _sweep_from_args(args, log)
     elif args.sweep_w_exc:
         raise ValueError("--sweep-w-exc needs --sweep-w-inh")
-    hand = hand_from_options(**{k: getattr(args, k) for k in HAND_OPTIONS})
+    hand = HandConfig(**given(args, _HAND_OPTIONS))
     model = PAPER_TOUCH_MODEL.replace(**{k: getattr(args, k) for k in _MODEL_OPTIONS}, seed=args.seed)
     train = TouchTrainConfig(**{k: getattr(args, k) for k in (*_TRAIN_OPTIONS, "checkpoint_every")})
     ds = train_touch(model, hand, train, out=args.out or "runs/touch", resume=args.resume,
@@ -438,13 +401,12 @@ def _sweep_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     if args.seed != 0 or args.resume:
         raise ValueError("--sweep-w-inh runs seed 0 and continues what its --out holds by itself: --seed and "
                          "--resume do not apply (ei-maps sweep touch --seeds N for several seeds)")
-    # the sweep checks model and training values before any work, but hands the hand's options to its runs
-    hand_from_options(**{k: getattr(args, k) for k in HAND_OPTIONS})
     params = {"w_inh": floats(args.sweep_w_inh, "--sweep-w-inh")}
     if args.sweep_w_exc:
         params["w_exc"] = floats(args.sweep_w_exc, "--sweep-w-exc")
-    fixed = {k: getattr(args, k) for k in (*_MODEL_OPTIONS, *_TRAIN_OPTIONS, "checkpoint_every", *HAND_OPTIONS)
+    fixed = {k: getattr(args, k) for k in (*_MODEL_OPTIONS, *_TRAIN_OPTIONS, "checkpoint_every")
              if k not in params and k != "seed"}
+    fixed.update(given(args, _HAND_OPTIONS))
     log("--sweep-w-inh runs ei-maps sweep touch --param w_inh=... (with these options fixed)")
     out = args.out or "runs/touch-sweep"
     result = sweep("touch", params, out=out, workers=1, progress=not args.no_progress, figures=not args.no_figures,
@@ -489,11 +451,10 @@ def analyze_touch_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
 
 
 def _sweep_run(model_config: ModelConfig, train_config: TouchTrainConfig, seed: int, steps: int | None, out: Path,
-               extra: dict[str, Any]) -> dict[str, Any]:
+               hand: HandConfig) -> dict[str, Any]:
     train = train_config.replace(seed=seed)
     if steps is not None:
         train = train.replace(steps=steps, after_steps=max(1, (3 * steps) // 4))
-    hand = hand_from_options(**{k: extra[k] for k in HAND_OPTIONS if k in extra})
     ds = train_touch(model_config.replace(seed=seed), hand, train_config=train, out=out, progress=False,
                      figures=False, log=lambda m: None)
     return sweep_measures(json.loads(ds.attrs["summary"]))
@@ -573,4 +534,4 @@ EXPERIMENT = Experiment(
     print_analysis=print_summary, load_model=_load_model, resume_options=_resume_options,
     output_dir=lambda args: args.out or ("runs/touch-sweep" if args.sweep_w_inh is not None else "runs/touch"),
     sweep=SweepSpec(defaults=lambda: (PAPER_TOUCH_MODEL, TouchTrainConfig()), measures=SWEEP_MEASURES,
-                    run=_sweep_run, extra_fields=tuple(HAND_OPTIONS)))
+                    run=_sweep_run, extra=HandConfig))

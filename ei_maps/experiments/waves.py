@@ -14,11 +14,12 @@ import json
 import shutil
 import math
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..models import WaveSheetConfig
-from ..params import add_options, specs
+from ..params import add_options, check_declared, declared, param, specs
 from .._lazy import imported_meanwhile
 from ..io import json_safe
 from ..provenance import save_result
@@ -161,8 +162,9 @@ def write_wave_figures(spikes, out: Path, transient_ms: float = 200.0) -> list[P
 # ---------------------------------------------------------------------------- the experiment
 def cli_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``ei-maps waves``."""
-    p.add_argument("--duration", type=float, default=2000.0, help="simulated time (ms)")
-    p.add_argument("--transient", type=float, default=200.0, help="initial time left out of the statistics (ms)")
+    p.add_argument("--duration", type=float, default=2000.0, dest="duration_ms", help="simulated time (ms)")
+    p.add_argument("--transient", type=float, default=200.0, dest="transient_ms",
+                   help="initial time left out of the statistics (ms)")
     sheet = p.add_argument_group("the sheet (Keane & Gong 2015's published values)")
     add_options(sheet, WaveSheetConfig, defaults=(WaveSheetConfig(),), concrete=True)
     p.add_argument("--engine", choices=("numba", "kernel", "synapses"), default="numba",
@@ -175,7 +177,7 @@ def cli_arguments(p: argparse.ArgumentParser) -> None:
 def run_from_args(args: argparse.Namespace, log) -> dict[str, Any]:
     """``ei-maps waves``."""
     config = WaveSheetConfig(**{name: getattr(args, name) for name in specs(WaveSheetConfig)})
-    return run_waves(config, duration_ms=args.duration, transient_ms=args.transient, out=args.out,
+    return run_waves(config, duration_ms=args.duration_ms, transient_ms=args.transient_ms, out=args.out,
                      figures=not args.no_figures, progress=not args.no_progress, engine=args.engine,
                      log=log)
 
@@ -198,10 +200,29 @@ def print_summary(summary: dict) -> None:
 SWEEP_MEASURES = ("rate_exc_hz", "rate_inh_hz", "cv_isi_mean", "fano_100ms", "wave_count", "wave_speed_median")
 
 
+@declared
+@dataclass(frozen=True)
+class SweepRun:
+    """How long each run of ``ei-maps sweep waves`` simulates, and how much of it is left out as transient.
+
+    Parameters
+    ----------
+    """
+
+    duration_ms: float | None = param(None, "simulated time of each run", "ms", low=0, low_open=True,
+                                      optional=True, none_means="the sweep's --steps time steps, or 1000 ms")
+    transient_ms: float | None = param(None, "initial time left out of the statistics", "ms", low=0,
+                                       optional=True, none_means="a fifth of the duration, at most 200 ms")
+
+    def __post_init__(self) -> None:
+        check_declared(self)
+
+
 def _sweep_run(config: WaveSheetConfig, train_config, seed: int, steps: int | None, out: Path,
-               extra: dict[str, Any]) -> dict[str, Any]:
-    duration = float(extra.get("duration_ms", 1000.0 if steps is None else steps * config.dt))
-    s = run_waves(config.replace(seed=seed), duration_ms=duration, transient_ms=min(200.0, duration / 5), out=out,
+               extra: SweepRun) -> dict[str, Any]:
+    duration = extra.duration_ms or (1000.0 if steps is None else steps * config.dt)
+    transient = min(200.0, duration / 5) if extra.transient_ms is None else extra.transient_ms
+    s = run_waves(config.replace(seed=seed), duration_ms=duration, transient_ms=transient, out=out,
                   figures=False, progress=False, log=lambda m: None)
     return {k: s.get(k) for k in SWEEP_MEASURES}
 
@@ -214,13 +235,15 @@ KEANE_GONG_CORRELATION = {1: 0.9, 2: 0.8, 4: 0.6, 8: 0.3, 16: 0.0}
 
 
 def _reproduce_settings(quick: bool) -> dict[str, Any]:
-    """The waves part's own settings of ``ei-maps reproduce`` (its sheet and duration: the presets paper, quick)."""
-    return {"transient_ms": 100.0} if quick else {"transient_ms": 200.0}
+    """The waves part's own settings of ``ei-maps reproduce``: none (the presets paper, quick say it all)."""
+    return {}
 
 
 #: The published sheet and a small one (``ei-maps reproduce``, ``ei-maps sweep waves --preset``).
-PRESETS = (Preset("paper", "the published 300 x 300 sheet for 2 s", {"side": 300}, {"duration_ms": 2000.0}),
-           Preset("quick", "a 60 x 60 sheet for 300 ms", {"side": 60}, {"duration_ms": 300.0}))
+PRESETS = (Preset("paper", "the published 300 x 300 sheet for 2 s", {"side": 300},
+                  {"duration_ms": 2000.0, "transient_ms": 200.0}),
+           Preset("quick", "a 60 x 60 sheet for 300 ms (100 ms transient)", {"side": 60},
+                  {"duration_ms": 300.0, "transient_ms": 100.0}))
 
 
 def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progress: bool, log) -> dict[str, Any]:
@@ -261,4 +284,4 @@ EXPERIMENT = Experiment(
     reproduction=REPRODUCTION,
     command=("waves",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,
     sweep=SweepSpec(defaults=lambda: (WaveSheetConfig(), None), measures=SWEEP_MEASURES, run=_sweep_run,
-                    extra_fields=("duration_ms",)))
+                    extra=SweepRun))

@@ -77,10 +77,13 @@ class SweepSpec:
         ``run(model_config, train_config, seed, steps, out, extra) ->
         {measure: value}``: train and measure one configuration into
         ``out``; ``steps`` (or None) is the sweep's ``--steps``, ``extra``
-        the swept names of ``extra_fields``.
-    extra_fields : tuple of str
-        Names that are neither model nor train fields but the run takes
-        (e.g. the waves' ``duration_ms``).
+        the configuration's instance of ``extra`` (None without one).
+    extra : dataclass type or None
+        A third parameter class, declared with :func:`ei_maps.params.param`,
+        for what the run takes besides the model and the training config
+        (the touch hand, the waves' run length): its fields can be swept and
+        fixed like the others, and every configuration's instance is built,
+        and so checked, before any run starts.
     owned : tuple of str
         Names the sweep sets itself (seeds, steps, inputs) and refuses as
         swept parameters.
@@ -89,7 +92,7 @@ class SweepSpec:
     defaults: Callable[[], tuple[Any, Any]]
     measures: tuple[str, ...]
     run: Callable[..., dict[str, Any]]
-    extra_fields: tuple[str, ...] = ()
+    extra: type | None = None
     owned: tuple[str, ...] = ("seed", "n_inputs")
 
 

@@ -31,6 +31,9 @@ from ..io import json_safe
 from .lifecycle import locks_output_folder
 from .registry import Experiment, Reproduction, experiments
 
+__all__ = ["MARKER_FILE", "REPORT_FILE", "parse_parts", "parts", "pngs", "published_dictionary", "reproduce", "row",
+           "run_part"]
+
 #: Per part folder: what the reproduction recorded (settings, measures, figures, time, status).
 MARKER_FILE = "reproduce.json"
 REPORT_FILE = "report.html"
@@ -44,7 +47,22 @@ def parts() -> dict[str, Reproduction]:
 
 
 def parse_parts(text: str | None) -> list[str]:
-    """The parts named by ``--only`` (comma-separated), in report order; all of them for None."""
+    """The parts named by ``--only``, in report order.
+
+    Parameters
+    ----------
+    text : str or None
+        Part names, comma-separated; None for every part.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        For an empty list or a name that is not a part, listing the parts.
+    """
     known = list(parts())
     if text is None:
         return known
@@ -68,18 +86,58 @@ def _number(value: Any) -> float | None:
 
 
 def row(measure: str, ours: Any, reference: Any = None, source: str = "") -> dict[str, Any]:
-    """One row of a part's table: ``reference`` is a number, a text (a qualitative paper result) or None."""
+    """One row of a part's table (what an experiment's reproduction returns under ``"rows"``).
+
+    Parameters
+    ----------
+    measure : str
+        The measure's name, with its unit in brackets where it has one.
+    ours : number or None
+        Our value [the measure's unit]; anything not a finite number is recorded as None (shown "n/a").
+    reference : number, str or None
+        The published value [the measure's unit], a text (a qualitative result of the paper) or None.
+    source : str
+        Where the reference value comes from.
+
+    Returns
+    -------
+    dict
+        ``measure``, ``ours``, ``reference``, ``source``.
+    """
     ref = reference if isinstance(reference, str) else _number(reference)
     return {"measure": measure, "ours": _number(ours), "reference": ref, "source": source}
 
 
 def pngs(paths) -> list[str]:
-    """The PNG files among ``paths``, each once, in order."""
+    """The PNG files among ``paths`` that exist, each once, in order (a part's ``"figures"``).
+
+    Parameters
+    ----------
+    paths : iterable of path
+
+    Returns
+    -------
+    list of str
+    """
     return list(dict.fromkeys(str(p) for p in paths if str(p).endswith(".png") and Path(p).is_file()))
 
 
 def published_dictionary(name: str, reference: str | Path | None, notes: list[str]) -> np.ndarray | None:
-    """The published dictionary ``name``, or None with the note that it was not found."""
+    """The authors' published dictionary ``name``, or None with a note that it was not found.
+
+    Parameters
+    ----------
+    name : str
+        Its file name in the reference folder.
+    reference : path or None
+        The reference folder (see :func:`ei_maps.framework.reference.reference_dir`).
+    notes : list of str
+        The part's notes; one is appended when the file is missing.
+
+    Returns
+    -------
+    numpy.ndarray or None
+    """
     from .reference import reference_file
 
     path = reference_file(name, reference)
@@ -121,6 +179,10 @@ def run_part(part: str, out: str | Path, quick: bool = False, reference: str | P
         Folder of the published dictionaries (see :func:`ei_maps.framework.reference.reference_dir`).
     overwrite : bool
         Redo the part even if its folder holds a finished run with the same settings.
+    progress : bool
+        Show progress bars.
+    log : callable
+        Receives one line of text per event.
 
     Returns
     -------
@@ -176,6 +238,23 @@ def reproduce(out: str | Path = "runs/reproduce", parts=None, quick: bool = Fals
               reference: str | Path | None = None, overwrite: bool = False, progress: bool = True,
               log=print) -> dict[str, Any]:
     """Run every part (or ``parts``) and write ``out/report.html``.
+
+    Parameters
+    ----------
+    out : path
+        The reproduction folder; each part runs in ``out/PART``.
+    parts : list of str, optional
+        The parts to run (see :func:`parts`); default all.
+    quick : bool
+        Every part at its experiment's ``quick`` preset (minutes) instead of ``paper``.
+    reference : path, optional
+        Folder of the published dictionaries.
+    overwrite : bool
+        Redo parts whose folders hold finished runs with the same settings.
+    progress : bool
+        Show progress bars.
+    log : callable
+        Receives one line of text per event.
 
     Returns
     -------

@@ -54,16 +54,16 @@ def measures_of(kind: str) -> tuple[str, ...]:
 
 
 def _configs(kind: str):
-    """(model config, train config or None) defaults of a kind."""
-    return _spec(kind).defaults()
+    """(model config, train config or None, extra parameters or None) defaults of a kind."""
+    spec = _spec(kind)
+    return (*spec.defaults(), spec.extra() if spec.extra is not None else None)
 
 
 def split_overrides(kind: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Route each parameter to the model or the training config (or the run's extras); unknown names are an error."""
-    spec = _spec(kind)
-    model, train = spec.defaults()
+    model, train, extra = _configs(kind)
     model_fields = {f.name for f in fields(model)}
-    train_fields = ({f.name for f in fields(train)} if train is not None else set()) | set(spec.extra_fields)
+    train_fields = {f.name for c in (train, extra) if c is not None for f in fields(c)}
     m, t = {}, {}
     for name, value in params.items():
         if name in model_fields:
@@ -179,11 +179,12 @@ def _configured(kind: str, params: dict[str, Any]):
     """(spec, model config, train config or None, extras) of one configuration; bad values raise here."""
     spec = _spec(kind)
     model_over, train_over = split_overrides(kind, params)
-    model, train = spec.defaults()
+    model, train, extra = _configs(kind)
     model = model.replace(**{k: _typed(model, k, v) for k, v in model_over.items()})
-    extra = {k: v for k, v in train_over.items() if k in spec.extra_fields}  # the experiment's run reads them
+    if extra is not None:  # built anew (fields derived from others follow) and checked, before any work
+        extra = spec.extra(**{k: _typed(extra, k, v) for k, v in train_over.items() if hasattr(extra, k)})
     if train is not None:
-        train = train.replace(**{k: _typed(train, k, v) for k, v in train_over.items() if k not in spec.extra_fields})
+        train = train.replace(**{k: _typed(train, k, v) for k, v in train_over.items() if hasattr(train, k)})
     return spec, model, train, extra
 
 
@@ -196,8 +197,8 @@ def _run(kind: str, params: dict[str, Any], seed: int, steps: int | None, out: P
 SWEEP_OWNED = ("steps", "after_steps")
 
 
-def _grid(kind: str, params: dict[str, list], seeds: int,
-          steps: int | None = None) -> tuple[list[str], list[tuple], list[int]]:
+def _grid(kind: str, params: dict[str, list], seeds: int, steps: int | None = None,
+          base: dict[str, Any] | None = None) -> tuple[list[str], list[tuple], list[int]]:
     owned = _spec(kind).owned  # also refuses an unknown kind
     if not params:
         raise ValueError("give at least one parameter to sweep, e.g. --param w_inh=2,5,8")
@@ -222,7 +223,7 @@ def _grid(kind: str, params: dict[str, list], seeds: int,
     # every configuration is built here, so a bad value or combination fails before any work
     for values in grid:
         try:
-            _, _, train, _ = _configured(kind, dict(zip(names, map(_plain, values))))
+            _, _, train, _ = _configured(kind, {**(base or {}), **dict(zip(names, map(_plain, values)))})
             if train is not None and steps is not None:
                 train.replace(steps=steps)
         except (ValueError, TypeError) as err:
@@ -237,10 +238,10 @@ MAX_CONFIGURATIONS = 100_000
 
 def _check_values(kind: str, params: dict[str, list]) -> None:
     """Each swept value converts to its parameter's type, and no two convert to the same value."""
-    model, train = _configs(kind)
+    model, train, extra = _configs(kind)
     model_over, train_over = split_overrides(kind, {k: v[0] for k, v in params.items()})
     for name, values in params.items():
-        config = model if name in model_over else train
+        config = model if name in model_over else train if hasattr(train, name) else extra
         typed = []
         for v in values:
             try:
@@ -337,8 +338,8 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         If the scheduler goes away mid-sweep; what finished is saved, and
         the same call again continues.
     """
-    names, grid, seed_list = _grid(kind, params, seeds, steps)
     base = _checked_base(kind, base or {}, params)
+    names, grid, seed_list = _grid(kind, params, seeds, steps, base)
     if scheduler is None and cluster == "local" and workers is not None:
         check_local_workers(workers)
     out = Path(out)

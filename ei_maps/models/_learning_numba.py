@@ -8,10 +8,16 @@ every unit's weights are one contiguous vector. Same arithmetic as
 """
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
 from ._atomics import atomic_add, atomic_cas, atomic_load
+
+#: The free scheme's shared claim state of the update: chunk counters (2,), each chunk's owner, and how
+#: many idle checks a thread waits before redoing a chunk still unpublished.
+Claims = namedtuple("Claims", "counter owner patience")
 
 _FAST = {"reassoc", "contract", "nsz"}
 
@@ -116,17 +122,20 @@ def _update_chunk(phi_t, a, lr, residual, first, stop, a_t, out):
 
 
 @njit(cache=True, nogil=True)
-def update_worker(phi_t, a, lr, residual, phi_new, chunk, a_t, scratch, counter, owner, patience):
+def update_worker(phi_t, a, lr, residual, phi_new, chunk, a_t, scratch, claims):
     """Write the updated, renormalized dictionary into ``phi_new``, ``chunk`` units at a time.
 
     Each thread computes a chunk into its own ``scratch`` (chunk, n_inputs)
     and copies it into ``phi_new`` only if it is the first to claim the
-    chunk's ``owner`` entry, so a thread that was paused mid-chunk (and
-    whose chunk another thread took over after ``patience`` checks) never
-    writes into a dictionary in use. ``counter[0]`` hands out chunks,
-    ``counter[1]`` counts those copied; ``a_t`` (chunk, batch) is this
-    thread's transposed slice of ``a``. Returns once every chunk is copied.
+    chunk's ``claims.owner`` entry, so a thread that was paused mid-chunk
+    (and whose chunk another thread took over after ``claims.patience``
+    checks) never writes into a dictionary in use. ``claims.counter[0]``
+    hands out chunks, ``claims.counter[1]`` counts those copied; ``a_t``
+    (chunk, batch) is this thread's transposed slice of ``a``. Returns once
+    every chunk is copied. Not a parallel function, so its arrays may come
+    in a tuple (:class:`Claims`).
     """
+    counter, owner, patience = claims
     n_units = a.shape[1]
     chunks = -(-n_units // chunk)
     c = atomic_add(counter, 0, 1)

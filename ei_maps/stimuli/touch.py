@@ -22,13 +22,13 @@ then the pairs in configuration order (``"fingers 1+2"`` ...).
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
+from ..params import check_declared, declared, param
 from ._seeded import SeededSampler
 
 __all__ = ["HandConfig", "HandSampler", "Manipulation", "class_names"]
@@ -46,43 +46,54 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
     return int(value)
 
 
-def _check_probability(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-    return float(value)
+def parse_pairs(value: Any) -> tuple[tuple[int, int], ...]:
+    """Co-activated finger pairs as a tuple of ``(finger, finger)``, from themselves or from ``"1+2,1+3"``.
+
+    Parameters
+    ----------
+    value : str or sequence of pairs
+        ``"1+2,1+3"`` (the command line's form, ``""`` for none), or pairs
+        of finger numbers (lists from JSON are accepted).
+
+    Returns
+    -------
+    tuple of (int, int)
+
+    Raises
+    ------
+    ValueError
+        Naming the item that is not two finger numbers.
+    """
+    if isinstance(value, str):
+        items = [item for item in value.split(",") if item.strip()]
+        try:
+            return tuple((int(a), int(b)) for a, b in (item.split("+") for item in items))
+        except ValueError as err:
+            raise ValueError(f"pairs take items like 1+2 separated by commas, got {value!r}") from err
+    if isinstance(value, bytes) or not isinstance(value, (tuple, list)):
+        raise ValueError(f"pairs must be a sequence of (finger, finger) pairs, got {value!r}")
+    for p in value:
+        if (isinstance(p, (str, bytes)) or not hasattr(p, "__len__") or len(p) != 2
+                or any(isinstance(f, bool) or not isinstance(f, Integral) for f in p)):
+            raise ValueError(f"each pair must be two finger numbers, got {p!r}")
+    return tuple((int(p[0]), int(p[1])) for p in value)
 
 
+def pairs_text(pairs: tuple[tuple[int, int], ...]) -> str:
+    """``"1+2,1+3"``: the text form of finger pairs (see :func:`parse_pairs`)."""
+    return ",".join(f"{a}+{b}" for a, b in pairs)
+
+
+@declared
 @dataclass(frozen=True)
 class HandConfig:
     """Geometry and statistics of the synthetic hand.
 
+    The class probabilities must sum to 1 (within 1e-6):
+    ``n_fingers * single_probability + len(pairs) * pair_probability``.
+
     Parameters
     ----------
-    n_fingers : int
-        Number of fingers (>= 1), numbered from 1 [count].
-    receptors_per_finger : int
-        Receptors (inputs) per finger (>= 1) [count].
-    n_extra : int
-        Inputs that never carry signal, only noise (>= 0) [count].
-    pairs : tuple of (int, int)
-        Co-activation classes: pairs of distinct fingers touched together
-        [finger number]. Lists (e.g. from JSON) are converted to tuples of ints.
-    single_probability : float
-        Probability of each single-finger class [dimensionless].
-    pair_probability : float
-        Probability of each pair class [dimensionless]. ``n_fingers *
-        single_probability + len(pairs) * pair_probability`` must be 1
-        (within 1e-6).
-    noise : float
-        Standard deviation of the Gaussian receptor noise (>= 0) [intensity
-        units]; touch intensities are in [0, 1].
-    touch_noise : {"replace", "add"}
-        ``"replace"`` (paper): a touched receptor carries only its touch
-        intensity, the others only noise. ``"add"``: noise on every input,
-        touched or not.
-    permutation_seed : int
-        Seed (>= 0) of the fixed random permutation of the receptor inputs
-        (the extra inputs are not permuted).
 
     Raises
     ------
@@ -90,36 +101,31 @@ class HandConfig:
         For a bad count, probability, pair or noise level, naming the value.
     """
 
-    n_fingers: int = 5
-    receptors_per_finger: int = 51
-    n_extra: int = 1
-    pairs: tuple[tuple[int, int], ...] = ((1, 2), (1, 3))
-    single_probability: float = 0.16
-    pair_probability: float = 0.10
-    noise: float = 0.3
-    touch_noise: str = "replace"
-    permutation_seed: int = 0
+    n_fingers: int = param(5, "number of fingers, numbered from 1", "count", low=1, flag=False)
+    receptors_per_finger: int = param(51, "receptors (inputs) per finger", "count", low=1, flag=False)
+    n_extra: int = param(1, "inputs that never carry signal, only noise", "count", low=0, flag=False)
+    pairs: tuple[tuple[int, int], ...] = param(
+        ((1, 2), (1, 3)), "co-activated finger pairs (each a class of its own), '' for none", "finger number",
+        kind=tuple, parse=parse_pairs, text=pairs_text)
+    single_probability: float | None = param(
+        None, "probability of each single-finger class", "dimensionless", low=0, high=1, optional=True,
+        none_means="the rest shared by the fingers, (1 - len(pairs) pair_probability) / n_fingers", flag=False)
+    pair_probability: float = param(0.10, "probability of each pair class", "dimensionless", low=0, high=1,
+                                    flag=False)
+    noise: float = param(0.3, "standard deviation of the Gaussian receptor noise; touch intensities lie in [0, 1]",
+                         "intensity units", low=0)
+    touch_noise: str = param("replace", "'replace' (paper): a touched receptor carries only its touch intensity, "
+                             "the others only noise; 'add': noise on every input, touched or not",
+                             choices=TOUCH_NOISE)
+    permutation_seed: int = param(0, "seed of the fixed random permutation of the receptor inputs (the extra "
+                                  "inputs are not permuted)", low=0, flag=False)
 
     def __post_init__(self) -> None:
-        n = _check_int(self.n_fingers, "n_fingers", 1)
-        _check_int(self.receptors_per_finger, "receptors_per_finger", 1)
-        _check_int(self.n_extra, "n_extra", 0)
-        _check_int(self.permutation_seed, "permutation_seed", 0)
-        single = _check_probability(self.single_probability, "single_probability")
-        pair = _check_probability(self.pair_probability, "pair_probability")
-        if (isinstance(self.noise, bool) or not isinstance(self.noise, Real)
-                or not (math.isfinite(self.noise) and self.noise >= 0)):
-            raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
-        if self.touch_noise not in TOUCH_NOISE:
-            raise ValueError(f"touch_noise must be one of {', '.join(TOUCH_NOISE)}, got {self.touch_noise!r}")
-        if isinstance(self.pairs, (str, bytes)) or not isinstance(self.pairs, (tuple, list)):
-            raise ValueError(f"pairs must be a sequence of (finger, finger) pairs, got {self.pairs!r}")
+        check_declared(self)
+        n = self.n_fingers
         pairs: list[tuple[int, int]] = []
         for p in self.pairs:
-            if (isinstance(p, (str, bytes)) or not hasattr(p, "__len__") or len(p) != 2
-                    or any(isinstance(f, bool) or not isinstance(f, Integral) for f in p)):
-                raise ValueError(f"each pair must be two finger numbers, got {p!r}")
-            a, b = int(p[0]), int(p[1])
+            a, b = p
             if not (1 <= a <= n and 1 <= b <= n):
                 raise ValueError(f"pair {p!r}: fingers must be in 1..{n}")
             if a == b:
@@ -127,13 +133,13 @@ class HandConfig:
             if frozenset((a, b)) in map(frozenset, pairs):
                 raise ValueError(f"pair {p!r} is listed twice")
             pairs.append((a, b))
-        total = n * single + len(pairs) * pair
+        if self.single_probability is None:
+            object.__setattr__(self, "single_probability", (1.0 - len(pairs) * self.pair_probability) / n)
+        total = n * self.single_probability + len(pairs) * self.pair_probability
         if abs(total - 1) > 1e-6:
             raise ValueError(f"class probabilities must sum to 1, got n_fingers * single_probability"
-                             f" + len(pairs) * pair_probability = {n} * {single} + {len(pairs)} * "
-                             f"{pair} = {total:.6g}")
-        # frozen: bypass __setattr__ to store the normalized pairs
-        object.__setattr__(self, "pairs", tuple(pairs))
+                             f" + len(pairs) * pair_probability = {n} * {self.single_probability} + {len(pairs)} * "
+                             f"{self.pair_probability} = {total:.6g}")
 
     @property
     def n_receptors(self) -> int:

@@ -31,7 +31,7 @@ def test_default_config():
 
 @pytest.mark.parametrize("changes, match", [
     (dict(single_probability=0.2), "sum to 1.*1.2"),
-    (dict(pairs=((1, 2),)), "sum to 1.*0.9"),
+    (dict(pairs=((1, 2),), single_probability=0.16), "sum to 1.*0.9"),
     (dict(pairs=((1, 6), (1, 3))), r"fingers must be in 1\.\.5"),
     (dict(pairs=((2, 2), (1, 3))), "two different fingers"),
     (dict(pairs=((1, 2), (2, 1))), "listed twice"),

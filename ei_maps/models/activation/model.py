@@ -409,7 +409,7 @@ class ActivationModel:
 
     def _settle_free(self, s: np.ndarray, lam: float, update: tuple[np.ndarray, float] | None,
                      threads: int) -> tuple[np.ndarray, np.ndarray, int, float]:
-        from .._learning_numba import update_worker
+        from .._learning_numba import Claims, update_worker
         from .._workers import PATIENCE, start_helpers
         from ._numba import (RESULT, TILE, Finishing, Handout, History, Reconstruction, Scratch, Settled, Sheet,
                              clear_slot, finish_worker, settle_worker, to_tiles, wait_while_any)
@@ -475,7 +475,7 @@ class ActivationModel:
             if update is None or n < 0 or (n == max_iter and last_ratio[0] > 1.0):
                 return
             update_worker(phi_t, a_e.reshape(batch, -1), t(lr), residual, phi_new, chunk, ws["a_t"][worker],
-                          ws["scratch"][worker], updating, chunk_owner, patience)
+                          ws["scratch"][worker], Claims(updating, chunk_owner, patience))
 
         ws["helpers"].update(start_helpers(task, helpers))
         task(0)
