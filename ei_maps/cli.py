@@ -96,7 +96,11 @@ def _build_parser() -> argparse.ArgumentParser:
         _preset_option(p, experiment)
         if "--resume" in p._option_string_actions:
             p.add_argument("--overwrite", action="store_true",
-                           help="start over in an --out that holds a run (default: refuse, to keep it)")
+                           help="start over in an --out that holds a run (default: refuse, to keep it); the old "
+                                "run is set aside in OUT/.replaced until the new one is saved")
+            p.add_argument("--allow-changed-inputs", action="store_true",
+                           help="with --resume: continue even if the input data (image files, word vectors) differ "
+                                "from those the run was trained on (default: refuse, naming what changed)")
         _config_options(p)
         _output_options(p)
         p.set_defaults(experiment=experiment.name)
@@ -342,6 +346,14 @@ def _resume_from_saved(args: argparse.Namespace, given: set[str], experiment, lo
     out = experiment.output_dir(args) if experiment.output_dir is not None else getattr(args, "out", None)
     if not out or not Path(out).is_dir():
         return
+    from .framework.run_folder import folder_holds
+
+    held, where = folder_holds(out)
+    if held == "":
+        raise ValueError(f"{out} holds {where}, not a run to resume: use another --out")
+    if held is not None and held not in experiment.kinds + experiment.command_kinds:
+        raise ValueError(f"cannot resume: {out} holds a run of kind {held!r} ({where}), not one of "
+                         f"'ei-maps {' '.join(experiment.command)}': use another --out")
     saved = load_resume_state(Path(out))
     if saved is None:
         return
@@ -473,9 +485,15 @@ def _run_experiment(parser: argparse.ArgumentParser, argv: list[str], args: argp
         if args.quiet:
             args.no_progress = True
         args._given = frozenset(given)  # which options the user set (a preset gives way to them)
-        summary = experiment.run_from_args(args, log)
+        from .framework.lifecycle import allowing_changed_inputs
+
+        with allowing_changed_inputs(getattr(args, "allow_changed_inputs", False)):
+            summary = experiment.run_from_args(args, log)
         if out:
-            write_config(out, _rerun_options(args, command, experiment, out), experiment.command)
+            from .framework.run_folder import record_derived
+
+            written = write_config(out, _rerun_options(args, command, experiment, out), experiment.command)
+            record_derived(out, [written] if written else [])
         log.close("finished")
     except KeyboardInterrupt:
         if log is not None:

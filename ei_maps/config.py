@@ -93,7 +93,12 @@ def _resolved(config: Any, name: str) -> None:
     """An input path made absolute, so a resumed run finds the same data from anywhere."""
     value = getattr(config, name)
     if value is not None:
-        object.__setattr__(config, name, str(Path(value).expanduser().resolve()))
+        try:
+            resolved = Path(value).expanduser().resolve()
+        except (RuntimeError, OSError) as err:  # a symbolic link that points back at itself
+            raise ValueError(f"{name} {value!r} cannot be followed ({err}): a symbolic link loop? Give the real "
+                             "file or folder") from None
+        object.__setattr__(config, name, str(resolved))
 
 
 @declared

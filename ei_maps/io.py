@@ -217,6 +217,60 @@ def json_safe(value):
     return value
 
 
+def files_fingerprint(paths) -> dict[str, str]:
+    """What a run read from disk: each file's name with its size and the start of its content's SHA-256.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        The files (their names must differ).
+
+    Returns
+    -------
+    dict of str to str
+        ``{name: "SIZE bytes, sha256 HEX16"}``, sorted by name.
+    """
+    import hashlib
+
+    out = {}
+    for path in sorted(map(Path, paths), key=lambda p: p.name):
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        out[path.name] = f"{path.stat().st_size} bytes, sha256 {digest.hexdigest()[:16]}"
+    return out
+
+
+def fingerprint_changes(saved: dict, now: dict) -> list[str]:
+    """How two input fingerprints (``{"source": ..., "files": {...}}`` or any flat dict) differ, in words.
+
+    Parameters
+    ----------
+    saved, now : dict
+        The fingerprint the run recorded, and the one of the inputs now.
+
+    Returns
+    -------
+    list of str
+        One phrase per difference (empty when they agree), at most 6 files named per kind of change.
+    """
+    changes = []
+    for key in sorted(set(saved) | set(now)):
+        old, new = saved.get(key), now.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            for label, names in (("removed", sorted(set(old) - set(new))), ("added", sorted(set(new) - set(old))),
+                                 ("changed", sorted(n for n in set(old) & set(new) if old[n] != new[n]))):
+                if names:
+                    more = f" and {len(names) - 6} more" if len(names) > 6 else ""
+                    changes.append(f"{key} {label}: {', '.join(names[:6])}{more}")
+        else:
+            changes.append(f"{key}: was {old!r}, now {new!r}")
+    return changes
+
+
 _MOVED = {"load_model": "ei_maps.framework.results", "model_from_dataset": "ei_maps.framework.results"}
 
 

@@ -28,7 +28,7 @@ CONFIG_FILE = "config.toml"
 
 #: Options about one call (how it prints, whether it continues), never read from or written to a file.
 CALL_OPTIONS = frozenset({"command", "kind", "experiment", "json", "no_progress", "no_figures", "quiet",
-                          "resume", "overwrite", "config", "print_config", "help", "version"})
+                          "resume", "overwrite", "allow_changed_inputs", "config", "print_config", "help", "version"})
 
 
 def option_actions(parser: argparse.ArgumentParser) -> dict[str, argparse.Action]:

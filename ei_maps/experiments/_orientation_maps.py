@@ -20,9 +20,8 @@ from ..analysis.spacing import wavelet_column_spacing
 from ..analysis.topography import (distance_correlation, neighbor_orientation_difference, orientation_difference,
                                    similarity_by_distance)
 from ..io import json_safe
-from ..provenance import save_result
 from ..framework.clitools import fmt, print_figures
-from ..framework.lifecycle import ANALYSIS_FILE
+from ..framework.lifecycle import save_analysis
 from ..framework.registry import Option
 
 xr = DeferredModule("xarray")
@@ -227,7 +226,7 @@ def analyze_image_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -
     summary["run"] = str(run_dir)
     ds.attrs["summary"] = json.dumps(summary)
     ds.attrs["model_config"] = run.attrs["model_config"]
-    save_result(ds, run_dir / ANALYSIS_FILE)
+    save_analysis(ds, run_dir)
     if options.get("figures", True):
         summary["figures"] = [str(p) for p in write_analysis_figures(ds, run, run_dir)]
     return summary

@@ -172,7 +172,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
         The saved run (also at ``out/run.nc``); ``attrs["summary"]`` is JSON
         with the map measures.
     """
-    from ..stimuli import PatchSampler, load_images
+    from ..stimuli import PatchSampler, images_fingerprint, load_images
 
     train_config = train_config or TrainConfig()
     p = train_config.patch_size
@@ -181,6 +181,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     out, saved = open_run(out, "images", resume, [("model", model_config, frozenset({"lam"})),
                                                   ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
                           train_config.steps, log,
+                          inputs=images_fingerprint(train_config.images),
                           memory=(model_config.memory_bytes(train_config.batch),
                                   f"a {model_config.side} x {model_config.side} sheet with batches of "
                                   f"{train_config.batch} {p} x {p} patches"))
@@ -581,7 +582,7 @@ REPRODUCTION = Reproduction(
 
 EXPERIMENT = Experiment(
     name="images", kinds=("images",), help="natural-image patches -> orientation map (paper Fig. 2)",
-    presets=PRESETS,
+    presets=PRESETS, command_kinds=("images_lif", "retinotopic"),
     reproduction=REPRODUCTION,
     command=("train", "images"), arguments=cli_arguments, run_from_args=run_from_args,
     print_summary=_print_summary, analyze=_analyze, analyze_options=_analysis_options(),

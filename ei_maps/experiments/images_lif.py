@@ -178,7 +178,7 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     xarray.Dataset
         The saved run; ``attrs["summary"]`` is JSON with the map measures.
     """
-    from ..stimuli import PatchSampler, load_images
+    from ..stimuli import PatchSampler, images_fingerprint, load_images
 
     if isinstance(probe_repeats, bool) or not isinstance(probe_repeats, int) or probe_repeats < 1:
         raise ValueError(f"probe_repeats (--probe-repeats) must be an integer >= 1, got {probe_repeats!r}")
@@ -188,6 +188,7 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     out, saved = open_run(out, "images_lif", resume, [("model", config, frozenset()),
                                                       ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
                           train_config.steps, log,
+                          inputs=images_fingerprint(train_config.images),
                           memory=(config.memory_bytes(train_config.batch),
                                   f"a {config.side} x {config.side} spiking sheet with batches of {train_config.batch}"))
     images = load_images(train_config.images, whiten_images=train_config.whiten, f0=train_config.f0, min_size=p)

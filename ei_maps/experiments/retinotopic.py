@@ -25,13 +25,13 @@ from ..config import RetinotopicTrainConfig, from_json
 from ..io import json_safe
 from ..models.learning import Trainer
 from ..models.retinotopic import RetinotopicConfig, RetinotopicModel
-from ..provenance import save_result
 from ..sheet import SHEET_DIMS
 from ..framework.clitools import fmt, print_figures
 from ._image_maps import FINAL_ACTIVATION, describe_wavelength, lateral_summary
-from ._orientation_maps import ANALYSIS_FILE, ANALYZE_OPTIONS, analyze_map, pool_orientation_maps, print_pooled
+from ._orientation_maps import ANALYZE_OPTIONS, analyze_map, pool_orientation_maps, print_pooled
 from ..framework.registry import Experiment, Preset, SweepSpec, sweep_train_config
-from ..framework.lifecycle import finish_run, history_tail, open_run, run_trainer, timing, trainer_for, trainer_state
+from ..framework.lifecycle import (finish_run, history_tail, open_run, run_trainer, save_analysis, timing, trainer_for,
+                                   trainer_state)
 
 xr = DeferredModule("xarray")
 
@@ -289,11 +289,14 @@ def train_retinotopic(model_config: RetinotopicConfig | None = None,
     if model_config.channels != train_config.channels:
         raise ValueError(f"the {train_config.filter!r} filter makes {train_config.channels} input channel(s), but the "
                          f"model has channels={model_config.channels}")
+    from ..stimuli import images_fingerprint
+
     c = model_config
     out, saved = open_run(out, KIND, resume, [("model", model_config, frozenset({"lam"})),
                                               ("train", train_config, frozenset({"steps", "checkpoint_every",
                                                                                  "map_every"}))],
                           train_config.steps, log,
+                          inputs=images_fingerprint(train_config.images),
                           memory=(model_config.memory_bytes(train_config.batch),
                                   f"a {c.side} x {c.side} retinotopic sheet with {c.window} x {c.window} windows "
                                   f"and batches of {train_config.batch} {c.region} x {c.region} regions"))
@@ -417,7 +420,7 @@ def analyze_retinotopic_run(run_dir: Path, run: xr.Dataset, options: dict[str, A
     summary["steps"] = int(run.attrs.get("steps_done", 0))
     ds.attrs["summary"] = json.dumps(json_safe(summary))
     ds.attrs["model_config"] = run.attrs["model_config"]
-    save_result(ds, run_dir / ANALYSIS_FILE)
+    save_analysis(ds, run_dir)
     if options.get("figures", True):
         from .. import plotting
         from ._orientation_maps import write_analysis_figures

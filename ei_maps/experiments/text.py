@@ -19,14 +19,13 @@ from ..config import TextTrainConfig, from_json
 from .. import seeds
 from ..models import ModelConfig, PAPER_TEXT_MODEL
 from ..io import json_safe
-from ..provenance import save_result
 from ..models import ActivationModel
 from ..models.learning import Trainer
 from ..params import add_options
 from ..framework.clitools import fmt, print_figures
 from ._image_maps import FINAL_ACTIVATION
 from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec, sweep_train_config
-from ..framework.lifecycle import (activation_model_from_run, dictionary_on_sheet, finish_run, history_tail, open_run,
+from ..framework.lifecycle import (activation_model_from_run, save_analysis, dictionary_on_sheet, finish_run, history_tail, open_run,
                                    run_trainer, timing, trainer_for, trainer_state)
 
 xr = DeferredModule("xarray")
@@ -112,7 +111,8 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
     out, saved = open_run(out, "text", resume, [("model", model_config, frozenset({"lam"})),
                                                 ("train", train_config, frozenset({"steps", "checkpoint_every"}))],
                           train_config.steps, log,
-                          memory=(need, f"a {model_config.side} x {model_config.side} word map of {n_words} words"))
+                          memory=(need, f"a {model_config.side} x {model_config.side} word map of {n_words} words"),
+                          inputs={"word vectors": wv.fingerprint()})
     sampler = WordSampler(wv, seed=seeds.stream(train_config.seed, "samples"), dtype=model_config.dtype)
 
     model = activation_model_from_run(saved) if saved is not None else ActivationModel.from_config(model_config)
@@ -267,11 +267,9 @@ def print_analysis(summary: dict) -> None:
 
 def analyze_text_run(run_dir: Path, run: xr.Dataset, options: dict[str, Any]) -> dict[str, Any]:
     """``ei-maps analyze`` of a text run: writes analysis.nc (word positions, preferred words)."""
-    from ._orientation_maps import ANALYSIS_FILE
-
     ds, summary = analyze_text(run)
     summary["run"] = str(run_dir)
-    save_result(ds, run_dir / ANALYSIS_FILE)
+    save_analysis(ds, run_dir)
     return summary
 
 
@@ -315,15 +313,13 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
     from ..framework.reproduce import row, pngs
     from ..config import TextTrainConfig
     from ..models import PAPER_TEXT_MODEL
-    from ..provenance import save_result
-    from ._orientation_maps import ANALYSIS_FILE
 
     ds = train_text(PAPER_TEXT_MODEL.replace(side=s["side"]), TextTrainConfig(steps=s["steps"], n_words=s["n_words"]),
                     out=folder, resume=resume, progress=progress, figures=True, log=log)
     trained = json.loads(ds.attrs["summary"])
     log("measuring the word map")
     analysis, a = analyze_text(ds, max_words=s["analysis_words"])
-    save_result(analysis, folder / ANALYSIS_FILE)
+    save_analysis(analysis, folder)
     rows = [row("adjacent units' preferred words: cosine", trained["semantic_neighbor_similarity"]),
             row("random units' preferred words: cosine", trained["semantic_random_similarity"]),
             row("trustworthiness", a["topography"]["trustworthiness"]),

@@ -26,8 +26,11 @@ from ..provenance import save_result
 from ..framework.clitools import fmt, print_figures
 from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec
 from ..framework.lifecycle import locks_output_folder
+from ..framework.run_folder import begin_run, record_derived, record_result
 
 SPIKES_FILE = "spikes.nc"
+#: The kind of a wave run (its spikes.nc's ``kind`` attr, its folder's manifest).
+KIND = "waves"
 
 
 @locks_output_folder
@@ -78,6 +81,7 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     check_memory(config.memory_bytes(duration_ms, engine=engine), f"a {config.side} x {config.side} wave sheet for {duration_ms:g} ms")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    run_id = begin_run(out, KIND, fresh=True, log=log)  # a simulation is never continued: each is a new run
     sheet = WaveSheet(config, engine=engine)
     started = time.perf_counter()
     sheet.build()
@@ -107,8 +111,9 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
         partial = sheet.spikes()
         partial = partial.isel(spike=partial["spike_time"].values < reached)
         partial.attrs.update(interrupted_at_ms=reached, duration_ms=reached, requested_duration_ms=duration_ms,
-                             partial=1)
+                             partial=1, kind=KIND, run_id=run_id)
         save_result(partial, out / SPIKES_FILE)
+        record_result(out, SPIKES_FILE)
         log(f"interrupted after {reached:.0f} of {duration_ms:.0f} ms: the spikes so far are saved, marked "
             f"partial, in {out / SPIKES_FILE}")
         raise
@@ -127,10 +132,12 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
                    n_synapses=n_synapses, build_seconds=round(build_s, 2),
                    simulate_seconds=round(run_s, 2), n_spikes=int(spikes.sizes["spike"]), out=str(out))
     summary = json_safe(summary)
-    spikes.attrs["summary"] = json.dumps(summary)
+    spikes.attrs.update(summary=json.dumps(summary), kind=KIND, run_id=run_id)
     save_result(spikes, out / SPIKES_FILE)
+    record_result(out, SPIKES_FILE)
     if figures:
         summary["figures"] = [str(p) for p in write_wave_figures(spikes, out, transient_ms)]
+        record_derived(out, summary["figures"])
     return summary
 
 
@@ -279,7 +286,7 @@ REPRODUCTION = Reproduction(
 
 
 EXPERIMENT = Experiment(
-    name="waves", kinds=("waves",), help="spiking E/I sheet: propagating waves and their statistics",
+    name=KIND, kinds=(KIND,), help="spiking E/I sheet: propagating waves and their statistics",
     presets=PRESETS,
     reproduction=REPRODUCTION,
     command=("waves",), arguments=cli_arguments, run_from_args=run_from_args, print_summary=print_summary,

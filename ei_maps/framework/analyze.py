@@ -10,6 +10,8 @@ from typing import Any
 
 from .results import load_run
 from .lifecycle import ANALYSIS_FILE  # noqa: F401  (a public name)
+from .lifecycle import _HELD, lock_run_folder, release_run_folder
+from .run_folder import record_derived
 from .registry import for_run
 
 
@@ -46,8 +48,21 @@ def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str]
         option, or its analysis fails.
     """
     path = Path(run_dir)
-    run = load_run(path)
     run_dir = path if path.is_dir() else path.parent
+    held = run_dir.resolve() in _HELD
+    if run_dir.is_dir():  # a run being extended is not measured half-way, nor are two analyses mixed
+        lock_run_folder(run_dir)
+    try:
+        summary = _analyze_locked(path, run_dir, figures, given, options)
+    finally:
+        if not held:
+            release_run_folder(run_dir)
+    return summary
+
+
+def _analyze_locked(path: Path, run_dir: Path, figures: bool, given: frozenset[str], options: dict[str, Any]
+                    ) -> dict[str, Any]:
+    run = load_run(path)
     experiment = for_run(run, run_dir)
     if experiment.analyze is None:
         raise ValueError(f"{run_dir}: runs of experiment {experiment.name!r} have no analysis")
@@ -62,6 +77,7 @@ def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str]
         summary = experiment.analyze(run_dir, run, {"figures": figures, "given": frozenset(given), **options})
     except ValueError as err:
         raise ValueError(err if str(run_dir) in str(err) else f"{run_dir}: {err}") from err
+    record_derived(run_dir, summary.get("figures") or [])
     summary.setdefault("run", str(run_dir))
     summary["experiment"] = experiment.name
     return summary

@@ -8,10 +8,16 @@
 4. :func:`finish_run`: the summary in the attrs, ``run.nc`` written
    atomically, the checkpoint dropped, the figures drawn last.
 
+Every step keeps the folder's manifest (:mod:`.run_folder`): one run of
+one kind, an old run set aside while a new one starts, files derived from
+an older result removed when the result changes.
+
 Locking the folder and recording provenance belong here, once.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
 import time
@@ -41,7 +47,8 @@ LOCK_FILE = ".lock"
 _HELD: dict[Path, Any] = {}
 
 __all__ = ["ANALYSIS_FILE", "CHECKPOINT_FILE", "LOCK_FILE", "RUN_FILE", "RunFolderBusyError",
-           "activation_model_from_run", "check_resumable", "dictionary_on_sheet", "finish_run", "history_tail", "load_resume_state",
+           "activation_model_from_run", "allowing_changed_inputs", "check_resumable", "dictionary_on_sheet", "finish_run", "history_tail", "load_resume_state",
+           "save_analysis",
            "lock_run_folder", "locks_output_folder", "open_run", "release_run_folder", "run_trainer", "timing",
            "trainer_folder", "trainer_for", "trainer_state"]
 
@@ -239,6 +246,7 @@ def trainer_state(trainer: Trainer, kind: str, dictionary: xr.DataArray, configs
     """
     from .._version import __version__
     from ..io import config_attrs
+    from .run_folder import read_manifest
 
     long_names, dtypes = long_names or {}, dtypes or {}
     ds = xr.Dataset({"dictionary": dictionary}, coords={"step": np.arange(1, trainer.step + 1)})
@@ -250,12 +258,15 @@ def trainer_state(trainer: Trainer, kind: str, dictionary: xr.DataArray, configs
         ds.attrs.update(config_attrs(label, config))
     ds.attrs.update(steps_done=trainer.step, sampler_state=json.dumps(trainer.sampler.get_state()),
                     ei_maps_version=__version__, kind=kind, **attrs)
+    recorded = (read_manifest(trainer_folder(trainer)) or {}).get("inputs")
+    if recorded is not None:
+        ds.attrs["inputs"] = json.dumps(recorded, sort_keys=True)
     return ds
 
 
 def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, Any, frozenset[str]]],
-             steps: int | None, log=print, refuse=None,
-             memory: tuple[float, str] | None = None) -> tuple[Path, xr.Dataset | None]:
+             steps: int | None, log=print, refuse=None, memory: tuple[float, str] | None = None,
+             inputs: dict[str, Any] | None = None) -> tuple[Path, xr.Dataset | None]:
     """Create the run folder ``out``; with ``resume``, the saved state to continue from (checked), else None.
 
     The folder is locked for this process until :func:`finish_run` (or a failure) releases it.
@@ -279,6 +290,11 @@ def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, 
     memory : (float, str), optional
         The run's estimated need and what it is for, refused before anything
         is allocated when the machine cannot hold it [bytes].
+    inputs : dict, optional
+        The fingerprint of the data the run reads (e.g.
+        :func:`ei_maps.stimuli.images_fingerprint`): recorded in every
+        checkpoint and in ``run.nc``; a resumed run whose inputs changed is
+        refused, naming what changed, unless inside :func:`allowing_changed_inputs`.
 
     Returns
     -------
@@ -289,14 +305,64 @@ def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, 
         from ..resources import check_memory
 
         check_memory(*memory)
+    from .run_folder import begin_run, record_inputs
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     lock_run_folder(out)
     try:
-        return out, _saved_state(out, kind, resume, configs, steps, log, refuse)
+        begin_run(out, kind, fresh=not resume, log=log)
+        saved = _saved_state(out, kind, resume, configs, steps, log, refuse)
+        if saved is not None:
+            _check_inputs(saved, inputs, out, log)
+        if inputs is not None:
+            record_inputs(out, inputs)
+        return out, saved
     except BaseException:
         release_run_folder(out)
         raise
+
+
+#: Set by :func:`allowing_changed_inputs` (``--allow-changed-inputs``): resume even if the inputs changed.
+_CHANGED_INPUTS_ALLOWED = contextvars.ContextVar("changed_inputs_allowed", default=False)
+
+
+@contextlib.contextmanager
+def allowing_changed_inputs(allowed: bool = True):
+    """Within this block, resumed runs continue even when their input data changed (a warning says what changed).
+
+    Parameters
+    ----------
+    allowed : bool
+        Whether to allow it (False: the default refusal).
+
+    Yields
+    ------
+    None
+    """
+    token = _CHANGED_INPUTS_ALLOWED.set(bool(allowed))
+    try:
+        yield
+    finally:
+        _CHANGED_INPUTS_ALLOWED.reset(token)
+
+
+def _check_inputs(saved: xr.Dataset, inputs: dict[str, Any] | None, out: Path, log) -> None:
+    from ..io import fingerprint_changes
+
+    if inputs is None:
+        return
+    if "inputs" not in saved.attrs:
+        log(f"note: the run in {out} does not record its inputs (made before ei-maps recorded them): not compared")
+        return
+    changes = fingerprint_changes(json.loads(saved.attrs["inputs"]), json.loads(json.dumps(inputs)))
+    if not changes:
+        return
+    what = "; ".join(changes)
+    if not _CHANGED_INPUTS_ALLOWED.get():
+        raise ValueError(f"cannot resume: the run in {out} was trained on other inputs ({what}); give the same "
+                         "data, use another --out, or --allow-changed-inputs to continue on the new data")
+    log(f"warning: continuing on changed inputs ({what}), as --allow-changed-inputs asks")
 
 
 def _saved_state(out, kind, resume, configs, steps, log, refuse):
@@ -474,17 +540,46 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
     from ..io import json_safe
     from ..provenance import save_result
 
+    from .run_folder import read_manifest, record_derived, record_result
+
     summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
+    ds.attrs["run_id"] = (read_manifest(out) or {}).get("run_id", "")
     try:
         save_result(ds, out / RUN_FILE, encoding=encoding)
+        record_result(out, RUN_FILE)
         (out / CHECKPOINT_FILE).unlink(missing_ok=True)
+        if write_figures is not None:
+            summary["figures"] = [str(f) for f in write_figures(ds, out)]
+            record_derived(out, summary["figures"])
+            ds.attrs["summary"] = json.dumps(summary)
     finally:
         release_run_folder(out)
-    if write_figures is not None:
-        summary["figures"] = [str(f) for f in write_figures(ds, out)]
-        ds.attrs["summary"] = json.dumps(summary)
     return ds
+
+
+def save_analysis(ds: xr.Dataset, run_dir: str | Path) -> Path:
+    """Write ``run_dir/analysis.nc`` atomically, marked with the run it measures (``run_id``, ``result_sha256``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The analysis.
+    run_dir : str or Path
+        The run folder.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from .run_folder import record_derived, run_identity
+
+    path = Path(run_dir) / ANALYSIS_FILE
+    ds.attrs.update(run_identity(run_dir))
+    save_result(ds, path)
+    record_derived(run_dir, [path])
+    return path
 
 
 def dictionary_on_sheet(model, feature_dim: str) -> xr.DataArray:

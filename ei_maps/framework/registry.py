@@ -231,6 +231,10 @@ class Experiment:
         This experiment's part of ``ei-maps reproduce``; None if it has none.
     presets : tuple of Preset
         Its named parameter sets (``--preset`` of its command and of ``ei-maps sweep``).
+    command_kinds : tuple of str
+        Kinds of other experiments its command also makes (``train images
+        --model lif`` makes ``images_lif`` runs), which ``--resume`` of the
+        command may continue.
     """
 
     name: str
@@ -252,6 +256,7 @@ class Experiment:
     resume_options: Callable[[Any], dict[str, Any]] | None = None
     reproduction: Reproduction | None = None
     presets: tuple[Preset, ...] = ()
+    command_kinds: tuple[str, ...] = ()
 
     def preset(self, name: str) -> Preset:
         """The preset called ``name``; a clear error naming this experiment's presets otherwise.

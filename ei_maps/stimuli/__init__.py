@@ -4,8 +4,9 @@ from .._lazy import by_module, lazy_exports
 # each name's module, imported on first use: the analysis of a wave run, say, needs gratings and not the
 # image loaders (SciPy's image filters)
 _LAZY = by_module({
-    ".images": ("PatchSampler", "bundled_images", "extract_patch", "find_edge_path", "load_image_folder",
-                "load_images", "load_images_mat", "whiten"),
+    ".images": ("PatchSampler", "bundled_images", "extract_patch", "find_edge_path", "image_files",
+                "images_fingerprint", "load_image_folder", "load_images", "load_images_mat", "read_image_file",
+                "whiten"),
     "._seeded": ("SeededSampler",),
     ".regions": ("RegionSampler", "orientation_power", "prepare_scenes"),
     ".gratings": ("sine_gratings",),
@@ -23,6 +24,9 @@ __all__ = [
     "load_word_vectors",
     "read_embeddings",
     "PatchSampler",
+    "image_files",
+    "images_fingerprint",
+    "read_image_file",
     "RegionSampler",
     "orientation_power",
     "prepare_scenes",

@@ -37,6 +37,9 @@ from ._seeded import SeededSampler
 __all__ = [
     "BUNDLED_NAMES",
     "IMAGE_EXTENSIONS",
+    "image_files",
+    "images_fingerprint",
+    "read_image_file",
     "PatchSampler",
     "bundled_images",
     "extract_patch",
@@ -373,8 +376,8 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
                       f0: float = 0.4, min_size: int = 1) -> list[np.ndarray]:
     """Read all PNG/JPEG/TIFF photographs in a folder (not recursive).
 
-    Files are read in sorted name order with ``skimage.io.imread``; integer
-    pixels are scaled to [0, 1], an alpha channel is dropped, RGB is turned
+    Files are read in sorted name order with :func:`read_image_file`
+    (Pillow; CMYK converted to RGB); integer pixels are scaled to [0, 1], an alpha channel is dropped, RGB is turned
     grey with ``skimage.color.rgb2gray`` and each image is cropped to its
     largest centered square.
 
@@ -408,32 +411,96 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
     """
     if whiten_images:
         _check_positive(f0, "f0")
+    images = []
+    for file in image_files(path):
+        img = _crop_square(_as_grey(read_image_file(file), str(file)))
+        what = f"{file} (its centred {img.shape[0]} x {img.shape[1]} square)"
+        _validate(img, what)
+        if img.shape[0] < max(min_size, 2):
+            raise ValueError(f"{file}: image is {img.shape[0]} x {img.shape[1]} pixels after cropping to its "
+                             f"centred square, smaller than the {max(min_size, 2)} x {max(min_size, 2)} patch "
+                             "(at least 2 x 2); remove it or use larger photographs")
+        img = whiten(img, f0=f0) if whiten_images else img - img.mean()
+        images.append(np.ascontiguousarray(img))
+    return images
+
+
+def image_files(path: str | os.PathLike) -> list[Path]:
+    """The image files of a folder that :func:`load_image_folder` reads, in sorted name order.
+
+    Parameters
+    ----------
+    path : path-like
+        The folder.
+
+    Returns
+    -------
+    list of Path
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder does not exist.
+    ValueError
+        If it is not a folder, holds no image files, or an image-named entry
+        is a broken or looping symbolic link (named).
+    """
     folder = Path(path).expanduser()
     if not folder.exists():
         raise FileNotFoundError(f"{folder}: no such folder")
     if not folder.is_dir():
         raise ValueError(f"{folder}: is not a folder")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+    named = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS)
+    broken = [p.name for p in named if p.is_symlink() and not p.exists()]
+    if broken:
+        raise ValueError(f"{folder}: {', '.join(broken[:5])} {'is a' if len(broken) == 1 else 'are'} symbolic "
+                         f"link{'s' if len(broken) > 1 else ''} to nothing (broken or looping); remove or fix them")
+    files = [p for p in named if p.is_file()]
     if not files:
         others = sum(1 for p in folder.iterdir())
         what = "is empty" if not others else f"holds {others} entries but no image files"
         raise ValueError(f"{folder}: {what} ({', '.join(sorted(IMAGE_EXTENSIONS))})")
-    from skimage.io import imread
+    return files
 
-    images = []
-    for file in files:
-        try:
-            raw = imread(str(file))
-        except Exception as exc:
-            raise ValueError(f"{file}: cannot read this image file ({type(exc).__name__}: {exc})") from exc
-        img = _crop_square(_as_grey(raw, str(file)))
-        _validate(img, str(file))
-        if img.shape[0] < min_size:
-            raise ValueError(f"{file}: image is {img.shape[0]} x {img.shape[1]} pixels after cropping to a "
-                             f"square, smaller than the {min_size} x {min_size} patch")
-        img = whiten(img, f0=f0) if whiten_images else img - img.mean()
-        images.append(np.ascontiguousarray(img))
-    return images
+
+def read_image_file(file: str | os.PathLike) -> np.ndarray:
+    """The pixels of one PNG/JPEG/TIFF file, with colour spaces other than grey and RGB(A) converted to RGB.
+
+    Pillow's own conversion turns CMYK and YCCK JPEGs (print workflows) and
+    palette images into RGB, so ink is read as ink, not as inverted light.
+
+    Parameters
+    ----------
+    file : path-like
+        The image file.
+
+    Returns
+    -------
+    ndarray
+        (H, W) grey, (H, W, 2) grey and alpha, or (H, W, 3|4) RGB(A), in the file's integer or float type.
+
+    Raises
+    ------
+    ValueError
+        Naming the file: unreadable, not an image, or an image Pillow cannot decode.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    file = Path(file)
+    try:
+        with Image.open(file) as img:
+            if img.mode not in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F", "RGB", "RGBA"):
+                img = img.convert("RGBA" if "A" in img.getbands() and img.mode != "CMYK" else "RGB")
+            pixels = np.array(img)
+    except UnidentifiedImageError:
+        size = file.stat().st_size
+        raise ValueError(f"{file}: is not an image ({size} bytes that no PNG/JPEG/TIFF reader recognizes); "
+                         "remove it from the folder") from None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{file}: cannot read this image file ({exc})") from None
+    if pixels.dtype.byteorder == ">":
+        pixels = pixels.astype(pixels.dtype.newbyteorder("="))
+    return pixels
 
 
 def load_images(spec: str | os.PathLike | None, whiten_images: bool = True,
@@ -486,6 +553,32 @@ def load_images(spec: str | os.PathLike | None, whiten_images: bool = True,
         return load_images_mat(path)
     raise ValueError(f"{path}: unsupported image source: expected a .mat file (Olshausen's IMAGES.mat) "
                      f"or a folder of {'/'.join(sorted(e[1:].upper() for e in IMAGE_EXTENSIONS))} images")
+
+
+def images_fingerprint(spec: str | os.PathLike | None) -> dict[str, Any]:
+    """What :func:`load_images` would read from ``spec``, for a run to record and ``--resume`` to compare.
+
+    Parameters
+    ----------
+    spec : None, or path-like
+        As for :func:`load_images`.
+
+    Returns
+    -------
+    dict
+        ``{"images": "the bundled photographs of scikit-image VERSION"}``,
+        or ``{"image files": {name: "SIZE bytes, sha256 HEX16"}}`` for an
+        ``IMAGES.mat`` file or a folder (names, sizes and content, not the
+        path: a folder moved elsewhere holds the same inputs).
+    """
+    from ..io import files_fingerprint
+
+    if spec is None:
+        import skimage
+
+        return {"images": f"the bundled photographs of scikit-image {skimage.__version__}"}
+    path = Path(spec).expanduser()
+    return {"image files": files_fingerprint(image_files(path) if path.is_dir() else [path])}
 
 
 # --------------------------------------------------------------------------

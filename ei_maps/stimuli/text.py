@@ -321,6 +321,14 @@ class WordVectors:
         """Dimension ``d`` of a word vector."""
         return int(self.vectors.shape[1])
 
+    def fingerprint(self) -> str:
+        """The words and vectors in one line, ``"N words x D dimensions, sha256 HEX16"``, for a run to record."""
+        import hashlib
+
+        digest = hashlib.sha256("\n".join(self.words).encode())
+        digest.update(np.ascontiguousarray(self.vectors).tobytes())
+        return f"{len(self.words)} words x {self.n_inputs} dimensions, sha256 {digest.hexdigest()[:16]}"
+
 
 def _frequencies(words: list[str]) -> np.ndarray:
     wordfreq = _require("wordfreq")
