@@ -390,9 +390,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ei-maps`` command; returns the exit status."""
     from .provenance import recording_command
 
+    from ._interrupts import noticing_interrupts
+
     argv = list(sys.argv[1:] if argv is None else argv)
-    with recording_command(["ei-maps", *argv]):
-        return _main(argv)
+    try:
+        with recording_command(["ei-maps", *argv]), noticing_interrupts():
+            return _main(argv)
+    except KeyboardInterrupt:  # before a command started (finding the experiments, parsing): nothing was written
+        print("interrupted before the command started: nothing was written", file=sys.stderr)
+        return 130
 
 
 def _main(argv: list[str]) -> int:
@@ -453,6 +459,9 @@ def _print_result(args: argparse.Namespace, summary: dict, printer) -> None:
 
 
 def _interrupted(args: argparse.Namespace) -> int:
+    from ._interrupts import handled
+
+    handled()
     if hasattr(args, "resume"):
         hint = "continue with the same command and --resume (from the last checkpoint)"
     elif args.command == "sweep":
@@ -509,6 +518,12 @@ def _run_experiment(parser: argparse.ArgumentParser, argv: list[str], args: argp
             log.close(f"failed: {type(err).__name__}: {err}")
         raise
     _print_result(args, summary, experiment.print_summary)
+    from ._interrupts import swallowed
+
+    if swallowed():  # a Ctrl-C Python could not raise where it arrived (see ei_maps._interrupts)
+        print("ei-maps: Ctrl-C arrived as the run was finishing, too late to stop it: the run above finished and "
+              "was saved", file=sys.stderr)
+        return 130
     return 0
 
 

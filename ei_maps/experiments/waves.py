@@ -20,13 +20,14 @@ from typing import Any
 
 from ..models import WaveSheetConfig
 from ..params import add_options, check_declared, declared, param, specs
+from .._interrupts import check as check_interrupt
 from .._lazy import imported_meanwhile
 from ..io import json_safe
 from ..provenance import save_result
 from ..framework.clitools import fmt, print_figures
 from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec
 from ..framework.lifecycle import locks_output_folder
-from ..framework.run_folder import begin_run, record_derived, record_result
+from ..framework.run_folder import begin_run, record_derived_since, record_result
 
 SPIKES_FILE = "spikes.nc"
 #: The kind of a wave run (its spikes.nc's ``kind`` attr, its folder's manifest).
@@ -102,6 +103,7 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
             def report(fraction: float) -> None:
                 bar.update(round(fraction * duration_ms) - bar.n)
                 done[0] = fraction
+                check_interrupt()  # one swallowed while the sheet was built stops the simulation here
 
             spikes = sheet.run(duration_ms, report=report)
             bar.update(round(duration_ms) - bar.n)
@@ -136,8 +138,11 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
     save_result(spikes, out / SPIKES_FILE)
     record_result(out, SPIKES_FILE)
     if figures:
-        summary["figures"] = [str(p) for p in write_wave_figures(spikes, out, transient_ms)]
-        record_derived(out, summary["figures"])
+        drawing = time.time()
+        try:
+            summary["figures"] = [str(p) for p in write_wave_figures(spikes, out, transient_ms)]
+        finally:  # those drawn before a failure or a Ctrl-C belong to this result too
+            record_derived_since(out, drawing)
     return summary
 
 

@@ -540,7 +540,7 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
     from ..io import json_safe
     from ..provenance import save_result
 
-    from .run_folder import read_manifest, record_derived, record_result
+    from .run_folder import read_manifest, record_derived_since, record_result
 
     summary = json_safe(summary)
     ds.attrs["summary"] = json.dumps(summary)
@@ -550,8 +550,11 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
         record_result(out, RUN_FILE)
         (out / CHECKPOINT_FILE).unlink(missing_ok=True)
         if write_figures is not None:
-            summary["figures"] = [str(f) for f in write_figures(ds, out)]
-            record_derived(out, summary["figures"])
+            started = time.time()
+            try:
+                summary["figures"] = [str(f) for f in write_figures(ds, out)]
+            finally:  # those drawn before a failure or a Ctrl-C belong to this result too
+                record_derived_since(out, started)
             ds.attrs["summary"] = json.dumps(summary)
     finally:
         release_run_folder(out)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 __all__ = ["MANIFEST_FILE", "RESULT_FILES", "SET_ASIDE_DIR", "begin_run", "file_sha256", "folder_holds",
-           "read_manifest", "record_derived", "record_inputs", "record_result", "run_identity"]
+           "read_manifest", "record_derived", "record_derived_since", "record_inputs", "record_result", "run_identity"]
 
 MANIFEST_FILE = "manifest.json"
 #: The files that are a run's result (one per folder): a trained run, a simulated sheet's spikes.
@@ -280,6 +280,22 @@ def record_derived(out: str | Path, paths: Iterable[str | Path]) -> None:
         if path.parent.resolve() == out.resolve() and path.is_file():
             manifest["files"][path.name] = manifest["result"]["sha256"]
     _write_manifest(out, manifest)
+
+
+def record_derived_since(out: str | Path, since: float) -> None:
+    """List in the manifest every file written into ``out`` since ``since`` (figures drawn before an interruption).
+
+    Parameters
+    ----------
+    out : str or Path
+        The run folder.
+    since : float
+        A ``time.time()`` taken just before the files were written [s].
+    """
+    out = Path(out)
+    own = {MANIFEST_FILE, _CHECKPOINT, *RESULT_FILES, ".lock", "run.log"}
+    record_derived(out, [p for p in out.iterdir() if p.is_file() and p.name not in own and not p.name.startswith(".")
+                         and p.stat().st_mtime >= since])
 
 
 def run_identity(out: str | Path) -> dict[str, str]:

@@ -254,11 +254,15 @@ class Trainer:
 
         interrupted = []
 
+        from .. import _interrupts
+
         def on_sigint(signum, frame):
+            _interrupts.note()  # remembered: one that comes after the last step is reported, not lost
             if interrupted:
                 raise KeyboardInterrupt
             interrupted.append(True)
 
+        _interrupts.check()  # a Ctrl-C swallowed during start-up (e.g. in a garbage-collector callback) stops here
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
         bar = tqdm(total=self.steps, initial=self.step, disable=not self.progress,

@@ -196,7 +196,7 @@ def _validate(img: np.ndarray, what: str) -> None:
     if bad.any():
         raise ValueError(f"{what}: image contains {int(bad.sum())} NaN/inf pixel(s)")
     if np.ptp(img) == 0:
-        raise ValueError(f"{what}: image is constant (value {img.flat[0]!r})")
+        raise ValueError(f"{what}: image is constant (value {float(img.flat[0]):g}): it has no pattern to learn")
     largest = float(np.max(np.abs(img)))
     if largest > MAX_PIXEL:
         raise ValueError(f"{what}: pixel values up to {largest:.3g} are too large to compute with (sums of "
@@ -414,12 +414,11 @@ def load_image_folder(path: str | os.PathLike, whiten_images: bool = True,
     images = []
     for file in image_files(path):
         img = _crop_square(_as_grey(read_image_file(file), str(file)))
-        what = f"{file} (its centred {img.shape[0]} x {img.shape[1]} square)"
-        _validate(img, what)
         if img.shape[0] < max(min_size, 2):
             raise ValueError(f"{file}: image is {img.shape[0]} x {img.shape[1]} pixels after cropping to its "
                              f"centred square, smaller than the {max(min_size, 2)} x {max(min_size, 2)} patch "
                              "(at least 2 x 2); remove it or use larger photographs")
+        _validate(img, f"{file} (its centred {img.shape[0]} x {img.shape[1]} square)")
         img = whiten(img, f0=f0) if whiten_images else img - img.mean()
         images.append(np.ascontiguousarray(img))
     return images
