@@ -75,9 +75,13 @@ def _apply_preset(args: argparse.Namespace, experiment, given: set[str]) -> set[
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    """The command line, with a command for each experiment :func:`~ei_maps.framework.registry.experiments` finds."""
     parser = argparse.ArgumentParser(
         prog="ei-maps",
-        description="Topographic maps from networks of excitatory and inhibitory neurons.")
+        description="Topographic maps from networks of excitatory and inhibitory neurons.",
+        epilog="Experiments of your own: every module in the folders named by EI_MAPS_EXPERIMENTS_PATH is "
+               "imported -- and so runs -- when a command needs the experiments (not for --help or --version); "
+               "see docs/adding-an-experiment.md.")
     # the installed version, so a bug report or a run's log can name it
     parser.add_argument("--version", action="version", version=f"ei-maps {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -402,8 +406,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    if argv[:1] == ["--version"]:  # before any experiment module is imported
+        print(f"ei-maps {__version__}")
+        return 0
+    from .framework.registry import package_experiments_only
+
     try:
-        parser = _build_parser()
+        if argv and argv[0] not in ("-h", "--help"):
+            parser = _build_parser()
+        else:  # the command list: the package's experiments, without running the user's modules
+            with package_experiments_only():
+                parser = _build_parser()
     except EiMapsError as err:  # e.g. an experiment module of EI_MAPS_EXPERIMENTS_PATH that does not import
         print(f"ei-maps: error: {err}", file=sys.stderr)
         return 2

@@ -14,6 +14,8 @@ processes of a sweep.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import contextvars
 import functools
 import importlib
 import os
@@ -283,23 +285,37 @@ class Experiment:
 
 
 @functools.lru_cache(maxsize=None)
-def _discovered() -> tuple[Experiment, ...]:
+def _discovered(with_path: bool = True) -> tuple[Experiment, ...]:
     # by name: the experiments import this module, and the framework names no experiment
     package = importlib.import_module(EXPERIMENTS_PACKAGE)
-    for folder in os.environ.get(PATH_VARIABLE, "").split(os.pathsep):
+    for folder in os.environ.get(PATH_VARIABLE, "").split(os.pathsep) if with_path else ():
         if folder and folder not in package.__path__:
+            if not os.path.isdir(folder):
+                raise EiMapsError(f"{PATH_VARIABLE} names {folder!r}, which is not a folder")
             package.__path__.append(folder)
     found: list[Experiment] = [importlib.import_module(name).EXPERIMENT for name in FRAMEWORK_COMMANDS]
-    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+    folders = package.__path__ if with_path else [f for f in package.__path__ if f == os.path.dirname(package.__file__)]
+    for module in sorted(pkgutil.iter_modules(folders), key=lambda m: m.name):
         if module.name.startswith("_"):  # private helpers of the experiments
             continue
+        where = f"{module.name!r} (from {getattr(module.module_finder, 'path', '?')})"
         try:
             mod = importlib.import_module(f"{package.__name__}.{module.name}")
+        except SystemExit as err:  # a module that ends the program as it is imported (e.g. a script)
+            raise EiMapsError(f"the experiment module {where} called sys.exit({err.code!r}) while being imported: "
+                              f"every module in {PATH_VARIABLE}'s folders is imported, and so run, by ei-maps; "
+                              "move scripts out of them") from None
         except Exception as err:  # an experiment module of the user's (EI_MAPS_EXPERIMENTS_PATH) that fails
-            raise EiMapsError(f"cannot import the experiment module {module.name!r} "
-                              f"(from {getattr(module.module_finder, 'path', '?')}; folders in "
-                              f"{PATH_VARIABLE} are searched too): {type(err).__name__}: {err}") from None
+            raise EiMapsError(f"cannot import the experiment module {where} (the folders in {PATH_VARIABLE} are "
+                              f"searched too): {type(err).__name__}: {err}") from None
         declared = getattr(mod, "EXPERIMENTS", None) or ((mod.EXPERIMENT,) if hasattr(mod, "EXPERIMENT") else ())
+        if isinstance(declared, Experiment) or not isinstance(declared, (tuple, list)):
+            declared = (declared,)
+        wrong = [d for d in declared if not isinstance(d, Experiment)]
+        if wrong:
+            raise EiMapsError(f"the experiment module {where} declares {type(wrong[0]).__name__} "
+                              f"{wrong[0]!r:.60} as an experiment: EXPERIMENT must be an "
+                              "ei_maps.framework.Experiment (see docs/adding-an-experiment.md)")
         found.extend(declared)
     names = [e.name for e in found]
     if len(set(names)) != len(names):
@@ -309,9 +325,40 @@ def _discovered() -> tuple[Experiment, ...]:
     return tuple(found)
 
 
-def experiments() -> dict[str, Experiment]:
-    """Every experiment, by name (modules of :mod:`ei_maps.experiments` declaring ``EXPERIMENT``)."""
-    return {e.name: e for e in _discovered()}
+#: Whether :func:`experiments` imports the modules of PATH_VARIABLE's folders (see :func:`package_experiments_only`).
+_WITH_PATH = contextvars.ContextVar("experiments_with_path", default=True)
+
+
+@contextlib.contextmanager
+def package_experiments_only():
+    """Within this block, :func:`experiments` leaves ``EI_MAPS_EXPERIMENTS_PATH``'s modules unimported (``--help``).
+
+    Yields
+    ------
+    None
+    """
+    token = _WITH_PATH.set(False)
+    try:
+        yield
+    finally:
+        _WITH_PATH.reset(token)
+
+
+def experiments(with_path: bool | None = None) -> dict[str, Experiment]:
+    """Every experiment, by name (modules of :mod:`ei_maps.experiments` declaring ``EXPERIMENT``).
+
+    Parameters
+    ----------
+    with_path : bool, optional
+        Also import the modules in the folders of ``EI_MAPS_EXPERIMENTS_PATH``
+        (which runs them); False: the package's own experiments only.
+        Default: True, except inside :func:`package_experiments_only`.
+
+    Returns
+    -------
+    dict of str to Experiment
+    """
+    return {e.name: e for e in _discovered(_WITH_PATH.get() if with_path is None else with_path)}
 
 
 def get(name: str) -> Experiment:
