@@ -128,7 +128,10 @@ def _build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--steps", type=int, default=None, help="training steps per configuration (default: the kind's)")
     sw.add_argument("--seeds", type=int, default=1, help="seeds 0..N-1 per configuration")
     sw.add_argument("--out", default="runs/sweep", help="sweep directory (sweep.zarr written as tasks finish, sweep.nc at the end, one folder per run, figures)")
-    sw.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: local cluster)")
+    sw.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, tcp://HOST:PORT "
+                                                       "(default: a local cluster)")
+    sw.add_argument("--scheduler-timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="how long to wait for --scheduler to answer, then for its first worker (default 30)")
     sw.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
     sw.add_argument("--cluster", choices=("local", "slurm", "pbs"), default="local",
                     help="without --scheduler: a local cluster, or SLURM/PBS jobs (dask-jobqueue, the cluster extra)")
@@ -198,7 +201,7 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str] | None = None) -> dict[
     log = RunLog(args.out, quiet=args.quiet, command=["ei-maps", *(argv or [])])
     try:
         result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out,
-                       scheduler=args.scheduler, workers=args.workers,
+                       scheduler=args.scheduler, workers=args.workers, scheduler_timeout=args.scheduler_timeout,
                        progress=not (args.no_progress or args.quiet), figures=not args.no_figures,
                        log=log, cluster=args.cluster, cluster_file=args.cluster_file,
                        shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk], base=base)

@@ -12,6 +12,7 @@ again runs only what is left. ``sweep.nc`` is exported when the sweep ends.
 """
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import os
@@ -138,7 +139,10 @@ def run_config(kind: str, params: dict[str, Any], seed: int, steps: int | None, 
                                  and not f.name.startswith("checkpoint")}
         return measures
     except Exception as err:  # a failed configuration is a result, not the end of the sweep
-        return {"error": f"{type(err).__name__}: {err}",
+        full = getattr(err, "errno", None) == errno.ENOSPC or "No space left on device" in str(err)
+        return {"error": (f"the disk is full where {run_dir} is written: free space and run the same command "
+                          "again (finished configurations are kept; this one is redone)") if full
+                else f"{type(err).__name__}: {err}",
                 "traceback": "".join(traceback.format_exception(type(err), err, err.__traceback__))[-2000:],
                 "seconds": time.perf_counter() - started}
     finally:
@@ -287,7 +291,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
           progress: bool = True, figures: bool = True, log=print, cluster: str = "local",
           cluster_file: str | os.PathLike | None = None, shared_disk: bool | None = None,
-          base: dict[str, Any] | None = None) -> xr.Dataset:
+          base: dict[str, Any] | None = None, scheduler_timeout: float = 30.0) -> xr.Dataset:
     """Train and analyze every configuration of a parameter grid on Dask; returns the results Dataset.
 
     Parameters
@@ -312,6 +316,8 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         ``out/<config>/`` (each run), figures.
     scheduler : str, optional
         Address of a running Dask scheduler; default: a cluster of ``cluster``.
+    scheduler_timeout : float
+        How long to wait for ``scheduler`` to answer, then for its first worker [s].
     workers : int, optional
         LocalCluster worker processes (default: one per core), each with one thread; at most
         :func:`local_worker_limit` (cores, and 500 MB of memory each).
@@ -340,6 +346,10 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     """
     base = _checked_base(kind, base or {}, params)
     names, grid, seed_list = _grid(kind, params, seeds, steps, base)
+    if scheduler is not None:  # a wrong address is said before anything is written
+        from .sweep_cluster import probe_scheduler
+
+        probe_scheduler(scheduler, scheduler_timeout)
     if scheduler is None and cluster == "local" and workers is not None:
         check_local_workers(workers)
     out = Path(out)
@@ -356,7 +366,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         token = {True: None, False: ""}.get(shared_disk, uuid.uuid4().hex)
         if token:
             atomic_write(out / DISK_TOKEN, lambda tmp: tmp.write_text(token))
-        with dask_client(scheduler, cluster, workers, cluster_file, log) as client:
+        with dask_client(scheduler, cluster, workers, cluster_file, log, scheduler_timeout) as client:
             _run_on(client, kind, names, todo, steps, out, token, result, recorder, progress, base)
     result.attrs["wall_seconds"] = time.perf_counter() - started
     recorder.set_attrs(wall_seconds=result.attrs["wall_seconds"])
