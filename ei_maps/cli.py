@@ -408,10 +408,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _check_environment() -> None:
+    """Environment variables read by the libraries beneath, checked before they are imported (they would print a
+    traceback inside a warning, or fail later with a message naming nothing)."""
+    import os
+
+    threads = os.environ.get("NUMBA_NUM_THREADS")
+    if threads is not None and not (threads.strip().isdigit() and int(threads) >= 1):
+        raise ValueError(f"the environment variable NUMBA_NUM_THREADS={threads!r} must be a whole number of threads "
+                         ">= 1 (or unset: one per core)")
+
+
 def _main(argv: list[str]) -> int:
     if argv[:1] == ["--version"]:  # before any experiment module is imported
         print(f"ei-maps {__version__}")
         return 0
+    try:
+        _check_environment()
+    except ValueError as err:
+        print(f"ei-maps: error: {err}", file=sys.stderr)
+        return 2
     from .framework.registry import package_experiments_only
 
     try:

@@ -75,7 +75,7 @@ def read_options_file(path: str | Path, parser: argparse.ArgumentParser) -> dict
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # "-sig": the byte-order mark some editors write first
     except OSError as err:
         raise ValueError(f"--config {path}: cannot read it ({err.strerror or err})") from None
     try:

@@ -71,7 +71,7 @@ def test_cli_analyze_json(run_dir):
 def test_cli_analyze_missing_run(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ei_maps", "analyze", str(tmp_path / "nope")],
                           capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 2 and "no such result file" in proc.stderr
+    assert proc.returncode == 2 and "nope: no such folder" in proc.stderr
 
 
 def test_mantel_p_separates_a_trained_map_from_its_shuffled_fields(run_dir):

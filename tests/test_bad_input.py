@@ -65,18 +65,30 @@ def test_a_sweep_whose_every_configuration_failed_exits_non_zero(tmp_path, capsy
     assert "every configuration of the sweep failed" in err and "Traceback" not in err
 
 
-def test_an_experiment_module_that_does_not_import_is_named(tmp_path):
+@pytest.mark.parametrize("module, message", [
+    ("def oops(:\n", "cannot import the experiment module 'broken'"),
+    ("import sys\nprint('ran')\nsys.exit(0)\n", "called sys.exit(0) while being imported"),
+    ("EXPERIMENT = 42\n", "declares int 42 as an experiment: EXPERIMENT must be an ei_maps.framework.Experiment"),
+])
+def test_an_experiment_module_that_fails_exits_or_declares_nonsense_is_named(tmp_path, module, message):
     import os
     import subprocess
     import sys
 
-    (tmp_path / "broken.py").write_text("def oops(:\n")
+    (tmp_path / "broken.py").write_text(module)
     env = {**os.environ, "EI_MAPS_EXPERIMENTS_PATH": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "ei_maps", "--help"], capture_output=True, text=True, env=env,
-                          timeout=120)
-    assert done.returncode == 2
-    assert "cannot import the experiment module 'broken'" in done.stderr and "SyntaxError" in done.stderr
-    assert "Traceback" not in done.stderr
+
+    def run(*argv):
+        return subprocess.run([sys.executable, "-m", "ei_maps", *argv], capture_output=True, text=True, env=env,
+                              timeout=120)
+
+    done = run("train", "images", "--steps", "1", "--out", str(tmp_path / "run"))
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert "broken" in done.stderr and "Traceback" not in done.stderr and not (tmp_path / "run").exists()
+    # the command list and the version do not import (so do not run) the user's modules
+    for argv in (["--help"], ["--version"]):
+        done = run(*argv)
+        assert done.returncode == 0 and "ran" not in done.stdout.split() and not done.stderr, done.stderr
 
 
 def test_analyze_of_a_run_whose_kind_was_edited_names_the_run(tmp_path, capsys):

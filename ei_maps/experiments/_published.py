@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FIG2_FILE", "LIF_FILE", "PUBLISHED_LIF_STEPS", "side_of"]
+__all__ = ["FIG2_FILE", "FIG2_SHAPE", "LIF_FILE", "LIF_SHAPE", "PUBLISHED_LIF_STEPS", "side_of"]
 
 #: File names of the published dictionaries in the reference folder.
 FIG2_FILE = "published_fig2_dictionary.npy"
 LIF_FILE = "published_lif_dictionary.npy"
+#: Their shapes (inputs: 16 x 16 patches, units: a 40 x 40 and a 30 x 30 sheet).
+FIG2_SHAPE = (256, 1600)
+LIF_SHAPE = (256, 900)
 #: Gradient steps the published dictionaries were trained for (the paper's).
 PUBLISHED_LIF_STEPS = 100_000
 

@@ -534,7 +534,7 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
     from ..config import TrainConfig
     from ..models import ModelConfig
     from ._orientation_maps import analyze_image_run
-    from ._published import FIG2_FILE
+    from ._published import FIG2_FILE, FIG2_SHAPE
 
     ds = train_images(ModelConfig(side=s["side"]), TrainConfig(steps=s["steps"]), out=folder, resume=resume,
                       progress=progress, figures=True, log=log)
@@ -547,7 +547,7 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
             row("receptive fields: oriented fraction", trained["oriented_fraction"]),
             row("receptive fields: spatial spread (median; 1 = unlocalized)", trained["spatial_spread_median"])]
     figures = pngs(trained.get("figures", []))
-    published = published_dictionary(FIG2_FILE, reference, notes)
+    published = published_dictionary(FIG2_FILE, reference, notes, shape=FIG2_SHAPE)
     if published is not None:
         log("comparing with the published Fig. 2 dictionary")
         c = compare_fig2(ds, published, probe_lam=TrainConfig().probe_lam)

@@ -365,7 +365,7 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
     from .. import plotting
     from ..analysis import as_fields
     from ..models import LIFCodingConfig
-    from ._published import LIF_FILE
+    from ._published import LIF_FILE, LIF_SHAPE
 
     train = LIF_TRAIN.replace(steps=s["steps"], batch=s["batch"], checkpoint_every=min(LIF_TRAIN.checkpoint_every,
                                                                                       s["steps"]))
@@ -379,7 +379,7 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
             row("receptive fields: spatial spread (median)", trained["spatial_spread_median"]),
             row("held-out explained variance (raw spike counts)", held.get("explained_variance"))]
     figures = pngs(trained.get("figures", []))
-    published = published_dictionary(LIF_FILE, reference, notes)
+    published = published_dictionary(LIF_FILE, reference, notes, shape=LIF_SHAPE)
     if published is not None:
         log("comparing with the published spiking dictionary")
         c = compare_lif(ds, published, calibration_steps=s["calibration_steps"],

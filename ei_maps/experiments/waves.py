@@ -26,7 +26,7 @@ from ..io import json_safe
 from ..provenance import save_result
 from ..framework.clitools import fmt, print_figures
 from ..framework.registry import Experiment, Preset, Reproduction, SweepSpec
-from ..framework.lifecycle import locks_output_folder
+from ..framework.lifecycle import locks_output_folder, make_run_folder
 from ..framework.run_folder import begin_run, record_derived_since, record_result
 
 SPIKES_FILE = "spikes.nc"
@@ -79,9 +79,11 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
         raise ValueError(f"transient must be a finite number of ms >= 0, got {transient_ms!r}")
     if not duration_ms > transient_ms:
         raise ValueError(f"duration ({duration_ms} ms) must exceed the transient ({transient_ms} ms)")
+    if duration_ms - transient_ms < config.dt:
+        raise ValueError(f"the {duration_ms:g} ms simulated after the {transient_ms:g} ms transient are shorter than "
+                         f"one time step (dt = {config.dt:g} ms): simulate longer")
     check_memory(config.memory_bytes(duration_ms, engine=engine), f"a {config.side} x {config.side} wave sheet for {duration_ms:g} ms")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_run_folder(out)
     run_id = begin_run(out, KIND, fresh=True, log=log)  # a simulation is never continued: each is a new run
     sheet = WaveSheet(config, engine=engine)
     started = time.perf_counter()

@@ -5,6 +5,7 @@ through :mod:`ei_maps.framework.registry` by the run's ``kind``).
 """
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +51,47 @@ def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str]
     path = Path(run_dir)
     run_dir = path if path.is_dir() else path.parent
     held = run_dir.resolve() in _HELD
-    if run_dir.is_dir():  # a run being extended is not measured half-way, nor are two analyses mixed
-        lock_run_folder(run_dir)
     try:
-        summary = _analyze_locked(path, run_dir, figures, given, options)
-    finally:
-        if not held:
-            release_run_folder(run_dir)
+        if run_dir.is_dir():  # a run being extended is not measured half-way, nor are two analyses mixed
+            lock_run_folder(run_dir)
+        try:
+            summary = _analyze_locked(path, run_dir, figures, given, options)
+        finally:
+            if not held:
+                release_run_folder(run_dir)
+    except OSError as err:
+        if err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+            raise
+        raise OSError(err.errno, f"{run_dir}: cannot write there ({err.strerror}); ei-maps analyze writes "
+                                 "analysis.nc and figures into the run's folder: copy the folder somewhere writable "
+                                 "and analyze the copy") from None
     return summary
+
+
+def _not_a_run(run_dir: Path) -> str:
+    """What a folder without ``run.nc`` holds, and what to run instead (an error message)."""
+    from .lifecycle import CHECKPOINT_FILE, RUN_FILE
+    from .run_folder import folder_holds
+
+    if not run_dir.exists():
+        return f"{run_dir}: no such folder"
+    held, where = folder_holds(run_dir)
+    if held == "":
+        return (f"{run_dir} holds {where}, not a run: its results are in its own files; analyze one of its runs "
+                f"(ei-maps analyze {run_dir}/CONFIGURATION)")
+    if (run_dir / CHECKPOINT_FILE).is_file():
+        return (f"{run_dir} holds an unfinished {held or ''} run ({CHECKPOINT_FILE}, no {RUN_FILE}): finish it with "
+                f"the command that started it and --resume, then analyze it").replace("  ", " ")
+    if held is not None:
+        return (f"{run_dir} holds a run of kind {held!r} ({where}) without a {RUN_FILE}: its command measures it as "
+                "it runs (the summary is in its result's attrs); ei-maps analyze reads trained runs")
+    return f"{run_dir} holds no run ({RUN_FILE}): give a folder made by ei-maps train (or its run.nc)"
 
 
 def _analyze_locked(path: Path, run_dir: Path, figures: bool, given: frozenset[str], options: dict[str, Any]
                     ) -> dict[str, Any]:
+    if path.is_dir() and not (path / "run.nc").is_file() or not path.exists():
+        raise ValueError(_not_a_run(run_dir if path.is_dir() else path))
     run = load_run(path)
     experiment = for_run(run, run_dir)
     if experiment.analyze is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import json
 import os
 import time
@@ -49,8 +50,41 @@ _HELD: dict[Path, Any] = {}
 __all__ = ["ANALYSIS_FILE", "CHECKPOINT_FILE", "LOCK_FILE", "RUN_FILE", "RunFolderBusyError",
            "activation_model_from_run", "allowing_changed_inputs", "check_resumable", "dictionary_on_sheet", "finish_run", "history_tail", "load_resume_state",
            "save_analysis",
-           "lock_run_folder", "locks_output_folder", "open_run", "release_run_folder", "run_trainer", "timing",
+           "lock_run_folder", "locks_output_folder", "make_run_folder", "open_run", "release_run_folder", "run_trainer", "timing",
            "trainer_folder", "trainer_for", "trainer_state"]
+
+
+def make_run_folder(out: str | Path) -> Path:
+    """Create the output folder ``out`` (and its parents), or say plainly why it cannot be.
+
+    Parameters
+    ----------
+    out : str or Path
+        The folder.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If ``out`` (or a folder above it) is a file.
+    OSError
+        If it cannot be created or written (read-only, no permission), naming it and what to do.
+    """
+    out = Path(out)
+    for above in (out, *out.parents):
+        if above.exists() and not above.is_dir():
+            raise ValueError(f"--out {out}: {above} is a file, not a folder; give a folder (it is created)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(err.errno, f"cannot create the output folder {out} ({err.strerror}); choose a folder you can "
+                                 "write to with --out") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OSError(errno.EACCES, f"cannot write into {out} (read-only or not yours); choose a writable --out")
+    return out
 
 
 class RunFolderBusyError(EiMapsError, RuntimeError):
@@ -121,8 +155,7 @@ def locks_output_folder(function):
     def locked(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        out = Path(bound.arguments["out"])
-        out.mkdir(parents=True, exist_ok=True)
+        out = make_run_folder(bound.arguments["out"])
         held = out.resolve() in _HELD
         lock_run_folder(out)
         try:
@@ -162,11 +195,18 @@ def load_resume_state(out: Path) -> xr.Dataset | None:
     """
     from ..provenance import check_schema
 
-    candidates = [load_dataset(out / name) for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
+    names = [name for name in (CHECKPOINT_FILE, RUN_FILE) if (out / name).is_file()]
+    candidates = [load_dataset(out / name) for name in names]
     if not candidates:
         return None
-    for ds in candidates:
+    for name, ds in zip(names, candidates):
         check_schema(ds, out)
+        try:
+            int(ds.attrs["steps_done"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"{out / name} is not a run ei-maps can continue (it has no number of steps done, "
+                             "steps_done): made by another tool, or edited? Start over with --overwrite, or use "
+                             "another --out") from None
     return max(candidates, key=lambda d: int(d.attrs.get("steps_done", 0)))
 
 
@@ -307,8 +347,7 @@ def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, 
         check_memory(*memory)
     from .run_folder import begin_run, record_inputs
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_run_folder(out)
     lock_run_folder(out)
     try:
         begin_run(out, kind, fresh=not resume, log=log)
@@ -553,6 +592,10 @@ def finish_run(ds: xr.Dataset, summary: dict[str, Any], out: Path, write_figures
             started = time.time()
             try:
                 summary["figures"] = [str(f) for f in write_figures(ds, out)]
+            except OSError as err:  # e.g. the disk filled: the result itself is safe
+                raise OSError(err.errno, f"{out / RUN_FILE} is saved, but its figures could not be written "
+                                         f"({err.strerror or err}); fix that (free space?) and `ei-maps analyze "
+                                         f"{out}` draws the map's figures") from None
             finally:  # those drawn before a failure or a Ctrl-C belong to this result too
                 record_derived_since(out, started)
             ds.attrs["summary"] = json.dumps(summary)

@@ -122,7 +122,8 @@ def pngs(paths) -> list[str]:
     return list(dict.fromkeys(str(p) for p in paths if str(p).endswith(".png") and Path(p).is_file()))
 
 
-def published_dictionary(name: str, reference: str | Path | None, notes: list[str]) -> np.ndarray | None:
+def published_dictionary(name: str, reference: str | Path | None, notes: list[str],
+                         shape: tuple[int, ...] | None = None) -> np.ndarray | None:
     """The authors' published dictionary ``name``, or None with a note that it was not found.
 
     Parameters
@@ -132,7 +133,9 @@ def published_dictionary(name: str, reference: str | Path | None, notes: list[st
     reference : path or None
         The reference folder (see :func:`ei_maps.framework.reference.reference_dir`).
     notes : list of str
-        The part's notes; one is appended when the file is missing.
+        The part's notes; one is appended when the file is missing or unusable.
+    shape : tuple of int, optional
+        The shape the file must have (inputs, units) [count].
 
     Returns
     -------
@@ -144,7 +147,19 @@ def published_dictionary(name: str, reference: str | Path | None, notes: list[st
     if not path.is_file():
         notes.append(f"published dictionary not found at {path}: comparison skipped")
         return None
-    return np.load(path)
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        notes.append(f"published dictionary {path} cannot be read ({err}): comparison skipped; restore the file")
+        return None
+    wrong = (f"holds a {array.dtype} array" if not np.issubdtype(array.dtype, np.number)
+             else f"has shape {array.shape}, not {shape}" if shape is not None and array.shape != tuple(shape)
+             else f"holds {int(np.sum(~np.isfinite(array)))} NaN/inf values" if not np.all(np.isfinite(array))
+             else "")
+    if wrong:
+        notes.append(f"published dictionary {path} {wrong}: comparison skipped; restore the authors' file")
+        return None
+    return array
 
 
 # ---------------------------------------------------------------------------- running

@@ -27,7 +27,7 @@ import numpy as np
 
 from .._lazy import DeferredModule
 from ..io import atomic_write, load_dataset
-from .lifecycle import locks_output_folder
+from .lifecycle import locks_output_folder, make_run_folder
 from .sweep_cluster import SchedulerLostError, dask_client
 from .sweep_store import STORE_DIR, SWEEP_FILE, Recorder, create_store, empty_result, export_netcdf, read_store
 
@@ -352,8 +352,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
         probe_scheduler(scheduler, scheduler_timeout)
     if scheduler is None and cluster == "local" and workers is not None:
         check_local_workers(workers)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_run_folder(out)
     store = out / STORE_DIR
     result = _resumed(kind, steps, params, seed_list, out, log, base)
     todo = [(values, seed) for values in grid for seed in seed_list

@@ -177,6 +177,12 @@ def read_embeddings(path: str | os.PathLike, keep: set[str] | None = None
                 line = raw.decode("utf-8-sig", errors="replace").rstrip()
                 if not line:
                     continue
+                if "\t" in line:  # tab-separated (some exports): the fields are the same
+                    line = line.replace("\t", " ")
+                if line[0] == " " and lineno <= 2 and line.lstrip(" ") and not _is_number(line.split()[0]):
+                    raise ValueError(f"{path}, line {lineno}: starts with a space, so its word is empty (the "
+                                     "format is `word v1 v2 ...` from the line's start); remove the leading "
+                                     "spaces, e.g. sed 's/^ *//'")
                 if dim is None:
                     fields = line.split(" ")
                     if lineno == 1 and len(fields) == 2 and all(f.isdecimal() for f in fields):
