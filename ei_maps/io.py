@@ -217,6 +217,27 @@ def json_safe(value):
     return value
 
 
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, as hex (read in 1 MiB blocks).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    str
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def files_fingerprint(paths) -> dict[str, str]:
     """What a run read from disk: each file's name with its size and the start of its content's SHA-256.
 
@@ -230,16 +251,8 @@ def files_fingerprint(paths) -> dict[str, str]:
     dict of str to str
         ``{name: "SIZE bytes, sha256 HEX16"}``, sorted by name.
     """
-    import hashlib
-
-    out = {}
-    for path in sorted(map(Path, paths), key=lambda p: p.name):
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        out[path.name] = f"{path.stat().st_size} bytes, sha256 {digest.hexdigest()[:16]}"
-    return out
+    return {path.name: f"{path.stat().st_size} bytes, sha256 {file_sha256(path)[:16]}"
+            for path in sorted(map(Path, paths), key=lambda p: p.name)}
 
 
 def fingerprint_changes(saved: dict, now: dict) -> list[str]:

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from ei_maps.cli import main
-from ei_maps.framework.run_folder import MANIFEST_FILE, SET_ASIDE_DIR, file_sha256, read_manifest
+from ei_maps.framework.run_folder import MANIFEST_FILE, SET_ASIDE_DIR, read_manifest
+from ei_maps.io import file_sha256
 from ei_maps.io import load_dataset
 
 TINY = ["--side", "8", "--patch-size", "8", "--batch", "16", "--no-progress", "--quiet"]

@@ -29,6 +29,7 @@ PAGES = [
     ("ei_maps.framework", "what the experiments run in: how one declares itself, analyze and pooling"),
     ("ei_maps.framework.registry", "the registry's own module: discovery of experiment modules"),
     ("ei_maps.framework.lifecycle", "one run folder from first step to run.nc: lock, checkpoints, resume"),
+    ("ei_maps.framework.run_folder", "what a run folder holds: its manifest, one run, nothing stale"),
     ("ei_maps.framework.reproduce", "ei-maps reproduce: every experiment's reproduction, run and reported"),
     ("ei_maps.framework.results", "loading saved runs and rebuilding their models"),
     ("ei_maps.config", "training configurations and their checks"),

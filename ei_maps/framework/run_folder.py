@@ -21,7 +21,6 @@ The caller holds the folder's lock (:func:`ei_maps.framework.lifecycle.lock_run_
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
@@ -29,7 +28,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["MANIFEST_FILE", "RESULT_FILES", "SET_ASIDE_DIR", "begin_run", "file_sha256", "folder_holds",
+from ..io import file_sha256
+
+__all__ = ["MANIFEST_FILE", "RESULT_FILES", "SET_ASIDE_DIR", "begin_run", "folder_holds",
            "read_manifest", "record_derived", "record_derived_since", "record_inputs", "record_result", "run_identity"]
 
 MANIFEST_FILE = "manifest.json"
@@ -44,25 +45,6 @@ _LEGACY_SUFFIXES = (".png", ".gif", ".html")
 #: What else a folder may be, by the file that says so (not run folders: refused as one).
 _OTHER_FOLDERS = (("sweep.nc", "a parameter sweep"), ("sweep.zarr", "a parameter sweep"),
                   ("report.html", "an ei-maps reproduce report"))
-
-
-def file_sha256(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, as hex.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-
-    Returns
-    -------
-    str
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_manifest(out: str | Path) -> dict[str, Any] | None:
