@@ -185,3 +185,29 @@ def test_a_published_dictionary_of_the_wrong_shape_or_with_nan_is_skipped_with_a
                        ("junk.npy", "cannot be read")):
         assert published_dictionary(name, tmp_path, notes, shape=(4, 9)) is None
         assert said in notes[-1] and "comparison skipped" in notes[-1]
+
+
+def test_a_full_disk_is_one_clear_error_and_the_result_is_kept(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from ei_maps.experiments import images
+    from ei_maps.framework import sweep as sweep_module
+    from ei_maps.framework.run_folder import read_manifest
+    from ei_maps.io import file_sha256
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # the disk fills while the figures are drawn, after run.nc is saved: the run is kept and said to be
+    monkeypatch.setattr(images, "write_figures", full)
+    out = tmp_path / "run"
+    _fails(capsys, ["train", "images", "--steps", "2", "--side", "8", "--patch-size", "8", "--batch", "8",
+                    "--out", str(out), "--no-progress"],
+           f"{out / 'run.nc'} is saved, but its figures could not be written (No space left on device)",
+           f"ei-maps analyze {out}")
+    manifest = read_manifest(out)
+    assert manifest["result"]["sha256"] == file_sha256(out / "run.nc") and not list(out.glob("*.png"))
+    # in a sweep's worker: the configuration fails with one line that says what to do, and is redone next time
+    monkeypatch.setattr(sweep_module, "_run_when_free", full)
+    outcome = sweep_module.run_config("images", {"w_inh": 2.0}, 0, 1, str(tmp_path / "sweep" / "w_inh=2,seed=0"))
+    assert outcome["error"].startswith("the disk is full where") and "run the same command again" in outcome["error"]
