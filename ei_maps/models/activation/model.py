@@ -120,6 +120,20 @@ class ActivationModel:
         self.last_sparsity: float = float("nan")
         self.last_record: dict[str, float] = {}
 
+    # ------------------------------------------------------------------ pickling
+    #: Attributes rebuilt on first use rather than copied: scratch space, helper threads and the timing of the
+    #: parallel schemes (which give the same numbers; only their speed is measured).
+    _TRANSIENT = {"_workspace": None, "_residual": None, "_chooser": None, "_chooser_threads": 0}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The model's state for pickle and ``copy.deepcopy``: parameters, dictionary, thresholds, last results."""
+        state = dict(self.__dict__)
+        state.update(self._TRANSIENT)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     # ------------------------------------------------------------------ params
     @classmethod
     def from_config(cls, config: ModelConfig, **overrides: Any) -> "ActivationModel":
