@@ -26,9 +26,11 @@ def test_every_public_name_has_one_entry_in_the_api_reference(built_docs):
 
 
 def test_the_pages_of_the_site_were_built(built_docs):
-    for page in ("index", "getting-started", "reproduce", "adding-an-experiment", "design", "api/index",
-                 "auto_examples/index"):
+    for page in ("index", "installation", "getting-started", "reproduce", "adding-an-experiment", "design", "cite",
+                 "changelog", "api/index", "auto_examples/index"):
         assert (built_docs / f"{page}.html").is_file(), page
+    assert "arXiv:2205.13614" in (built_docs / "cite.html").read_text(encoding="utf-8")
+    assert "Changelog" in (built_docs / "changelog.html").read_text(encoding="utf-8")
     examples = sorted(p.stem for p in (ROOT / "examples").glob("plot_*.py"))
     assert len(examples) >= 8, examples
     listed = (built_docs / "auto_examples" / "index.html").read_text(encoding="utf-8")

@@ -65,3 +65,15 @@ def test_invalid_config_json_in_a_run_names_the_file(tmp_path):
     save_result(ds, tmp_path / "run.nc")
     with pytest.raises(ValueError, match=r"run\.nc: .*not valid JSON"):
         load_model(tmp_path)
+
+
+def test_the_package_says_its_license_and_how_to_cite_it():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "LICENSE").read_text().startswith("MIT License")
+    cff = (root / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in cff and "arXiv:2205.13614" in cff and "license: MIT" in cff
+    from ei_maps import __version__
+
+    assert f"version: {__version__}" in cff  # the citation names the version being released

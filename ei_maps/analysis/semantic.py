@@ -388,7 +388,9 @@ def distortion(activations: xr.DataArray, embeddings: xr.DataArray, max_words: i
     try:
         from sklearn.manifold import TSNE
     except ImportError as err:
-        raise ImportError("distortion needs scikit-learn: pip install 'ei-maps[text]'") from err
+        from .._install import install_hint
+
+        raise ImportError(f"distortion needs scikit-learn: {install_hint('text')}") from err
     from scipy.spatial.distance import pdist
     from scipy.stats import spearmanr
 

@@ -78,7 +78,9 @@ def jobqueue_cluster(kind: str, settings: dict[str, Any]):
     try:
         import dask_jobqueue
     except ImportError:
-        raise EiMapsError(f"--cluster {kind} needs dask-jobqueue: pip install 'ei-maps[cluster]'") from None
+        from .._install import install_hint
+
+        raise EiMapsError(f"--cluster {kind} needs dask-jobqueue: {install_hint('cluster')}") from None
     classes = {"slurm": dask_jobqueue.SLURMCluster, "pbs": dask_jobqueue.PBSCluster}
     if kind not in classes:
         raise ValueError(f"--cluster must be one of {', '.join(CLUSTERS)}, got {kind!r}")

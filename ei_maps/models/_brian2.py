@@ -52,7 +52,9 @@ def import_brian2():
                 signal.signal(signal.SIGINT, before)
         import brian2
     except ImportError as err:
-        raise MissingBrian2Error("the spiking sheet needs Brian2: pip install -e '.[lif]' (or pip install brian2)"
+        from .._install import install_hint
+
+        raise MissingBrian2Error(f"the spiking sheet needs Brian2: {install_hint('lif')} (or pip install brian2)"
                                  + "; for --model lif, --engine numba needs no Brian2") from err
     return brian2
 

