@@ -11,6 +11,7 @@ _LAZY = by_module({
     ".models": ("ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "UnstableDynamicsError",
                 "WaveSheet", "WaveSheetConfig"),
     ".models.retinotopic": ("RetinotopicConfig", "RetinotopicModel"),
+    ".models.estimator": ("TopographicCoder",),
     ".framework.results": ("load_model", "load_run"),
 })
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
@@ -25,5 +26,5 @@ def sweep(*args, **kwargs):
 
 __all__ = ["ActivationModel", "LIFCodingConfig", "LIFCodingModel", "ModelConfig", "RetinotopicConfig",
            "RetinotopicModel", "RetinotopicTrainConfig", "TextTrainConfig",
-           "TouchTrainConfig", "TrainConfig", "UnstableDynamicsError", "WaveSheet", "WaveSheetConfig", "__version__",
+           "TopographicCoder", "TouchTrainConfig", "TrainConfig", "UnstableDynamicsError", "WaveSheet", "WaveSheetConfig", "__version__",
            "load_model", "load_run", "sweep"]
