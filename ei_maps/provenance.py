@@ -119,11 +119,12 @@ def save_result(ds, path, encoding: dict | None = None):
     Path
         The file written.
     """
+    from .cf import describe
     from .io import save_dataset
 
     ds = ds.copy(deep=False)
     ds.attrs.update(schema_version=SCHEMA_VERSION, provenance=json.dumps(provenance()))
-    return save_dataset(ds, path, encoding=encoding)
+    return save_dataset(describe(ds, path), path, encoding=encoding)
 
 
 def check_schema(ds, path=None) -> None:

@@ -148,3 +148,24 @@ def test_every_part_runs_its_experiments_paper_and_quick_presets():
         if experiment.sweep is not None:
             _checked_base(experiment.name, paper.parameters, {})  # valid parameters of the experiment
             _checked_base(experiment.name, quick.parameters, {})
+
+
+def test_measures_far_from_the_paper_or_empty_are_flagged():
+    from ei_maps.framework.reproduce import flag_rows, row
+
+    rows = [row("fine", 0.9, 1.0), row("collapsed", 0.0, 0.35), row("far", 0.1, 0.5), row("sign", -0.2, 0.3),
+            row("missing", None, 2.0), row("no reference", 0.0), row("qualitative", 0.0, "pinwheels")]
+    flags = flag_rows(rows)
+    assert [f.split(":")[0] for f in flags] == ["collapsed", "far", "sign", "missing"]
+    assert "empty or collapsed" in flags[0] and "more than 2x from the published 0.5" in flags[1]
+
+
+def test_the_report_flags_warnings_and_states_its_provenance(tmp_path):
+    from ei_maps.framework.reproduce import write_report
+
+    record = {"part": "lif", "title": "spiking", "status": "ok", "rows": [], "figures": [], "notes": [],
+              "warnings": ["98 of 100 excitatory units have an all-zero receptive field"], "seconds": 1.0,
+              "settings": {}, "reused": False}
+    text = write_report(tmp_path / "report.html", [record], 1.0, True, tmp_path).read_text()
+    assert 'data-status="warning"' in text and "ok, 1 warning" in text and "98 of 100" in text
+    assert 'class="provenance"' in text and "Python" in text and "numpy" in text

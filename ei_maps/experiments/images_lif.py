@@ -379,6 +379,7 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
             row("receptive fields: spatial spread (median)", trained["spatial_spread_median"]),
             row("held-out explained variance (raw spike counts)", held.get("explained_variance"))]
     figures = pngs(trained.get("figures", []))
+    warnings = empty_field_warnings(ds, s["steps"])
     published = published_dictionary(LIF_FILE, reference, notes, shape=LIF_SHAPE)
     if published is not None:
         log("comparing with the published spiking dictionary")
@@ -397,7 +398,33 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
             as_fields(published, side), blank=blank,
             title=f"published spiking dictionary ({side} x {side}, inhibitory sites black)"),
             folder / "published_dictionary.png")))
-    return {"rows": rows, "figures": figures, "notes": notes}
+    return {"rows": rows, "figures": figures, "notes": notes, "warnings": warnings}
+
+
+def empty_field_warnings(ds, steps: int) -> list[str]:
+    """A warning when most excitatory units of a spiking run have an all-zero receptive field (nothing to show).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A spiking-coder run (``receptive_fields``, ``excitatory``).
+    steps : int
+        Its training steps [count].
+
+    Returns
+    -------
+    list of str
+        One warning, or none.
+    """
+    fields = ds["receptive_fields"]
+    energy = (fields ** 2).sum([d for d in fields.dims if d not in ("unit_y", "unit_x")]).values
+    excitatory = ds["excitatory"].values.astype(bool)
+    empty, total = int(np.sum((energy == 0) & excitatory)), int(excitatory.sum())
+    if empty <= total // 2:
+        return []
+    return [f"{empty} of {total} excitatory units have an all-zero receptive field: after {steps} steps the sheet "
+            "spikes too little on the probes to map them, so the similarity and spread measures describe the few "
+            f"others; the paper's settings ({LIF_TRAIN.steps} steps: ei-maps reproduce without --quick) map them"]
 
 
 REPRODUCTION = Reproduction(

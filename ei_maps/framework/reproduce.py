@@ -31,7 +31,7 @@ from ..io import json_safe
 from .lifecycle import locks_output_folder
 from .registry import Experiment, Reproduction, experiments
 
-__all__ = ["MARKER_FILE", "REPORT_FILE", "parse_parts", "parts", "pngs", "published_dictionary", "reproduce", "row",
+__all__ = ["FAR_FACTOR", "MARKER_FILE", "REPORT_FILE", "flag_rows", "parse_parts", "parts", "pngs", "published_dictionary", "reproduce", "row",
            "run_part"]
 
 #: Per part folder: what the reproduction recorded (settings, measures, figures, time, status).
@@ -106,6 +106,37 @@ def row(measure: str, ours: Any, reference: Any = None, source: str = "") -> dic
     """
     ref = reference if isinstance(reference, str) else _number(reference)
     return {"measure": measure, "ours": _number(ours), "reference": ref, "source": source}
+
+
+#: A measure more than this factor away from its published value is flagged in the report.
+FAR_FACTOR = 2.0
+
+
+def flag_rows(rows: list[dict[str, Any]]) -> list[str]:
+    """Warnings about a part's table: measures not measured, zero where the paper's is not, or far from it.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The part's rows (:func:`row`).
+
+    Returns
+    -------
+    list of str
+        One reason per flagged measure (empty when nothing is flagged).
+    """
+    flags = []
+    for r in rows:
+        ours, ref = r["ours"], r["reference"]
+        if not isinstance(ref, (int, float)) or isinstance(ref, bool):
+            continue
+        if ours is None:
+            flags.append(f"{r['measure']}: not measured (published {ref:.3g})")
+        elif ours == 0 and ref != 0:
+            flags.append(f"{r['measure']}: 0 where the published value is {ref:.3g} (an empty or collapsed result?)")
+        elif ref != 0 and (ours / ref < 0 or max(ours / ref, ref / ours) > FAR_FACTOR):
+            flags.append(f"{r['measure']}: {ours:.3g}, more than {FAR_FACTOR:g}x from the published {ref:.3g}")
+    return flags
 
 
 def pngs(paths) -> list[str]:
@@ -243,7 +274,9 @@ def run_part(part: str, out: str | Path, quick: bool = False, reference: str | P
     else:
         record.update(status="ok", seconds=round(time.perf_counter() - started, 2), **result)
         record["notes"] = [n for n in record["notes"] if n]
-        log(f"[{part}] done in {record['seconds']:.1f} s")
+        record["warnings"] = [w for w in record.get("warnings", []) if w] + flag_rows(record["rows"])
+        log(f"[{part}] done in {record['seconds']:.1f} s"
+            + "".join(f"\n[{part}] warning: {w}" for w in record["warnings"]))
     _write_marker(folder, record)
     return {**record, "reused": False}
 
@@ -306,6 +339,7 @@ table { border-collapse: collapse; margin: .5em 0; }
 td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .failed { color: #b00; font-weight: bold; } .ok { color: #070; font-weight: bold; }
+.warning { color: #a60; font-weight: bold; }
 .note { background: #fff6d5; padding: 4px 8px; }
 figure { display: inline-block; margin: 4px; vertical-align: top; }
 figure img { max-width: 540px; max-height: 540px; border: 1px solid #ddd; }
@@ -330,13 +364,17 @@ def _figure(path: str) -> str:
 
 def _section(r: dict[str, Any]) -> str:
     part = r["part"]
-    status = "ok" if r["status"] == "ok" else "failed"
+    warnings_ = r.get("warnings") or []
+    status = ("warning" if warnings_ else "ok") if r["status"] == "ok" else "failed"
     when = "reused from an earlier call" if r.get("reused") else "this call"
+    shown = f"ok, {len(warnings_)} warning{'s' if len(warnings_) > 1 else ''}" if status == "warning" else status
     out = [f'<section id="{part}" data-status="{status}">', f"<h2>{html.escape(r.get('title', part))}</h2>",
-           f'<p>part <code>{part}</code>: <span class="{status}">{status}</span>; time '
+           f'<p>part <code>{part}</code>: <span class="{status}">{shown}</span>; time '
            f'<span class="seconds">{_fmt(r.get("seconds"))}</span> s ({when})</p>']
     if r.get("error"):
         out.append(f'<p class="failed">failed: {html.escape(r["error"])}</p>')
+    for warning in warnings_:
+        out.append(f'<p class="warning">warning: {html.escape(warning)}</p>')
     for note in r.get("notes", []):
         out.append(f'<p class="note">{html.escape(note)}</p>')
     if r.get("rows"):
@@ -368,6 +406,19 @@ def _section(r: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _provenance_line() -> str:
+    """How the report was made: the command, ei-maps and its libraries' versions, the commit, the machine."""
+    from ..provenance import provenance
+
+    p = provenance()
+    libraries = ", ".join(f"{k} {v}" for k, v in (p.get("libraries") or {}).items() if v)
+    commit = (f"; commit {p['git_commit'][:12]}{' (with uncommitted changes)' if p.get('git_dirty') else ''}"
+              if p.get("git_commit") else "")
+    return (f'<p class="provenance">Made by <code>{html.escape(" ".join(p["command"]))}</code> with ei-maps '
+            f"{html.escape(p['ei_maps'])}{html.escape(commit)}; Python {html.escape(p['python'])}, "
+            f"{html.escape(libraries)}; {html.escape(p['cpu'])}, {p['cores']} cores.</p>\n")
+
+
 def write_report(path: str | Path, records: list[dict[str, Any]], total_seconds: float, quick: bool,
                  reference: Path) -> Path:
     """Write the self-contained HTML report (figures embedded as base64 PNG) atomically; returns its path."""
@@ -383,8 +434,11 @@ def write_report(path: str | Path, records: list[dict[str, Any]], total_seconds:
             f"(the parts' own runs: {parts_time:.1f} s); "
             f"{'<b>quick</b> settings (reduced sizes, steps and durations)' if quick else 'full settings'}; "
             f"ei-maps {html.escape(__version__)}; written {time.strftime('%Y-%m-%d %H:%M:%S %Z')}.</p>\n"
-            f"<p>Published dictionaries looked for in <code>{html.escape(str(reference))}</code>.</p>\n"
+            + _provenance_line()
+            + f"<p>Published dictionaries looked for in <code>{html.escape(str(reference))}</code>.</p>\n"
             + (f'<p class="failed">failed parts: {", ".join(failed)}</p>\n' if failed else "")
+            + "".join(f'<p class="warning">{r["part"]}: {len(r["warnings"])} warning(s), see its section</p>\n'
+                      for r in records if r.get("warnings"))
             + "<nav>" + " | ".join(f'<a href="#{r["part"]}">{r["part"]}</a>' for r in records) + "</nav>\n")
     text = head + "\n".join(_section(r) for r in records) + "\n</body></html>\n"
     path = Path(path)
