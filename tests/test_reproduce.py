@@ -66,7 +66,7 @@ def test_report_has_a_section_per_part_with_figures_and_numbers(quick_reproducti
     report = _parse(quick_reproduction / REPORT_FILE)
     assert set(report.sections) == set(PARTS)
     for part, section in report.sections.items():
-        assert section["status"] == "ok", part
+        assert section["status"] in ("ok", "warning"), part  # quick settings: measures far from the paper are flagged
         assert section["img"], f"{part} has no figure"
         for src in section["img"]:
             width, height = _png_size(src)
@@ -103,7 +103,7 @@ def test_missing_published_dictionary_is_said_and_the_rest_runs(tmp_path):
     assert f"published dictionary not found at {empty / 'published_fig2_dictionary.npy'}: comparison skipped" in text
     report = _parse(out / REPORT_FILE)
     assert list(report.sections) == ["images"]
-    assert report.sections["images"]["img"] and report.sections["images"]["status"] == "ok"
+    assert report.sections["images"]["img"] and report.sections["images"]["status"] in ("ok", "warning")
 
 
 def test_a_failing_part_is_shown_and_the_command_fails(tmp_path, monkeypatch):

@@ -390,8 +390,8 @@ def _reproduce(folder: Path, s: dict[str, Any], reference, resume: bool, progres
                   "orientation_strength_median": "dictionary: orientation strength (median)",
                   "adjacent_similarity": "dictionary: adjacent |cos|", "random_similarity": "dictionary: random |cos|",
                   "spikes_per_patch": "spikes per patch", "threshold_mV": "threshold [mV]", "steps": "steps"}
-        rows = rows[:3] + [row(label, c["ours"][k], c["published"][k], "published spiking dictionary, measured here")
-                           for k, label in labels.items()]
+        rows = rows[:3] + [row(label, c["ours"][k], c["published"][k], "published spiking dictionary, measured here",
+                               flag=k != "steps") for k, label in labels.items()]
         side = int(round(np.sqrt(published.shape[1])))
         blank = np.all(published == 0, axis=0).reshape(side, side)
         figures.append(str(plotting.save_figure(plotting.plot_receptive_fields(

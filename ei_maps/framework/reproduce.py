@@ -85,7 +85,7 @@ def _number(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def row(measure: str, ours: Any, reference: Any = None, source: str = "") -> dict[str, Any]:
+def row(measure: str, ours: Any, reference: Any = None, source: str = "", flag: bool = True) -> dict[str, Any]:
     """One row of a part's table (what an experiment's reproduction returns under ``"rows"``).
 
     Parameters
@@ -98,14 +98,17 @@ def row(measure: str, ours: Any, reference: Any = None, source: str = "") -> dic
         The published value [the measure's unit], a text (a qualitative result of the paper) or None.
     source : str
         Where the reference value comes from.
+    flag : bool
+        Whether :func:`flag_rows` judges the row (False for a setting shown beside the paper's, such as the
+        number of steps).
 
     Returns
     -------
     dict
-        ``measure``, ``ours``, ``reference``, ``source``.
+        ``measure``, ``ours``, ``reference``, ``source``, ``flag``.
     """
     ref = reference if isinstance(reference, str) else _number(reference)
-    return {"measure": measure, "ours": _number(ours), "reference": ref, "source": source}
+    return {"measure": measure, "ours": _number(ours), "reference": ref, "source": source, "flag": flag}
 
 
 #: A measure more than this factor away from its published value is flagged in the report.
@@ -128,7 +131,7 @@ def flag_rows(rows: list[dict[str, Any]]) -> list[str]:
     flags = []
     for r in rows:
         ours, ref = r["ours"], r["reference"]
-        if not isinstance(ref, (int, float)) or isinstance(ref, bool):
+        if not r.get("flag", True) or not isinstance(ref, (int, float)) or isinstance(ref, bool):
             continue
         if ours is None:
             flags.append(f"{r['measure']}: not measured (published {ref:.3g})")
@@ -327,6 +330,7 @@ def reproduce(out: str | Path = "runs/reproduce", parts=None, quick: bool = Fals
             "total_seconds": round(total, 2), "failed": [r["part"] for r in records if r["status"] != "ok"],
             "parts": {r["part"]: {"status": r["status"], "reused": r["reused"], "seconds": r.get("seconds"),
                                   "error": r.get("error"), "notes": r.get("notes", []),
+                                  "warnings": r.get("warnings", []),
                                   "measures": {row["measure"]: row["ours"] for row in r.get("rows", [])}}
                       for r in records}}
 
@@ -480,9 +484,12 @@ def print_summary(summary: dict) -> None:
           f"{summary['total_seconds']:.1f} s -> {summary['report']}")
     for part, p in summary["parts"].items():
         how = "reused" if p["reused"] else f"{p['seconds']:.1f} s"
-        print(f"  {part:7s} {p['status']:6s} ({how})" + (f": {p['error']}" if p["error"] else ""))
+        status = "warning" if p["status"] == "ok" and p.get("warnings") else p["status"]
+        print(f"  {part:7s} {status:7s} ({how})" + (f": {p['error']}" if p["error"] else ""))
         for note in p["notes"]:
             print(f"          {note}")
+        for warning in p.get("warnings", []):
+            print(f"          warning: {warning}")
 
 
 EXPERIMENT = Experiment(
