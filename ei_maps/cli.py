@@ -161,6 +161,13 @@ def _build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="print the options of a run as TOML (for --config, to run it again)",
                             formatter_class=_DefaultsOnceFormatter)
     config.add_argument("run_dir", metavar="RUN_DIR", help="a run folder (config.toml, or run.nc / checkpoint.nc)")
+
+    export = sub.add_parser("export", help="write a wave run's spikes as NWB or Neo, for spike-analysis tools",
+                            formatter_class=_DefaultsOnceFormatter)
+    export.add_argument("run_dir", metavar="RUN_DIR", help="a folder made by ei-maps waves (or its spikes.nc)")
+    export.add_argument("--format", choices=("nwb", "neo"), default="nwb",
+                        help="nwb: RUN_DIR/spikes.nwb (pynwb, the nwb extra); neo: RUN_DIR/spikes.neo.pkl (a Neo "
+                             "Block through neo's PickleIO)")
     return parser
 
 
@@ -275,6 +282,21 @@ def _saved_options(saved, experiment) -> dict[str, Any]:
     if experiment.resume_options is not None:
         values.update(experiment.resume_options(saved))
     return values
+
+
+def _export(args: argparse.Namespace) -> int:
+    """``ei-maps export RUN_DIR --format nwb|neo``."""
+    from .export import export_run
+
+    needs = {"nwb": ("pynwb", "nwb"), "neo": ("neo", "nwb")}[args.format]
+    try:
+        __import__(needs[0])
+    except ImportError:
+        from ._install import install_hint
+
+        raise ValueError(f"--format {args.format} needs {needs[0]}: {install_hint(needs[1])}") from None
+    print(f"wrote {export_run(args.run_dir, args.format)}")
+    return 0
 
 
 def _print_run_config(args: argparse.Namespace) -> int:
@@ -458,6 +480,8 @@ def _main(argv: list[str]) -> int:
                 printer = _several_printer(printer, experiment.print_pool)
         elif args.command == "config":
             return _print_run_config(args)
+        elif args.command == "export":
+            return _export(args)
         else:
             return _run_experiment(parser, argv, args)
     except KeyboardInterrupt:

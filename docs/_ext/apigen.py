@@ -34,6 +34,8 @@ PAGES = [
     ("ei_maps.framework.results", "loading saved runs and rebuilding their models"),
     ("ei_maps.config", "training configurations and their checks"),
     ("ei_maps.params", "a parameter declared once: its check, docs and command-line option"),
+    ("ei_maps.export", "a wave run's spikes as NWB or Neo"),
+    ("ei_maps.cf", "the CF conventions every result file follows: the vocabulary of variables"),
     ("ei_maps.io", "writing and reading result files atomically"),
     ("ei_maps.provenance", "what every result file records about how it was made"),
     ("ei_maps.seeds", "independent random streams from one seed"),
