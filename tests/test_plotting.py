@@ -441,3 +441,32 @@ def test_wave_gif_frames_are_the_colormap_of_the_counts(tmp_path):
         np.testing.assert_array_equal(f[::2, ::2], expected[k])
         np.testing.assert_array_equal(f[1::2, 1::2], expected[k])
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_every_plotting_function_draws_where_the_caller_says():
+    import inspect
+
+    import ei_maps.plotting as plotting
+
+    functions = {n: getattr(plotting, n) for n in dir(plotting) if n.startswith("plot_")}
+    assert len(functions) >= 20
+    lacking = [n for n, f in functions.items() if not {"ax", "fig"} & set(inspect.signature(f).parameters)]
+    assert not lacking, lacking  # matplotlib's convention for library plotting functions
+
+
+def test_a_panel_goes_in_the_callers_axes_and_panels_in_the_callers_subfigure():
+    from matplotlib.figure import Figure as MplFigure
+
+    mine = MplFigure(figsize=(10, 4))
+    left, right = mine.subfigures(1, 2)
+    ax = left.add_subplot()
+    returned = plot_activation_map(make_saccade()[0].isel(frame=0), ax=ax)
+    assert returned is mine and ax.images  # drawn into the caller's axes; their figure comes back
+    assert plot_training(make_history(50), fig=right) is mine and len(right.axes) >= 2
+    with pytest.raises(ValueError, match="already holds axes"):
+        plot_training(make_history(50), fig=right)
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plot_activation_map(make_saccade()[0].isel(frame=0), ax=mine)
+    # without them: a figure of its own that shows itself in a notebook
+    own = plot_activation_map(make_saccade()[0].isel(frame=0))
+    assert own is not mine and own._repr_png_().startswith(b"\x89PNG")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.axes import Axes
 
-from .style import _finite_abs_max, _hide_ticks, _new_figure, _require_dims
+from .style import _axes, _figure, _finite_abs_max, _hide_ticks, _require_dims, _root
 
 __all__ = ["plot_saccade", "plot_activation_map"]
 
@@ -62,8 +63,7 @@ def _path_with_wrap_breaks(yx: np.ndarray, shape: tuple[int, int]) -> np.ndarray
 def plot_saccade(
     activity: xr.DataArray,
     patches: xr.DataArray,
-    centroids: xr.DataArray | None = None,
-) -> Figure:
+    centroids: xr.DataArray | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """Show input patches and sheet responses frame by frame.
 
     Parameters
@@ -79,6 +79,8 @@ def plot_saccade(
         (unlabelled: taken in that order): bump centroid in grid-index units,
         i.e. ``(0, 0)`` is the center of unit ``(0, 0)``. NaN centroids (no
         bump) are skipped.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -115,7 +117,7 @@ def plot_saccade(
     sheet_shape = (activity.sizes["unit_y"], activity.sizes["unit_x"])
     path = _path_with_wrap_breaks(yx, sheet_shape) if yx is not None else None
 
-    fig = _new_figure((1.7 * n + 1.2, 4.0), layout="constrained")
+    fig = _figure((1.7 * n + 1.2, 4.0), fig, layout="constrained")
     axes = fig.subplots(2, n, squeeze=False)
     image = None
     for t in range(n):
@@ -138,10 +140,10 @@ def plot_saccade(
     axes[0, 0].set_ylabel("input patch")
     axes[1, 0].set_ylabel("E activation")
     fig.colorbar(image, ax=list(axes[1, :]), label=_ACTIVATION_LABEL, shrink=0.9)
-    return fig
+    return _root(fig)
 
 
-def plot_activation_map(activity: xr.DataArray, title: str | None = None) -> Figure:
+def plot_activation_map(activity: xr.DataArray, title: str | None = None, ax: Axes | None = None) -> Figure:
     """Draw one sheet activation map with a colorbar.
 
     Parameters
@@ -150,6 +152,8 @@ def plot_activation_map(activity: xr.DataArray, title: str | None = None) -> Fig
         Dims (``unit_y``, ``unit_x``).
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -160,12 +164,11 @@ def plot_activation_map(activity: xr.DataArray, title: str | None = None) -> Fig
     activity = _require_dims(activity, ("unit_y", "unit_x"), "activity")
     act = np.asarray(activity.values, dtype=float)
     vlim = _symmetric_limit(act)
-    fig = _new_figure((5.0, 4.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _axes((5.0, 4.2), ax)
     image = ax.imshow(act, cmap=_ACTIVATION_CMAP, vmin=-vlim, vmax=vlim, interpolation="nearest")
     ax.set_xlabel("unit_x")
     ax.set_ylabel("unit_y")
     if title:
         ax.set_title(title)
     fig.colorbar(image, ax=ax, label=_ACTIVATION_LABEL)
-    return fig
+    return _root(fig)

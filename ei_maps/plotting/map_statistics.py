@@ -9,10 +9,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import FixedLocator, FormatStrFormatter
+from matplotlib.axes import Axes
 
-from .style import _new_figure, _require_dims
+from .style import _axes, _figure, _require_dims, _root
 
 __all__ = ["plot_power_spectrum", "plot_similarity_by_distance", "plot_regime_spectra"]
 
@@ -56,7 +57,7 @@ def _wavelength_ticks(kmin: float, kmax: float) -> list[float]:
     return ticks
 
 
-def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None) -> Figure:
+def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None, ax: Axes | None = None) -> Figure:
     """Plot a radially averaged power spectrum and its column spacing.
 
     Parameters
@@ -68,6 +69,8 @@ def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None) -> Figur
         peak was found).
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -101,8 +104,7 @@ def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None) -> Figur
         )
     spacing = float(spectrum.attrs.get("column_spacing", np.nan))
 
-    fig = _new_figure((6.0, 4.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _axes((6.0, 4.2), ax)
     ax.plot(k, power, color="C0", marker="o", ms=4, lw=1.2, label="power")
     if fit is not None and np.isfinite(fit).any():
         ax.plot(k, fit, color="C1", lw=1.6, label="fit")
@@ -124,10 +126,10 @@ def plot_power_spectrum(spectrum: xr.Dataset, title: str | None = None) -> Figur
     top.set_xlabel("wavelength (units)")
     if title:
         ax.set_title(title)
-    return fig
+    return _root(fig)
 
 
-def plot_similarity_by_distance(similarity: xr.DataArray, title: str | None = None) -> Figure:
+def plot_similarity_by_distance(similarity: xr.DataArray, title: str | None = None, ax: Axes | None = None) -> Figure:
     """Plot tuning similarity against cortical distance, relative to chance.
 
     Parameters
@@ -137,6 +139,8 @@ def plot_similarity_by_distance(similarity: xr.DataArray, title: str | None = No
         tuning similarity divided by a shuffled baseline (1 = chance).
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -154,8 +158,7 @@ def plot_similarity_by_distance(similarity: xr.DataArray, title: str | None = No
     distance = _require_coord(similarity, "distance", "similarity")
     values = np.asarray(similarity.values, dtype=float)
 
-    fig = _new_figure((5.5, 4.0), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _axes((5.5, 4.0), ax)
     ax.axhline(1.0, color="0.4", ls="--", lw=1.0, label="shuffled baseline")
     ax.plot(distance, values, color="C0", marker="o", ms=4, lw=1.2)
     ax.set_xlabel("cortical distance (units)")
@@ -164,10 +167,10 @@ def plot_similarity_by_distance(similarity: xr.DataArray, title: str | None = No
     ax.legend(loc="best", fontsize="small", frameon=False)
     if title:
         ax.set_title(title)
-    return fig
+    return _root(fig)
 
 
-def plot_regime_spectra(rows: Sequence[dict], columns: int = 3) -> Figure:
+def plot_regime_spectra(rows: Sequence[dict], columns: int = 3, fig: Figure | SubFigure | None = None) -> Figure:
     """Predicted linear gain against the learned map's spectrum, one panel per configuration.
 
     Parameters
@@ -180,6 +183,8 @@ def plot_regime_spectra(rows: Sequence[dict], columns: int = 3) -> Figure:
         amplitude, without its lowest bin).
     columns : int
         Panels per row [count].
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -196,7 +201,7 @@ def plot_regime_spectra(rows: Sequence[dict], columns: int = 3) -> Figure:
     n = len(rows)
     cols = min(columns, n)
     nrows = int(np.ceil(n / cols))
-    fig = _new_figure((3.3 * cols, 2.5 * nrows + 0.4), layout="constrained")
+    fig = _figure((3.3 * cols, 2.5 * nrows + 0.4), fig, layout="constrained")
     axes = fig.subplots(nrows, cols, squeeze=False, sharex=True)
     for k, ax in enumerate(axes.ravel()):
         if k >= n:
@@ -220,4 +225,4 @@ def plot_regime_spectra(rows: Sequence[dict], columns: int = 3) -> Figure:
     for ax in axes[-1]:
         ax.set_xlabel("wavenumber (cycles per unit)")
     fig.suptitle("E/I interactions' preferred wavelength (dashed) vs the learned orientation maps", fontsize=10)
-    return fig
+    return _root(fig)

@@ -9,9 +9,10 @@ import xarray as xr
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize, hsv_to_rgb
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.axes import Axes
 
-from .style import _hide_ticks, _new_figure, _require_dims
+from .style import _axes, _figure, _hide_ticks, _require_dims, _root
 
 __all__ = ["orientation_colors", "plot_cortical_map", "plot_orientation_map", "plot_selectivity"]
 
@@ -122,8 +123,7 @@ def plot_orientation_map(
     preference: xr.DataArray,
     selectivity: xr.DataArray | None = None,
     pinwheels: xr.Dataset | None = None,
-    title: str | None = None,
-) -> Figure:
+    title: str | None = None, ax: Axes | None = None) -> Figure:
     """Draw an orientation preference map, optionally with selectivity and pinwheels.
 
     Parameters
@@ -141,6 +141,8 @@ def plot_orientation_map(
         drawn.
     title : str, optional
         Figure title; default "orientation preference".
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -170,8 +172,8 @@ def plot_orientation_map(
     height = (_ORIENTATION_MAP_INCHES * float(np.clip(ny / nx, 0.2, 1.0)) + _ORIENTATION_BASE_BAND
               + (_ORIENTATION_LEGEND_BAND if pw is not None else 0.0)
               + (_ORIENTATION_CAPTION_BAND if selectivity is not None else 0.0))
-    fig = _new_figure((_ORIENTATION_FIG_WIDTH, height), layout="constrained")
-    ax = fig.add_subplot()
+    own = ax is None  # a figure of its own gets the figure-wide title and caption; the caller's axes their own
+    fig, ax = _axes((_ORIENTATION_FIG_WIDTH, height), ax)
     ax.imshow(rgb, interpolation="nearest", aspect="equal")
     _hide_ticks(ax)
 
@@ -196,16 +198,16 @@ def plot_orientation_map(
 
     if selectivity is not None:
         sel = np.asarray(selectivity.values, dtype=float)
-        fig.supxlabel(
+        (fig.supxlabel if own else ax.set_xlabel)(
             f"brightness = {_SELECTIVITY_LABEL} (full brightness at its 99th percentile, "
             f"{_percentile_scale(sel):.2g}); grey = undefined",
             fontsize="small",
         )
-    fig.suptitle(title if title is not None else "orientation preference")
-    return fig
+    (fig.suptitle if own else ax.set_title)(title if title is not None else "orientation preference")
+    return _root(fig)
 
 
-def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Figure:
+def plot_selectivity(selectivity: xr.DataArray, title: str | None = None, ax: Axes | None = None) -> Figure:
     """Draw an orientation selectivity map with a colorbar.
 
     Parameters
@@ -214,6 +216,8 @@ def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Fig
         Dims (``unit_y``, ``unit_x``), any order, values in [0, 1].
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -228,8 +232,7 @@ def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Fig
     finite = sel[np.isfinite(sel)]
     vmin = min(0.0, float(finite.min())) if finite.size else 0.0
     vmax = max(1.0, float(finite.max())) if finite.size else 1.0
-    fig = _new_figure((5.0, 4.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _axes((5.0, 4.2), ax)
     cmap = colormaps[_SELECTIVITY_CMAP].with_extremes(bad="lightgrey")
     image = ax.imshow(sel, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest",
                       aspect="equal")
@@ -238,7 +241,7 @@ def plot_selectivity(selectivity: xr.DataArray, title: str | None = None) -> Fig
     if title:
         ax.set_title(title)
     fig.colorbar(image, ax=ax, label=_SELECTIVITY_LABEL)
-    return fig
+    return _root(fig)
 
 
 def _draw_pinwheels(ax, pinwheels: xr.Dataset, ms: float) -> None:
@@ -253,7 +256,7 @@ def _draw_pinwheels(ax, pinwheels: xr.Dataset, ms: float) -> None:
 
 
 def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every: int = 2,
-                      mesh_units: int = 32) -> Figure:
+                      mesh_units: int = 32, fig: Figure | SubFigure | None = None) -> Figure:
     """The four views of a retinotopic sheet's map: orientation, its spectrum, pinwheel counts, RF centres.
 
     Parameters
@@ -271,6 +274,8 @@ def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every
         The receptive-field mesh joins every ``mesh_every``-th unit [count].
     mesh_units : int
         ... over the first ``mesh_units`` x ``mesh_units`` units [count].
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -287,7 +292,7 @@ def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every
 
     summary = json.loads(analysis.attrs.get("summary", "{}"))
     spacing = float(analysis.attrs.get("column_spacing", np.nan))
-    fig = _new_figure((11.0, 9.6), layout="constrained")
+    fig = _figure((11.0, 9.6), fig, layout="constrained")
     axes = fig.subplots(2, 2)
     ax = axes[0, 0]
     rgb = orientation_colors(analysis["preference"], analysis["selectivity"])
@@ -380,4 +385,4 @@ def plot_cortical_map(analysis: xr.Dataset, title: str | None = None, mesh_every
                  f"{p.get('density_plateau_wavelet') or nan:.2f} (cortex 3.1 \u00b1 0.3)"
                  if np.isfinite(spacing) else "no column spacing (no ring in the spectrum)")
     fig.suptitle(title)
-    return fig
+    return _root(fig)

@@ -9,9 +9,9 @@ import numpy as np
 import xarray as xr
 from matplotlib import colormaps
 from matplotlib.colors import Colormap
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
-from .style import _hide_ticks, _new_figure, _require_dims
+from .style import _figure, _hide_ticks, _require_dims, _root
 
 __all__ = ["MOSAIC_SEPARATOR", "receptive_field_mosaic", "plot_receptive_fields", "plot_receptive_field_pair"]
 
@@ -71,8 +71,7 @@ def plot_receptive_fields(
     title: str | None = None,
     max_side: int | None = None,
     separator_color: str = "black",
-    blank=None,
-) -> Figure:
+    blank=None, fig: Figure | SubFigure | None = None) -> Figure:
     """Draw a sheet of receptive fields as one tiled grey-scale image.
 
     Parameters
@@ -90,6 +89,8 @@ def plot_receptive_fields(
     blank : bool array or DataArray (unit_y, unit_x), optional
         Units drawn as solid [flag] separator-colored tiles (e.g. the inhibitory
         sites of a spiking sheet, which have no field).
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -129,7 +130,7 @@ def plot_receptive_fields(
     inches_per_px = long_side / max(rows, cols)
     img_w, img_h = cols * inches_per_px, rows * inches_per_px
     band = _TITLE_BAND_INCHES if title else 0.0
-    fig = _new_figure((img_w, img_h + band))
+    fig = _figure((img_w, img_h + band), fig)
     # Axes placed by hand to fill the figure exactly: the figure already has
     # the mosaic's aspect, so no whitespace and no layout engine needed.
     ax = fig.add_axes((0.0, 0.0, 1.0, img_h / (img_h + band)))
@@ -141,10 +142,10 @@ def plot_receptive_fields(
         spine.set_visible(False)
     if title:
         ax.set_title(title)
-    return fig
+    return _root(fig)
 
 
-def plot_receptive_field_pair(panels: dict[str, xr.DataArray]) -> Figure:
+def plot_receptive_field_pair(panels: dict[str, xr.DataArray], fig: Figure | SubFigure | None = None) -> Figure:
     """Receptive-field grids side by side (e.g. the best and worst configurations of a sweep).
 
     Parameters
@@ -154,6 +155,8 @@ def plot_receptive_field_pair(panels: dict[str, xr.DataArray]) -> Figure:
         ``patch_y``, ``patch_x``), each drawn as
         :func:`receptive_field_mosaic` in grey on ``vmin=-1, vmax=1``, in
         the dict's order.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -167,11 +170,11 @@ def plot_receptive_field_pair(panels: dict[str, xr.DataArray]) -> Figure:
     """
     if not panels:
         raise ValueError("no receptive fields to draw")
-    fig = _new_figure((6.0 * len(panels), 6.4), layout="constrained")
+    fig = _figure((6.0 * len(panels), 6.4), fig, layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     cmap = colormaps["gray"].with_extremes(under="black", bad="red")
     for ax, (label, fields) in zip(axes, panels.items()):
         ax.imshow(receptive_field_mosaic(fields), cmap=cmap, vmin=-1.0, vmax=1.0, interpolation="nearest")
         ax.set_title(label, fontsize=9)
         _hide_ticks(ax)
-    return fig
+    return _root(fig)

@@ -49,6 +49,42 @@ def _new_figure(figsize: tuple[float, float], **kwargs) -> Figure:
     return fig
 
 
+def _figure(figsize: tuple[float, float], fig=None, **kwargs):
+    """A new figure of ``figsize`` [inches] (``kwargs``: its layout), or the caller's ``fig`` to draw the panels in.
+
+    Matplotlib's convention for library plotting functions: the caller may
+    pass where to draw (a Figure, or a SubFigure of a larger one).
+    """
+    from matplotlib.figure import SubFigure
+
+    if fig is None:
+        return _new_figure(figsize, **kwargs)
+    if not isinstance(fig, (Figure, SubFigure)):
+        raise TypeError(f"fig must be a matplotlib Figure or SubFigure, got {type(fig).__name__}")
+    if fig.axes:
+        raise ValueError("fig already holds axes: give an empty figure or subfigure (fig.subfigures() makes some)")
+    return fig
+
+
+def _axes(figsize: tuple[float, float], ax=None):
+    """(figure, axes) to draw one panel in: a new constrained-layout figure of ``figsize``, or ``ax``'s."""
+    if ax is None:
+        fig = _new_figure(figsize, layout="constrained")
+        return fig, fig.add_subplot()
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    return ax.figure, ax
+
+
+def _root(fig) -> Figure:
+    """The top-level Figure of ``fig`` (itself, or the figure a SubFigure belongs to): what a function returns."""
+    from matplotlib.figure import SubFigure
+
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    return fig
+
+
 def _require_dims(obj: xr.DataArray, required: Sequence[str], name: str) -> xr.DataArray:
     """Check ``obj`` has exactly the dims ``required`` and return it in that order."""
     if not isinstance(obj, xr.DataArray):

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
-from .style import _new_figure
+from .style import _figure, _root
 
 __all__ = ["plot_sweep_lines", "plot_sweep_heatmaps"]
 
 
-def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title: str | None = None) -> Figure:
+def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title: str | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """One panel per variable against the swept parameter ``x``, one line per value of the other dims.
 
     Parameters
@@ -28,6 +28,8 @@ def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title:
         Variables of ``sweep`` to plot, one panel each.
     title : str, optional
         Figure title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -43,7 +45,7 @@ def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title:
     missing = [v for v in variables if v not in sweep]
     if missing:
         raise ValueError(f"sweep lacks {missing}")
-    fig = _new_figure((3.6 * len(variables), 3.2 + (0.3 if title else 0)), layout="constrained")
+    fig = _figure((3.6 * len(variables), 3.2 + (0.3 if title else 0)), fig, layout="constrained")
     axes = fig.subplots(1, len(variables), squeeze=False)[0]
     for ax, var in zip(axes, variables):
         da = sweep[var]
@@ -59,11 +61,11 @@ def plot_sweep_lines(sweep: xr.Dataset, x: str, variables: Sequence[str], title:
             ax.legend(fontsize=7)
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)
 
 
 def plot_sweep_heatmaps(result: xr.Dataset, x: str, y: str, variables: Sequence[str],
-                        title: str | None = None) -> Figure:
+                        title: str | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """Heatmaps of sweep measures over two parameters, averaged over every other dim (failures left out).
 
     Parameters
@@ -76,6 +78,8 @@ def plot_sweep_heatmaps(result: xr.Dataset, x: str, y: str, variables: Sequence[
         Variables to plot, one panel each; those not in ``result`` are skipped.
     title : str, optional
         Figure title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -92,7 +96,7 @@ def plot_sweep_heatmaps(result: xr.Dataset, x: str, y: str, variables: Sequence[
     variables = [v for v in variables if v in result]
     if not variables:
         raise ValueError("none of the variables is in the sweep")
-    fig = _new_figure((3.6 * len(variables), 3.4 + (0.3 if title else 0)), layout="constrained")
+    fig = _figure((3.6 * len(variables), 3.4 + (0.3 if title else 0)), fig, layout="constrained")
     axes = fig.subplots(1, len(variables), squeeze=False)[0]
     for ax, var in zip(axes, variables):
         da = result[var]
@@ -107,4 +111,4 @@ def plot_sweep_heatmaps(result: xr.Dataset, x: str, y: str, variables: Sequence[
         fig.colorbar(image, ax=ax, shrink=0.8)
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)

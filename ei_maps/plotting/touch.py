@@ -8,15 +8,15 @@ import numpy as np
 import xarray as xr
 from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
-from .style import _finite_abs_max, _hide_ticks, _new_figure, _require_dims
+from .style import _figure, _finite_abs_max, _hide_ticks, _require_dims, _root
 
 __all__ = ["plot_class_maps", "plot_finger_maps"]
 
 
 def plot_class_maps(responses: xr.DataArray, territory: xr.DataArray | None = None, floor: float = 0.0,
-                    title: str | None = None, cmap: str = "jet") -> Figure:
+                    title: str | None = None, cmap: str = "jet", fig: Figure | SubFigure | None = None) -> Figure:
     """Signed mean response to every stimulus class, one row per phase, on one symmetric color range.
 
     As the paper draws its touch maps: each class's mean settled response
@@ -38,6 +38,8 @@ def plot_class_maps(responses: xr.DataArray, territory: xr.DataArray | None = No
         Figure title.
     cmap : str
         Colormap of the panels.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -57,7 +59,7 @@ def plot_class_maps(responses: xr.DataArray, territory: xr.DataArray | None = No
     vlim = max(float(floor), _finite_abs_max(values), _finite_abs_max(sums))
     vlim = vlim if vlim > 0 else 1.0
     n_rows, n_cols = len(phases), len(names)
-    fig = _new_figure((2.1 * n_cols + 1.0, 2.2 * n_rows + (0.5 if title else 0.2)), layout="constrained")
+    fig = _figure((2.1 * n_cols + 1.0, 2.2 * n_rows + (0.5 if title else 0.2)), fig, layout="constrained")
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     image = None
     for r, phase in enumerate(phases):
@@ -83,10 +85,10 @@ def plot_class_maps(responses: xr.DataArray, territory: xr.DataArray | None = No
     fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="mean response (a.u.)")
     if title:
         fig.suptitle(title, fontsize=10)
-    return fig
+    return _root(fig)
 
 
-def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None = None) -> Figure:
+def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """Maps of each unit's preferred finger, one panel per entry of the first dim (e.g. phase).
 
     Parameters
@@ -98,6 +100,8 @@ def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None 
         Fingers of the hand, for the colors and the colorbar [count].
     title : str, optional
         Figure title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -113,7 +117,7 @@ def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None 
     colors = ["black"] + [colormaps["tab10"](k % 10) for k in range(n_fingers)]
     cmap = ListedColormap(colors)
     n = panels.sizes[dim]
-    fig = _new_figure((3.6 * n + 1.2, 3.9 + (0.3 if title else 0)), layout="constrained")
+    fig = _figure((3.6 * n + 1.2, 3.9 + (0.3 if title else 0)), fig, layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
     for k, ax in enumerate(axes):
         image = ax.imshow(np.asarray(panels.isel({dim: k}).values, float), cmap=cmap, vmin=-0.5,
@@ -125,4 +129,4 @@ def plot_finger_maps(preferred: xr.DataArray, n_fingers: int, title: str | None 
     bar.ax.set_yticklabels(["none"] + [f"finger {f}" for f in range(1, n_fingers + 1)])
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)

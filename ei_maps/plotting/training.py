@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import MaxNLocator
 
-from .style import _new_figure, _require_dims
+from .style import _figure, _require_dims, _root
 
 __all__ = ["plot_training", "plot_learning_curves"]
 
@@ -44,7 +44,7 @@ def _running_mean(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def plot_training(history: xr.Dataset, title: str | None = None,
-                  markers: dict[float, str] | None = None) -> Figure:
+                  markers: dict[float, str] | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """Plot training curves, one panel per available variable.
 
     Parameters
@@ -59,6 +59,8 @@ def plot_training(history: xr.Dataset, title: str | None = None,
     markers : dict of {step: label}, optional
         Steps to mark with a dashed vertical line (e.g. where the input
         changed), labelled in the top panel.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -93,7 +95,7 @@ def plot_training(history: xr.Dataset, title: str | None = None,
     window = max(1, n // 50)
     marker = "o" if n <= 20 else None
 
-    fig = _new_figure((7.0, 0.6 + 1.8 * len(panels)), layout="constrained")
+    fig = _figure((7.0, 0.6 + 1.8 * len(panels)), fig, layout="constrained")
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (var, panel_title, ylabel) in zip(axes, panels):
         raw = np.asarray(history[var].values, dtype=float)
@@ -134,10 +136,10 @@ def plot_training(history: xr.Dataset, title: str | None = None,
             axes[-1].set_xlim(steps[0] - 1, steps[0] + 1)
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)
 
 
-def plot_learning_curves(curves: xr.Dataset, title: str | None = None) -> Figure:
+def plot_learning_curves(curves: xr.Dataset, title: str | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """Measures of a code against training steps, one panel each (similarities share one).
 
     Parameters
@@ -148,6 +150,8 @@ def plot_learning_curves(curves: xr.Dataset, title: str | None = None) -> Figure
         ``orientation_strength``, ``spikes_per_patch``.
     title : str, optional
         Figure title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -171,7 +175,7 @@ def plot_learning_curves(curves: xr.Dataset, title: str | None = None) -> Figure
     if not panels:
         raise ValueError(f"curves hold none of the known measures; got {list(curves.data_vars)}")
     steps = np.asarray(curves["eval_step"].values)
-    fig = _new_figure((7.0, 0.6 + 1.7 * len(panels)), layout="constrained")
+    fig = _figure((7.0, 0.6 + 1.7 * len(panels)), fig, layout="constrained")
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (names, panel_title, ylabel) in zip(axes, panels):
         for k, name in enumerate(names):
@@ -185,4 +189,4 @@ def plot_learning_curves(curves: xr.Dataset, title: str | None = None) -> Figure
     axes[-1].set_xlabel("training step")
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)

@@ -10,15 +10,16 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 from matplotlib import colormaps
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.axes import Axes
 
 from ..io import atomic_write
-from .style import _hide_ticks, _new_figure, _require_dims
+from .style import _axes, _figure, _hide_ticks, _require_dims, _root
 
 __all__ = ["plot_wave_snapshots", "save_wave_gif", "plot_raster", "plot_population_rate"]
 
 
-def plot_wave_snapshots(movie: xr.DataArray, n_frames: int = 8, title: str | None = None) -> Figure:
+def plot_wave_snapshots(movie: xr.DataArray, n_frames: int = 8, title: str | None = None, fig: Figure | SubFigure | None = None) -> Figure:
     """A row of activity snapshots of the sheet.
 
     Parameters
@@ -30,6 +31,8 @@ def plot_wave_snapshots(movie: xr.DataArray, n_frames: int = 8, title: str | Non
         Snapshots, evenly spaced through the movie [count].
     title : str, optional
         Figure title.
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -43,7 +46,7 @@ def plot_wave_snapshots(movie: xr.DataArray, n_frames: int = 8, title: str | Non
     picks = np.unique(np.linspace(0, total - 1, min(n_frames, total)).round().astype(int))
     vmax = max(float(movie.max()), 1.0)
     cols = len(picks)
-    fig = _new_figure((2.0 * cols + 0.8, 2.6), layout="constrained")
+    fig = _figure((2.0 * cols + 0.8, 2.6), fig, layout="constrained")
     axes = fig.subplots(1, cols, squeeze=False)[0]
     image = None
     for ax, k in zip(axes, picks):
@@ -55,7 +58,7 @@ def plot_wave_snapshots(movie: xr.DataArray, n_frames: int = 8, title: str | Non
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="spikes per site and frame")
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)
 
 
 def save_wave_gif(movie: xr.DataArray, path: str | os.PathLike[str], fps: int = 20,
@@ -127,7 +130,7 @@ def save_wave_gif(movie: xr.DataArray, path: str | os.PathLike[str], fps: int = 
 
 def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | None = None,
                 start_ms: float | None = None, stop_ms: float | None = None,
-                max_neurons: int = 400, seed: int = 0, title: str | None = None) -> Figure:
+                max_neurons: int = 400, seed: int = 0, title: str | None = None, ax: Axes | None = None) -> Figure:
     """Spike raster of a random subset of neurons (excitatory red, inhibitory blue).
 
     Parameters
@@ -145,6 +148,8 @@ def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | 
         Seed of the subset.
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -171,8 +176,7 @@ def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | 
         keep &= times_ms < stop_ms
     idx = np.flatnonzero(keep)
     del keep
-    fig = _new_figure((8.0, 4.0), layout="constrained")
-    ax = fig.subplots()
+    fig, ax = _axes((8.0, 4.0), ax)
     t, n = times_ms[idx], neurons[idx]
     exc = np.ones(n.size, bool) if is_exc is None else np.asarray(is_exc)[n]
     ax.scatter(t[exc], row[n[exc]], s=1.5, c="tab:red", marker="|", label="excitatory")
@@ -183,10 +187,10 @@ def plot_raster(times_ms: np.ndarray, neurons: np.ndarray, is_exc: np.ndarray | 
     ax.legend(loc="upper right", fontsize="small", markerscale=6)
     if title:
         ax.set_title(title)
-    return fig
+    return _root(fig)
 
 
-def plot_population_rate(rates: xr.Dataset, title: str | None = None) -> Figure:
+def plot_population_rate(rates: xr.Dataset, title: str | None = None, ax: Axes | None = None) -> Figure:
     """Population firing rates over time.
 
     Parameters
@@ -196,6 +200,8 @@ def plot_population_rate(rates: xr.Dataset, title: str | None = None) -> Figure:
         :func:`ei_maps.analysis.spikes.population_rate`.
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -204,8 +210,7 @@ def plot_population_rate(rates: xr.Dataset, title: str | None = None) -> Figure:
     names = [v for v in ("rate_exc_hz", "rate_inh_hz") if v in rates]
     if not names:
         raise ValueError("rates needs rate_exc_hz or rate_inh_hz")
-    fig = _new_figure((8.0, 3.0), layout="constrained")
-    ax = fig.subplots()
+    fig, ax = _axes((8.0, 3.0), ax)
     for name, color, label in (("rate_exc_hz", "tab:red", "excitatory"), ("rate_inh_hz", "tab:blue", "inhibitory")):
         if name in rates:
             da = _require_dims(rates[name], ("time_ms",), name)
@@ -216,4 +221,4 @@ def plot_population_rate(rates: xr.Dataset, title: str | None = None) -> Figure:
     ax.grid(True, alpha=0.3)
     if title:
         ax.set_title(title)
-    return fig
+    return _root(fig)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.axes import Axes
 
-from .style import _hide_ticks, _new_figure, _require_dims
+from .style import _axes, _figure, _hide_ticks, _require_dims, _root
 
 __all__ = ["plot_word_map", "word_map_html", "plot_group_activations"]
 
 
 def plot_word_map(colors: xr.DataArray, labels: xr.DataArray, every: int = 3,
-                  title: str | None = None) -> Figure:
+                  title: str | None = None, ax: Axes | None = None) -> Figure:
     """A word map: units colored by their fields' principal components, some labelled with their word.
 
     Parameters
@@ -29,6 +30,8 @@ def plot_word_map(colors: xr.DataArray, labels: xr.DataArray, every: int = 3,
         [count].
     title : str, optional
         Axes title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes of a figure of yours (default: a new figure).
 
     Returns
     -------
@@ -42,8 +45,7 @@ def plot_word_map(colors: xr.DataArray, labels: xr.DataArray, every: int = 3,
     words = np.asarray(labels.transpose("unit_y", "unit_x").values)
     ny, nx = rgb.shape[:2]
     size = float(np.clip(0.3 * max(ny, nx), 6, 16))
-    fig = _new_figure((size, size + (0.5 if title else 0)), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax = _axes((size, size + (0.5 if title else 0)), ax)
     ax.imshow(rgb, interpolation="nearest")
     fontsize = float(np.clip(90.0 / max(ny, nx) * every, 4, 10))
     for y in range(every // 2, ny, every):
@@ -56,7 +58,7 @@ def plot_word_map(colors: xr.DataArray, labels: xr.DataArray, every: int = 3,
     _hide_ticks(ax)
     if title:
         ax.set_title(title, fontsize=10)
-    return fig
+    return _root(fig)
 
 
 def word_map_html(colors: xr.DataArray, words: xr.DataArray, title: str = "word map") -> str:
@@ -114,7 +116,7 @@ for (const cell of document.querySelectorAll('#map div')) {{
 
 
 def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap: str = "jet",
-                           columns: int = 4) -> Figure:
+                           columns: int = 4, fig: Figure | SubFigure | None = None) -> Figure:
     """Small multiples of mean activation maps, one per group, each with its colorbar.
 
     Parameters
@@ -128,6 +130,8 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
         5th to 95th percentile; values beyond it saturate.
     columns : int
         Panels per row [count].
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Lay the panels out in this (empty) figure or subfigure of yours (default: a new figure).
 
     Returns
     -------
@@ -139,7 +143,7 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
         raise ValueError("groups is empty")
     cols = min(columns, n)
     rows = int(np.ceil(n / cols))
-    fig = _new_figure((3.2 * cols, 3.0 * rows + (0.4 if title else 0)), layout="constrained")
+    fig = _figure((3.2 * cols, 3.0 * rows + (0.4 if title else 0)), fig, layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
     for k, ax in enumerate(axes.ravel()):
         if k >= n:
@@ -154,4 +158,4 @@ def plot_group_activations(groups: xr.DataArray, title: str | None = None, cmap:
         fig.colorbar(image, ax=ax, shrink=0.8, extend="both")
     if title:
         fig.suptitle(title)
-    return fig
+    return _root(fig)
