@@ -66,7 +66,7 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
         The diagnostics (``rate_exc_hz``, ``cv_isi_mean``, ``fano_100ms``,
         ``wave_count``, ``wave_speed_median``, ...) plus timings and file names.
     """
-    from tqdm.auto import tqdm
+    from .._progress import tqdm
 
     from ..models import WaveSheet
 

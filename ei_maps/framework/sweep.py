@@ -393,7 +393,7 @@ def _run_on(client, kind: str, names: list[str], todo: list[tuple], steps: int |
             base: dict[str, Any]) -> None:
     """Submit every configuration of ``todo`` to ``client`` and record each as it finishes (store and ``result``)."""
     from dask.distributed import as_completed
-    from tqdm.auto import tqdm
+    from .._progress import tqdm
 
     position = {d: {_key(v): i for i, v in enumerate(result[d].values)} for d in result["done"].dims}
     address = client.scheduler.address

@@ -250,7 +250,7 @@ class Trainer:
         consistent state (a step is never half applied); a second Ctrl-C
         interrupts at once.
         """
-        from tqdm.auto import tqdm
+        from .._progress import tqdm
 
         interrupted = []
 
