@@ -205,13 +205,18 @@ def _sweep(args: argparse.Namespace, argv: Sequence[str] | None = None) -> dict[
         raise ValueError(f"--workers must be >= 1, got {args.workers}")
     from .run_log import RunLog
 
+    from ._log import emit
+    from .run_log import logging_to
+
     log = RunLog(args.out, quiet=args.quiet, command=["ei-maps", *(argv or [])])
     try:
-        result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out,
-                       scheduler=args.scheduler, workers=args.workers, scheduler_timeout=args.scheduler_timeout,
-                       progress=not (args.no_progress or args.quiet), figures=not args.no_figures,
-                       log=log, cluster=args.cluster, cluster_file=args.cluster_file,
-                       shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk], base=base)
+        with logging_to(log):
+            result = sweep(args.kind, params, steps=args.steps, seeds=args.seeds, out=args.out,
+                           scheduler=args.scheduler, workers=args.workers, scheduler_timeout=args.scheduler_timeout,
+                           progress=not (args.no_progress or args.quiet), figures=not args.no_figures,
+                           log=emit, cluster=args.cluster, cluster_file=args.cluster_file,
+                           shared_disk={"auto": None, "shared": True, "separate": False}[args.worker_disk],
+                           base=base)
     except BaseException as err:
         log.close(f"stopped: {type(err).__name__}: {err}")
         raise
@@ -552,8 +557,11 @@ def _run_experiment(parser: argparse.ArgumentParser, argv: list[str], args: argp
         args._given = frozenset(given)  # which options the user set (a preset gives way to them)
         from .framework.lifecycle import allowing_changed_inputs
 
-        with allowing_changed_inputs(getattr(args, "allow_changed_inputs", False)):
-            summary = experiment.run_from_args(args, log)
+        from ._log import emit
+        from .run_log import logging_to
+
+        with allowing_changed_inputs(getattr(args, "allow_changed_inputs", False)), logging_to(log):
+            summary = experiment.run_from_args(args, emit)
         if out:
             from .framework.run_folder import record_derived
 

@@ -7,6 +7,8 @@ held in memory: a call refused before it starts leaves no folder behind.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
 import time
 from pathlib import Path
@@ -64,3 +66,36 @@ class RunLog:
         self._closed = True
         self._held.append(self._stamp(outcome))
         self._flush()
+
+
+@contextlib.contextmanager
+def logging_to(run_log: RunLog):
+    """Within the block, every message of the ``ei_maps`` logger (INFO and up) goes to ``run_log``.
+
+    The command's output is built on :mod:`logging`: the library logs, this
+    handler shows (stderr unless quiet) and records (``run.log``). The
+    logger's level, handlers and propagation are restored on exit.
+
+    Parameters
+    ----------
+    run_log : RunLog
+        The command's log.
+    """
+    from ._log import LOGGER
+
+    class _Forward(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            run_log(record.getMessage())
+
+    handler = _Forward(logging.INFO)
+    level, propagate = LOGGER.level, LOGGER.propagate
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    LOGGER.propagate = False  # an application's own root handlers would show the messages twice
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(level)
+        LOGGER.propagate = propagate
+

@@ -156,3 +156,27 @@ def test_an_experiments_presets_are_a_preset_option_of_its_command(capsys):
     assert cli.main(["waves", "--preset", "quick", "--print-config"]) == 0
     options = tomllib.loads(capsys.readouterr().out)
     assert (options["side"], options["duration_ms"], options["preset"]) == (60, 300.0, "quick")
+
+
+def test_messages_go_through_the_ei_maps_logger(tmp_path, capsys, caplog):
+    import logging
+
+    from ei_maps.config import TrainConfig
+    from ei_maps.experiments.images import train_images
+    from ei_maps.models import ModelConfig
+
+    # a library call: nothing on stdout or stderr by default; the application's logging gets the messages
+    with caplog.at_level(logging.INFO, logger="ei_maps"):
+        train_images(ModelConfig(side=8), TrainConfig(steps=2, batch=8, patch_size=8), out=tmp_path / "run",
+                     progress=False, figures=False)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+    assert any(r.name == "ei_maps" and "lateral interactions" in r.getMessage() for r in caplog.records)
+    # the command shows and records them through its own handler, and leaves the logger as it found it
+    logger = logging.getLogger("ei_maps")
+    before = (logger.level, list(logger.handlers), logger.propagate)
+    assert cli.main(["train", "images", "--steps", "2", "--side", "8", "--patch-size", "8", "--batch", "8",
+                     "--out", str(tmp_path / "cli"), "--no-progress", "--no-figures"]) == 0
+    assert "lateral interactions" in capsys.readouterr().err
+    assert "lateral interactions" in (tmp_path / "cli" / "run.log").read_text()
+    assert (logger.level, list(logger.handlers), logger.propagate) == before

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from ..analysis.activity import activity_centroid
 from .. import seeds
@@ -146,7 +147,7 @@ def saccade(model: ActivationModel, image: np.ndarray, patch_size: int, n_frames
 
 def train_images(model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
                  out: str | Path = "runs/images", resume: bool = False, progress: bool = True,
-                 figures: bool = True, log=print) -> xr.Dataset:
+                 figures: bool = True, log=emit) -> xr.Dataset:
     """Train a topographic map on natural-image patches and save everything.
 
     Parameters
@@ -164,7 +165,7 @@ def train_images(model_config: ModelConfig | None = None, train_config: TrainCon
     figures : bool
         Write PNG figures.
     log : callable
-        Where human-readable messages go (``print`` by default).
+        Where human-readable messages go (default: the ``ei_maps`` logger at INFO; ``print`` shows them directly).
 
     Returns
     -------

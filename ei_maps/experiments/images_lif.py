@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from ..analysis.receptive_fields import as_fields, fields_to_columns, probe_spiking_fields
 from .. import seeds
@@ -148,7 +149,7 @@ def model_from_run(ds: xr.Dataset, engine: str | None = None) -> LIFCodingModel:
 def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainConfig | None = None,
                      engine: str = "numba", out: str | Path = "runs/images-lif", resume: bool = False,
                      progress: bool = True, figures: bool = True, probe_repeats: int = PROBE_REPEATS,
-                     log=print) -> xr.Dataset:
+                     log=emit) -> xr.Dataset:
     """Train the spiking sheet on natural-image patches and save everything.
 
     Parameters
@@ -171,7 +172,7 @@ def train_images_lif(config: LIFCodingConfig | None = None, train_config: TrainC
     probe_repeats : int
         Presentations of every +/- delta probe for the receptive fields [count].
     log : callable
-        ``log(text)`` receives progress messages and warnings (default :func:`print`).
+        ``log(text)`` receives progress messages and warnings (default: the ``ei_maps`` logger at INFO; ``print`` to see them without configuring logging).
 
     Returns
     -------

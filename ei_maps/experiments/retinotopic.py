@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from .. import seeds
 from ..config import RetinotopicTrainConfig, from_json
@@ -198,7 +199,7 @@ class MapMonitor:
 
     NAMES = ("column_spacing", "ring_contrast", "pinwheel_count", "pinwheel_density")
 
-    def __init__(self, log=print, saved: xr.Dataset | None = None) -> None:
+    def __init__(self, log=emit, saved: xr.Dataset | None = None) -> None:
         self.log = log
         self.steps: list[int] = []
         self.values: dict[str, list[float]] = {k: [] for k in self.NAMES}
@@ -259,7 +260,7 @@ def input_balance(images: list[np.ndarray]) -> dict[str, float]:
 
 def train_retinotopic(model_config: RetinotopicConfig | None = None,
                       train_config: RetinotopicTrainConfig | None = None, out: str | Path = "runs/retinotopic",
-                      resume: bool = False, progress: bool = True, figures: bool = True, log=print) -> xr.Dataset:
+                      resume: bool = False, progress: bool = True, figures: bool = True, log=emit) -> xr.Dataset:
     """Train a retinotopic E/I sheet on natural scenes and save the run, its map measures and figures.
 
     Parameters

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from ..config import TextTrainConfig, from_json
 from .. import seeds
@@ -62,7 +63,7 @@ def word_activations(model: ActivationModel, vectors: np.ndarray, words, batch: 
 
 def train_text(model_config: ModelConfig | None = None, train_config: TextTrainConfig | None = None,
                out: str | Path = "runs/text", resume: bool = False, progress: bool = True, figures: bool = True,
-               log=print) -> xr.Dataset:
+               log=emit) -> xr.Dataset:
     """Train a map of word meaning on word vectors sampled by frequency, and save everything.
 
     Parameters
@@ -82,7 +83,7 @@ def train_text(model_config: ModelConfig | None = None, train_config: TextTrainC
     figures : bool
         Also write the map, word-group and training-curve figures (and the HTML map).
     log : callable
-        ``log(text)`` receives progress messages and warnings (default :func:`print`).
+        ``log(text)`` receives progress messages and warnings (default: the ``ei_maps`` logger at INFO; ``print`` to see them without configuring logging).
 
     Returns
     -------

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from .._version import __version__
 from .. import seeds
@@ -189,7 +190,7 @@ def _finished(saved: xr.Dataset) -> str | None:
 
 def train_touch(model_config: ModelConfig | None = None, hand=None, train_config: TouchTrainConfig | None = None,
                 out: str | Path = "runs/touch", resume: bool = False, progress: bool = True, figures: bool = True,
-                log=print) -> xr.Dataset:
+                log=emit) -> xr.Dataset:
     """Train a map of the hand, apply the manipulation, train on, and measure both states.
 
     Parameters
@@ -212,7 +213,7 @@ def train_touch(model_config: ModelConfig | None = None, hand=None, train_config
     figures : bool
         Also write the class maps of both phases, the argmax view and the training curves.
     log : callable
-        ``log(text)`` receives progress messages and warnings (default :func:`print`).
+        ``log(text)`` receives progress messages and warnings (default: the ``ei_maps`` logger at INFO; ``print`` to see them without configuring logging).
 
     Returns
     -------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._log import emit
 from ..models import WaveSheetConfig
 from ..params import add_options, check_declared, declared, param, specs
 from .._interrupts import check as check_interrupt
@@ -37,7 +38,7 @@ KIND = "waves"
 @locks_output_folder
 def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0, transient_ms: float = 200.0,
               out: str | Path = "runs/waves", figures: bool = True, progress: bool = True,
-              engine: str = "numba", log=print) -> dict[str, Any]:
+              engine: str = "numba", log=emit) -> dict[str, Any]:
     """Simulate the sheet, save the spikes, and return the wave diagnostics.
 
     Parameters
@@ -58,7 +59,7 @@ def run_waves(config: WaveSheetConfig | None = None, duration_ms: float = 2000.0
         The simulator (see :class:`ei_maps.models.wave_sheet.WaveSheet`): the jitted loop on all cores (no
         Brian2 needed), or Brian2 with jitted spike propagation or with ``Synapses``; the same spikes.
     log : callable
-        ``log(text)`` receives progress messages (default :func:`print`).
+        ``log(text)`` receives progress messages (default: the ``ei_maps`` logger at INFO; ``print`` to see them without configuring logging).
 
     Returns
     -------

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from ..config import from_json
 from ..errors import EiMapsError
@@ -305,7 +306,7 @@ def trainer_state(trainer: Trainer, kind: str, dictionary: xr.DataArray, configs
 
 
 def open_run(out: str | Path, kind: str, resume: bool, configs: list[tuple[str, Any, frozenset[str]]],
-             steps: int | None, log=print, refuse=None, memory: tuple[float, str] | None = None,
+             steps: int | None, log=emit, refuse=None, memory: tuple[float, str] | None = None,
              inputs: dict[str, Any] | None = None) -> tuple[Path, xr.Dataset | None]:
     """Create the run folder ``out``; with ``resume``, the saved state to continue from (checked), else None.
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from ..errors import EiMapsError
 from ..io import json_safe
 from .lifecycle import locks_output_folder
@@ -213,7 +214,7 @@ def _write_marker(folder: Path, record: dict[str, Any]) -> None:
 
 
 def run_part(part: str, out: str | Path, quick: bool = False, reference: str | Path | None = None,
-             overwrite: bool = False, progress: bool = True, log=print) -> dict[str, Any]:
+             overwrite: bool = False, progress: bool = True, log=emit) -> dict[str, Any]:
     """Run (or reuse) one part of the reproduction into ``out/PART``.
 
     Parameters
@@ -287,7 +288,7 @@ def run_part(part: str, out: str | Path, quick: bool = False, reference: str | P
 @locks_output_folder
 def reproduce(out: str | Path = "runs/reproduce", parts=None, quick: bool = False,
               reference: str | Path | None = None, overwrite: bool = False, progress: bool = True,
-              log=print) -> dict[str, Any]:
+              log=emit) -> dict[str, Any]:
     """Run every part (or ``parts``) and write ``out/report.html``.
 
     Parameters

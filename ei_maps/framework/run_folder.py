@@ -28,6 +28,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable
 
+from .._log import emit
 from ..io import file_sha256
 
 __all__ = ["MANIFEST_FILE", "RESULT_FILES", "SET_ASIDE_DIR", "begin_run", "folder_holds",
@@ -121,7 +122,7 @@ def _kind_of(path: Path) -> str | None:
     return str(kind) if kind else None
 
 
-def begin_run(out: str | Path, kind: str, fresh: bool, log=print) -> str:
+def begin_run(out: str | Path, kind: str, fresh: bool, log=emit) -> str:
     """Start (or continue) a run of ``kind`` in ``out``: refuse another kind, set an old run aside if ``fresh``.
 
     Parameters

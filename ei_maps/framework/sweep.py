@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import emit
 from .._lazy import DeferredModule
 from ..io import atomic_write, load_dataset
 from .lifecycle import locks_output_folder, make_run_folder
@@ -289,7 +290,7 @@ def check_local_workers(workers: Any) -> int:
 @locks_output_folder
 def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: int = 1,
           out: str | os.PathLike = "runs/sweep", scheduler: str | None = None, workers: int | None = None,
-          progress: bool = True, figures: bool = True, log=print, cluster: str = "local",
+          progress: bool = True, figures: bool = True, log=emit, cluster: str = "local",
           cluster_file: str | os.PathLike | None = None, shared_disk: bool | None = None,
           base: dict[str, Any] | None = None, scheduler_timeout: float = 30.0) -> xr.Dataset:
     """Train and analyze every configuration of a parameter grid on Dask; returns the results Dataset.

@@ -23,6 +23,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Iterator
 
+from .._log import emit
 from ..errors import EiMapsError
 
 CLUSTERS = ("local", "slurm", "pbs")
@@ -94,7 +95,7 @@ def jobqueue_cluster(kind: str, settings: dict[str, Any]):
 
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, cluster: str = "local", workers: int | None = None,
-                cluster_file: str | os.PathLike | None = None, log=print,
+                cluster_file: str | os.PathLike | None = None, log=emit,
                 timeout_s: float = SCHEDULER_TIMEOUT_S) -> Iterator[Any]:
     """A connected ``distributed.Client``, closed (with any cluster it started) on exit.
 
