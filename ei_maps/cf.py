@@ -131,6 +131,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "spike_neuron": (_ONE, "neuron that spiked"),
     "spike_time": ("ms", "time of the spike"),
 }
+#: Units the analysis writes in words that UDUNITS does not know: in the file they become "1" and the words go in
+#: the long name (the arrays in memory keep their words, which plots show).
+IN_WORDS = ("grid unit", "grid units", "cycles per grid unit", "pixel", "unit per pixel", "spikes per window",
+            "pinwheels per column spacing squared", "grid units (shortest wavelength kept)")
 #: Suffixes of per-phase variables (touch) and what they add to the long name.
 _PHASES = {"_before": " (before the manipulation)", "_after": " (after the manipulation)"}
 #: Sample dimensions left without an index coordinate (one entry per spike: the coordinate would double the file).
@@ -179,6 +183,13 @@ def describe(ds, path: str | Path | None = None):
             attrs["units"] = entry[0]
         attrs.setdefault("long_name", entry[1])
         variable.attrs = attrs
+    for name in ds.variables:
+        variable = ds.variables[name]
+        words = variable.attrs.get("units")
+        if words in IN_WORDS:
+            attrs = dict(variable.attrs, units=_ONE)
+            attrs["long_name"] = f"{attrs.get('long_name', name)} [{words}]"
+            variable.attrs = attrs
     kind = ds.attrs.get("kind", "")
     what = _TITLES.get(Path(path).name, "result") if path is not None else "result"
     from ._version import __version__

@@ -26,10 +26,8 @@ RUNS = {
     "text": ["train", "text", "--side", "10", "--steps", "3", "--n-words", "300", *Q],
     "waves": ["waves", "--side", "20", "--duration", "60", "--transient", "10", "--no-progress", "--no-figures"],
 }
-#: Units set by the experiments themselves before CF was applied, which UDUNITS does not know (a pin of today's
-#: files: the analysis code reads these strings).
-LEGACY_UNITS = {"grid unit", "grid units", "cycles per grid unit", "pixel", "unit per pixel",
-                "pinwheels per column spacing squared", "spikes per window"}
+#: The unit strings the files may hold: UDUNITS ones (what the analysis says in words becomes "1", the words going
+#: into the long name: ei_maps.cf.IN_WORDS).
 UDUNITS = {"1", "ms", "mV", "rad", "Hz", "s", "degree"}
 
 
@@ -67,7 +65,7 @@ def test_every_variable_of_every_result_file_has_units_and_a_long_name(files):
             assert ds.attrs["Conventions"] == CONVENTIONS
             assert "ei-maps" in ds.attrs["history"] and "arXiv:2205.13614" in ds.attrs["references"]
     assert not missing, missing
-    assert unknown_units <= LEGACY_UNITS, unknown_units - LEGACY_UNITS
+    assert not unknown_units, unknown_units
 
 
 def test_the_vocabulary_uses_udunits_strings():
