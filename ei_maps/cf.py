@@ -134,7 +134,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
 #: Units the analysis writes in words that UDUNITS does not know: in the file they become "1" and the words go in
 #: the long name (the arrays in memory keep their words, which plots show).
 IN_WORDS = ("grid unit", "grid units", "cycles per grid unit", "pixel", "unit per pixel", "spikes per window",
-            "pinwheels per column spacing squared", "grid units (shortest wavelength kept)")
+            "pinwheels per column spacing squared", "grid units (shortest wavelength kept)", "sites/ms")
 #: Suffixes of per-phase variables (touch) and what they add to the long name.
 _PHASES = {"_before": " (before the manipulation)", "_after": " (after the manipulation)"}
 #: Sample dimensions left without an index coordinate (one entry per spike: the coordinate would double the file).

@@ -27,8 +27,9 @@ def test_run_layout_figures_and_reload(tmp_path, capsys):
     assert run["dictionary"].shape == (24, 24, 1, 6, 6)
     assert run["receptive_fields"].dims == ("unit_y", "unit_x", "patch_y", "patch_x")
     np.testing.assert_array_equal(run["map_step"].values, [10, 20, 30])
-    assert run["map_column_spacing"].attrs["units"] == "grid unit"
-    assert run["window_origin_y"].attrs["units"] == "pixel"
+    assert run["map_column_spacing"].attrs["units"] == "1"  # CF: the words go in the long name
+    assert run["map_column_spacing"].attrs["long_name"].endswith("[grid unit]")
+    assert run["window_origin_y"].attrs["long_name"].endswith("[pixel]")
     assert run.attrs["kind"] == "retinotopic" and run.attrs["model_window"] == 6
     for name in ("cortex_map.png", "receptive_fields.png", "training.png", "config.toml", "run.log"):
         assert (out / name).stat().st_size > 100
