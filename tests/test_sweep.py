@@ -27,6 +27,9 @@ def test_grid_failure_and_resume(tmp_path):
     assert not bool(bad["done"].any()) and all("diverged" in str(e) for e in bad["error"].values.ravel())
     saved = load_dataset(out / SWEEP_FILE)
     np.testing.assert_array_equal(saved["adjacent_similarity"].values, result["adjacent_similarity"].values)
+    # each swept parameter is described by its declaration (CF): the side in grid units, written as "1"
+    assert saved["side"].attrs["units"] == "1" and saved["side"].attrs["long_name"].endswith("[grid units]")
+    assert saved["max_iter"].attrs["units"] == "1" and saved["seed"].attrs["long_name"] == "seed of the run"
     for side in (6, 8):
         assert (out / f"max_iter=49,side={side},seed=0" / "run.nc").is_file()
     assert (out / "sweep_max_iter_side.png").is_file() and (out / "sweep_best_worst.png").is_file()

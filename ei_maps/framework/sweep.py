@@ -356,6 +356,7 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     out = make_run_folder(out)
     store = out / STORE_DIR
     result = _resumed(kind, steps, params, seed_list, out, log, base)
+    _describe_parameters(kind, result, names)
     todo = [(values, seed) for values in grid for seed in seed_list
             if not bool(result["done"].loc[dict(zip(names, values), seed=seed)])]
     log(f"sweep: {len(grid) * len(seed_list)} configurations, {len(todo)} to run -> {out}")
@@ -377,6 +378,28 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     if figures:
         write_figures(result, out, names)
     return result
+
+
+#: Declared units that are words, not UDUNITS strings: written as "1", the words kept in the long name.
+_UNITLESS = ("dimensionless", "count")
+
+
+def _describe_parameters(kind: str, result: xr.Dataset, names: list[str]) -> None:
+    """Give each swept parameter's coordinate the ``long_name`` and ``units`` its declaration states (CF)."""
+    from ..params import specs
+
+    declared: dict[str, Any] = {}
+    for config in _configs(kind):
+        if config is not None:
+            declared.update({k: v for k, v in specs(config).items() if k not in declared})
+    for name in [*names, "seed"]:
+        spec = declared.get(name)
+        if name == "seed" or spec is None:
+            result[name].attrs.update(long_name="seed of the run" if name == "seed" else name, units="1")
+            continue
+        unit = spec.unit or "1"
+        words = "" if unit in ("1", *_UNITLESS) or unit in ("ms", "mV", "Hz", "s") else f" [{unit}]"
+        result[name].attrs.update(long_name=spec.help + words, units=unit if unit in ("ms", "mV", "Hz", "s") else "1")
 
 
 def _checked_base(kind: str, base: dict[str, Any], params: dict[str, list]) -> dict[str, Any]:
