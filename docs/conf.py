@@ -102,3 +102,6 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_show_sourcelink = False
+# every page lists the whole site on its left: the theme's section navigation is empty on pages that are
+# themselves sections (all of ours), so the left bar holds the global table of contents instead
+html_sidebars = {"**": ["globaltoc.html"]}

@@ -37,3 +37,11 @@ def test_the_pages_of_the_site_were_built(built_docs):
     for stem in examples:
         assert f"{stem}.html" in listed, stem
         assert (built_docs / "auto_examples" / f"{stem}.html").is_file(), stem
+
+
+def test_every_page_lists_the_site_on_its_left(built_docs):
+    # the theme's section navigation is empty on our pages (each is a section): the global table of contents
+    for page in ("analysis", "cite", "api/index", "waves"):
+        html = (built_docs / f"{page}.html").read_text(encoding="utf-8")
+        left = html[html.index("bd-sidebar-primary"):][:8000]
+        assert "installation.html" in left and "changelog.html" in left, page
