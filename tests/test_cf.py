@@ -68,6 +68,14 @@ def test_every_variable_of_every_result_file_has_units_and_a_long_name(files):
     assert not unknown_units, unknown_units
 
 
+def test_every_sweep_measure_is_in_the_vocabulary():
+    from ei_maps.framework.registry import experiments
+
+    missing = {name: [m for m in e.sweep.measures if m not in VARIABLES]
+               for name, e in experiments().items() if e.sweep is not None}
+    assert not any(missing.values()), missing
+
+
 def test_the_vocabulary_uses_udunits_strings():
     assert {units for units, _ in VARIABLES.values()} <= UDUNITS
     assert all(long_name.strip() for _, long_name in VARIABLES.values())

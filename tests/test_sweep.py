@@ -30,6 +30,9 @@ def test_grid_failure_and_resume(tmp_path):
     # each swept parameter is described by its declaration (CF): the side in grid units, written as "1"
     assert saved["side"].attrs["units"] == "1" and saved["side"].attrs["long_name"].endswith("[grid units]")
     assert saved["max_iter"].attrs["units"] == "1" and saved["seed"].attrs["long_name"] == "seed of the run"
+    undescribed = [n for n, v in saved.variables.items()
+                   if "long_name" not in v.attrs or ("units" not in v.attrs and v.dtype.kind not in "USO")]
+    assert not undescribed, undescribed
     for side in (6, 8):
         assert (out / f"max_iter=49,side={side},seed=0" / "run.nc").is_file()
     assert (out / "sweep_max_iter_side.png").is_file() and (out / "sweep_best_worst.png").is_file()
