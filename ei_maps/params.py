@@ -168,11 +168,34 @@ def _noun(s: Spec) -> str:
     return "a finite number"
 
 
+#: Declared units a Brian2 quantity converts into: each as the Brian2 unit it is (given the brian2 module).
+_BRIAN2_UNITS = {"ms": lambda b2: b2.ms, "mV": lambda b2: b2.mV, "1/ms": lambda b2: 1 / b2.ms,
+                 "s": lambda b2: b2.second, "Hz": lambda b2: b2.Hz}
+
+
+def _from_quantity(name: str, value: Any, s: Spec) -> Any:
+    """A Brian2 quantity (``5*ms``) in the declared unit, or a clear error when the dimensions differ."""
+    if s.unit not in _BRIAN2_UNITS:
+        raise ValueError(f"{name} is declared in {s.unit or 'no unit'}, so give a plain number, got the Brian2 "
+                         f"quantity {value!r}")
+    import brian2
+
+    unit = _BRIAN2_UNITS[s.unit](brian2)
+    if not brian2.have_same_dimensions(value, unit):  # float() of a quantity would give its SI value silently
+        raise ValueError(f"{name} must be in {s.unit}, got {value!r} (dimensions {value.dim})")
+    return float(value / unit)
+
+
 def _converted(name: str, value: Any, s: Spec) -> Any:
-    """``value`` as ``s.kind`` (an int for a float, a numpy scalar for its Python type), else a clear error."""
+    """``value`` as ``s.kind`` (an int for a float, a numpy scalar for its Python type), else a clear error.
+
+    A Brian2 quantity is converted to the declared unit (``5*ms`` for a parameter in ms is 5.0).
+    """
     where = f" [{s.unit}]" if s.unit else ""
     if s.parse is not None:
         return s.parse(value)
+    if type(value).__module__.startswith("brian2") and hasattr(value, "dim"):
+        value = _from_quantity(name, value, s)
     if s.kind is bool:
         if not isinstance(value, (bool, numbers.Integral)) or value not in (0, 1):
             raise ValueError(f"{name} must be true or false, got {value!r}")

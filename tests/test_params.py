@@ -116,3 +116,16 @@ def test_every_help_renders(argv, capsys):
     assert done.value.code == 0
     text = capsys.readouterr().out
     assert "usage:" in text and "option_strings" not in text
+
+
+def test_brian2_quantities_convert_to_the_declared_unit():
+    b2 = pytest.importorskip("brian2")
+    from ei_maps.models import LIFCodingConfig
+
+    config = LIFCodingConfig(dt=0.1 * b2.ms, v_reset=-65 * b2.mV, g_leak=50 * b2.Hz, threshold_init=-0.02 * b2.volt)
+    assert (config.dt, config.v_reset, config.g_leak, config.threshold_init) == (0.1, -65.0, 0.05, -20.0)
+    assert isinstance(config.dt, float)
+    with pytest.raises(ValueError, match=r"dt must be in ms, got 3\. \* mvolt"):
+        LIFCodingConfig(dt=3 * b2.mV)  # float() of it would silently be 0.003
+    with pytest.raises(ValueError, match="side is declared in grid units, so give a plain number"):
+        LIFCodingConfig(side=3 * b2.ms)
