@@ -237,8 +237,8 @@ def test_ctrl_c_at_any_moment_is_never_lost(tmp_path, delay):
     # shuts down, ends the process by SIGINT (-2: the shell's 130), or -- once no Python code runs any more -- is
     # not seen at all (exit 0): only after the run was saved and its summary printed
     said = "interrupted" in stderr or "too late to stop it" in stderr
-    if said:
-        assert proc.returncode == 130, (proc.returncode, stderr)
+    if said:  # exit 130, or death by SIGINT (-2, which a shell also shows as 130)
+        assert proc.returncode in (130, -signal.SIGINT), (proc.returncode, stderr)
     else:
         assert proc.returncode in (0, -signal.SIGINT), (proc.returncode, stderr)
         assert "trained 40 steps" in stdout and "figure:" in stdout and (out / "run.nc").exists(), (stdout, stderr)
