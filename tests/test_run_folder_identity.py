@@ -214,7 +214,7 @@ def test_analyze_waits_for_nobody_it_refuses_a_folder_in_use(tmp_path, capsys):
 
 
 #: Moments (s after start) a Ctrl-C is sent to a ~3.5 s run: start-up, imports, data, training, save, figures.
-CTRL_C_AT = (0.15, 0.5, 0.9, 1.4, 1.9, 2.4, 2.9, 3.3)
+CTRL_C_AT = (0.3, 0.6, 0.9, 1.4, 1.9, 2.4, 2.9, 3.3)
 
 
 @pytest.mark.parametrize("delay", CTRL_C_AT)
