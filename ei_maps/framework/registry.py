@@ -344,21 +344,17 @@ def package_experiments_only():
         _WITH_PATH.reset(token)
 
 
-def experiments(with_path: bool | None = None) -> dict[str, Experiment]:
+def experiments() -> dict[str, Experiment]:
     """Every experiment, by name (modules of :mod:`ei_maps.experiments` declaring ``EXPERIMENT``).
 
-    Parameters
-    ----------
-    with_path : bool, optional
-        Also import the modules in the folders of ``EI_MAPS_EXPERIMENTS_PATH``
-        (which runs them); False: the package's own experiments only.
-        Default: True, except inside :func:`package_experiments_only`.
+    The modules in the folders of ``EI_MAPS_EXPERIMENTS_PATH`` are imported
+    (which runs them) too, except inside :func:`package_experiments_only`.
 
     Returns
     -------
     dict of str to Experiment
     """
-    return {e.name: e for e in _discovered(_WITH_PATH.get() if with_path is None else with_path)}
+    return {e.name: e for e in _discovered(_WITH_PATH.get())}
 
 
 def get(name: str) -> Experiment:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .._log import emit
-from ..io import file_sha256
+from ..io import atomic_write, file_sha256
 
 __all__ = ["MANIFEST_FILE", "RESULT_FILES", "SET_ASIDE_DIR", "begin_run", "folder_holds",
            "read_manifest", "record_derived", "record_derived_since", "record_inputs", "record_result", "run_identity"]
@@ -73,8 +73,6 @@ def read_manifest(out: str | Path) -> dict[str, Any] | None:
 
 
 def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    from ..io import atomic_write
-
     text = json.dumps(manifest, indent=1, sort_keys=True)
     atomic_write(out / MANIFEST_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
