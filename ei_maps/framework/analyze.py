@@ -5,13 +5,14 @@ through :mod:`ei_maps.framework.registry` by the run's ``kind``).
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 from pathlib import Path
 from typing import Any
 
 from .results import load_run
 from .lifecycle import ANALYSIS_FILE  # noqa: F401  (a public name)
-from .lifecycle import _HELD, lock_run_folder, release_run_folder
+from .lifecycle import holding_run_folder
 from .run_folder import record_derived
 from .registry import for_run
 
@@ -50,15 +51,10 @@ def analyze_run(run_dir: str | Path, figures: bool = True, given: frozenset[str]
     """
     path = Path(run_dir)
     run_dir = path if path.is_dir() else path.parent
-    held = run_dir.resolve() in _HELD
     try:
-        if run_dir.is_dir():  # a run being extended is not measured half-way, nor are two analyses mixed
-            lock_run_folder(run_dir)
-        try:
+        # a run being extended is not measured half-way, nor are two analyses mixed
+        with holding_run_folder(run_dir) if run_dir.is_dir() else contextlib.nullcontext():
             summary = _analyze_locked(path, run_dir, figures, given, options)
-        finally:
-            if not held:
-                release_run_folder(run_dir)
     except OSError as err:
         if err.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
             raise

@@ -51,7 +51,7 @@ _HELD: dict[Path, Any] = {}
 __all__ = ["ANALYSIS_FILE", "CHECKPOINT_FILE", "LOCK_FILE", "RUN_FILE", "RunFolderBusyError",
            "activation_model_from_run", "allowing_changed_inputs", "check_resumable", "dictionary_on_sheet", "finish_run", "history_tail", "load_resume_state",
            "save_analysis",
-           "lock_run_folder", "locks_output_folder", "make_run_folder", "open_run", "release_run_folder", "run_trainer", "timing",
+           "holding_run_folder", "lock_run_folder", "locks_output_folder", "make_run_folder", "open_run", "release_run_folder", "run_trainer", "timing",
            "trainer_folder", "trainer_for", "trainer_state"]
 
 
@@ -156,16 +156,37 @@ def locks_output_folder(function):
     def locked(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        out = make_run_folder(bound.arguments["out"])
-        held = out.resolve() in _HELD
-        lock_run_folder(out)
-        try:
+        with holding_run_folder(make_run_folder(bound.arguments["out"])):
             return function(*args, **kwargs)
-        finally:
-            if not held:
-                release_run_folder(out)
 
     return locked
+
+
+@contextlib.contextmanager
+def holding_run_folder(out: Path):
+    """Hold ``out``'s lock within the block (:func:`lock_run_folder`); released after, unless held before.
+
+    Parameters
+    ----------
+    out : Path
+        The folder (it must exist).
+
+    Yields
+    ------
+    None
+
+    Raises
+    ------
+    RunFolderBusyError
+        If another process holds it.
+    """
+    held = Path(out).resolve() in _HELD
+    lock_run_folder(Path(out))
+    try:
+        yield
+    finally:
+        if not held:
+            release_run_folder(Path(out))
 
 
 def release_run_folder(out: Path) -> None:
