@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONVENTIONS", "REFERENCES", "VARIABLES", "describe"]
+__all__ = ["CONVENTIONS", "REFERENCES", "UDUNITS_UNITS", "VARIABLES", "describe"]
 
 CONVENTIONS = "CF-1.10"
 #: The papers behind the model, for every file's ``references``.
@@ -172,10 +172,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "wave_count": (_ONE, "wave fronts detected"),
     "wave_speed_median": (_ONE, "median speed of the wave fronts, sites per ms"),
 }
-#: Units the analysis writes in words that UDUNITS does not know: in the file they become "1" and the words go in
-#: the long name (the arrays in memory keep their words, which plots show).
-IN_WORDS = ("grid unit", "grid units", "cycles per grid unit", "pixel", "unit per pixel", "spikes per window",
-            "pinwheels per column spacing squared", "grid units (shortest wavelength kept)", "sites/ms")
+#: The unit strings written as they are (UDUNITS knows them). Any other unit -- ei-maps states many in words:
+#: "grid units", "pixel", a declaration's "count" -- is written as "1", its words (if they say more than
+#: "dimensionless" or "count") going into the long name; arrays in memory keep their words, which plots show.
+UDUNITS_UNITS = ("1", "ms", "s", "mV", "1/ms", "Hz", "rad", "degree")
+_NO_UNIT = ("dimensionless", "count")
 #: Suffixes of per-phase variables (touch) and what they add to the long name.
 _PHASES = {"_before": " (before the manipulation)", "_after": " (after the manipulation)"}
 #: Sample dimensions left without an index coordinate (one entry per spike: the coordinate would double the file).
@@ -227,9 +228,10 @@ def describe(ds, path: str | Path | None = None):
     for name in ds.variables:
         variable = ds.variables[name]
         words = variable.attrs.get("units")
-        if words in IN_WORDS:
+        if words is not None and words not in UDUNITS_UNITS:
             attrs = dict(variable.attrs, units=_ONE)
-            attrs["long_name"] = f"{attrs.get('long_name', name)} [{words}]"
+            if words not in _NO_UNIT:
+                attrs["long_name"] = f"{attrs.get('long_name', name)} [{words}]"
             variable.attrs = attrs
     kind = ds.attrs.get("kind", "")
     what = _TITLES.get(Path(path).name, "result") if path is not None else "result"

@@ -27,7 +27,7 @@ RUNS = {
     "waves": ["waves", "--side", "20", "--duration", "60", "--transient", "10", "--no-progress", "--no-figures"],
 }
 #: The unit strings the files may hold: UDUNITS ones (what the analysis says in words becomes "1", the words going
-#: into the long name: ei_maps.cf.IN_WORDS).
+#: into the long name).
 UDUNITS = {"1", "ms", "mV", "rad", "Hz", "s", "degree"}
 
 

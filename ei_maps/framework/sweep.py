@@ -380,12 +380,11 @@ def sweep(kind: str, params: dict[str, list], steps: int | None = None, seeds: i
     return result
 
 
-#: Declared units that are words, not UDUNITS strings: written as "1", the words kept in the long name.
-_UNITLESS = ("dimensionless", "count")
-
-
 def _describe_parameters(kind: str, result: xr.Dataset, names: list[str]) -> None:
-    """Give each swept parameter's coordinate the ``long_name`` and ``units`` its declaration states (CF)."""
+    """Give each swept parameter's coordinate the ``long_name`` and ``units`` its declaration states.
+
+    Writing the sweep makes them CF's (:func:`ei_maps.cf.describe`: units in words go into the long name).
+    """
     from ..params import specs
 
     declared: dict[str, Any] = {}
@@ -397,9 +396,7 @@ def _describe_parameters(kind: str, result: xr.Dataset, names: list[str]) -> Non
         if name == "seed" or spec is None:
             result[name].attrs.update(long_name="seed of the run" if name == "seed" else name, units="1")
             continue
-        unit = spec.unit or "1"
-        words = "" if unit in ("1", *_UNITLESS) or unit in ("ms", "mV", "Hz", "s") else f" [{unit}]"
-        result[name].attrs.update(long_name=spec.help + words, units=unit if unit in ("ms", "mV", "Hz", "s") else "1")
+        result[name].attrs.update(long_name=spec.help, units=spec.unit or "1")
 
 
 def _checked_base(kind: str, base: dict[str, Any], params: dict[str, list]) -> dict[str, Any]:
